@@ -1,0 +1,92 @@
+"""Composition root: read config, open the database, build the services, hand them in."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from tuireader import __version__
+from tuireader.config.paths import Paths, resolve_paths
+from tuireader.config.settings import Settings, load_settings
+from tuireader.services.library import Library
+from tuireader.services.refresh import Refresher
+from tuireader.services.seed import seed_samples
+from tuireader.sources.http import Fetcher, FetchLimits, make_client
+from tuireader.storage.database import open_database
+
+USER_AGENT = f"tuireader/{__version__} (terminal news reader)"
+
+
+def assets_dir() -> Path:
+    """The bundled sample library."""
+    return Path(str(files("tuireader") / "assets"))
+
+
+@dataclass
+class Context:
+    """Everything a front end (CLI or app) needs, built once at start."""
+
+    paths: Paths
+    settings: Settings
+    conn: sqlite3.Connection
+    library: Library
+    first_run: bool
+    notice: str | None = None
+    """A one-line message for the user from start-up (a database moved aside)."""
+
+    def limits(self) -> FetchLimits:
+        """Fetch limits from the settings."""
+        net = self.settings.network
+        return FetchLimits(
+            connect_timeout=net.connect_timeout,
+            read_timeout=net.read_timeout,
+            deadline=net.deadline,
+            max_bytes=net.max_feed_mb * 1024 * 1024,
+            max_connections=net.concurrency,
+            per_host=net.per_host,
+        )
+
+    @contextlib.asynccontextmanager
+    async def refresher(self) -> AsyncIterator[Refresher]:
+        """A refresher with its HTTP client, closed on exit."""
+        limits = self.limits()
+        async with make_client(USER_AGENT, limits) as client:
+            yield Refresher(self.library, Fetcher(client, limits))
+
+    def close(self) -> None:
+        """Close the database."""
+        self.conn.close()
+
+
+def build_context(data_dir: str | None = None, config_dir: str | None = None) -> Context:
+    """Read the config and open the database; raises ConfigError/StorageError."""
+    paths = resolve_paths(data_dir=data_dir, config_dir=config_dir)
+    settings = load_settings(paths.config_file)
+    first_run = settings is None and not paths.database.exists()
+    conn, notice = open_database(paths.database)
+    library = Library(conn, settings or Settings())
+    return Context(paths, settings or Settings(), conn, library, first_run, notice)
+
+
+async def seed_if_first_run(context: Context) -> bool:
+    """On first run, subscribe to and load the bundled samples (offline)."""
+    if not context.first_run:
+        return False
+    source = seed_samples(context.library, assets_dir())
+    if source is None:
+        return False
+    async with context.refresher() as refresher:
+        await refresher.refresh([source])
+    return True
+
+
+def run_app(context: Context) -> int:
+    """Open the Textual app."""
+    from tuireader.ui.reader_app import ReaderApp
+
+    ReaderApp(context).run()
+    return 0

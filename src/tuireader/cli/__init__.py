@@ -1,0 +1,1 @@
+"""The headless command line: scripts and cron."""

@@ -1,0 +1,226 @@
+"""One function per command; each returns an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tuireader.app import Context
+from tuireader.cli.output import (
+    ProgressBar,
+    print_json,
+    source_json,
+    story_json,
+    story_line,
+)
+from tuireader.config.paths import resolve_paths
+from tuireader.config.settings import TEMPLATE
+from tuireader.domain.errors import UsageError
+from tuireader.domain.models import Source
+from tuireader.domain.query import StoryQuery
+from tuireader.domain.text import clean_line, clean_text
+from tuireader.services.library import source_for
+from tuireader.services.reading import reader_text
+from tuireader.services.refresh import Outcome, RefreshReport
+
+OK, FAILED = 0, 1
+
+
+def no_db(args: argparse.Namespace) -> int:
+    """Commands that need no database: ``locate`` and ``config``."""
+    paths = resolve_paths(data_dir=args.data_dir, config_dir=args.config_dir)
+    if args.command == "locate":
+        print(f"config  {paths.config_file}")
+        print(f"data    {paths.database}")
+        print(f"cache   {paths.cache_dir}")
+        return OK
+    if args.write:
+        if paths.config_file.exists():
+            raise UsageError(f"{paths.config_file} exists; not overwriting it")
+        paths.config_dir.mkdir(parents=True, exist_ok=True)
+        paths.config_file.write_text(TEMPLATE, encoding="utf-8")
+        print(f"wrote {paths.config_file}")
+        return OK
+    sys.stdout.write(TEMPLATE)
+    return OK
+
+
+def _refresh(context: Context, sources: Sequence[Source], quiet: bool) -> RefreshReport:
+    bar = ProgressBar(len(sources)) if not quiet else ProgressBar(0)
+
+    async def go() -> RefreshReport:
+        async with context.refresher() as refresher:
+            return await refresher.refresh(
+                sources, lambda done, total, result: bar.update(done, result.source.name)
+            )
+
+    try:
+        report = asyncio.run(go())
+    finally:
+        bar.close()
+    for result in report.failed:
+        print(f"FAILED {clean_line(result.source.name)}: {result.message}", file=sys.stderr)
+    for result in report.results:
+        if result.outcome is Outcome.WAITING and not quiet:
+            print(f"WAITING {clean_line(result.source.name)}: {result.message}", file=sys.stderr)
+    if report.offline:
+        print("offline: no source could be reached; reading from the cache", file=sys.stderr)
+    if not quiet:
+        print(report.summary())
+    return FAILED if report.failed else OK
+
+
+def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
+    """Fetch feeds and reload local sources."""
+    sources = (
+        context.library.find_sources(args.sources) if args.sources else context.library.sources()
+    )
+    if not sources:
+        if not args.quiet:
+            print("No sources. Add one with `tuireader add URL|PATH`.")
+        return OK
+    return _refresh(context, sources, args.quiet)
+
+
+def cmd_add(context: Context, args: argparse.Namespace) -> int:
+    """Subscribe to a URL or add a local path; an OPML file imports its feeds."""
+    ref = args.ref
+    if "://" not in ref and ref.lower().endswith(".opml"):
+        return _import(context, Path(ref), fetch=not args.no_fetch)
+    source, new = context.library.add_source(source_for(ref, args.folder, args.title))
+    if not new:
+        print(f"already subscribed: {source.name} (id {source.id})")
+        return OK
+    print(f"added {source.name} (id {source.id})")
+    if args.no_fetch:
+        return OK
+    return _refresh(context, [source], quiet=False)
+
+
+def cmd_remove(context: Context, args: argparse.Namespace) -> int:
+    """Unsubscribe."""
+    found = context.library.find_sources([args.source])
+    if len(found) > 1:
+        ids = ", ".join(str(s.id) for s in found)
+        raise UsageError(f"{args.source!r} matches several sources ({ids}); give an id")
+    dropped = context.library.remove_source(found[0])
+    print(f"removed {found[0].name} and {dropped} stories")
+    return OK
+
+
+def cmd_sources(context: Context, args: argparse.Namespace) -> int:
+    """Each source with its unread count and last fetch status."""
+    sources = context.library.sources()
+    if args.json:
+        print_json([source_json(s) for s in sources])
+        return OK
+    for s in sources:
+        folder = f"[{clean_line(s.folder)}] " if s.folder else ""
+        status = clean_line(s.status) or "never fetched"
+        print(f"{s.id:>4} {s.unread:>5} unread  {folder}{clean_line(s.name)}  — {status}")
+    if not sources:
+        print("No sources. Add one with `tuireader add URL|PATH`.")
+    return OK
+
+
+def cmd_list(context: Context, args: argparse.Namespace) -> int:
+    """Stories, newest first."""
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    source_ids = tuple(
+        s.id for s in context.library.find_sources(args.source) if s.id is not None
+    )
+    query = StoryQuery(unread=args.unread, starred=args.starred, source_ids=source_ids,
+                       search=args.search)
+    stories = context.library.page(query, args.limit)
+    if args.json:
+        print_json([story_json(s) for s in stories])
+        return OK
+    for story in stories:
+        print(story_line(story))
+    return OK
+
+
+def cmd_show(context: Context, args: argparse.Namespace) -> int:
+    """One story as reader text with its links and page lists."""
+    story = context.library.story(args.id)
+    reader = reader_text(story)
+    if args.json:
+        data = story_json(story, full=True)
+        data.update(text=reader.markdown, links=list(reader.links), images=list(reader.images))
+        print_json(data)
+        return OK
+    head = [f"# {clean_line(story.title)}", ""]
+    meta = [("Source", story.source_title), ("Author", story.author),
+            ("Date", story.published.strftime("%Y-%m-%d %H:%M UTC") if story.published else ""),
+            ("Link", story.link), ("Category", ", ".join(story.categories)),
+            ("Popularity", "" if story.popularity is None else str(story.popularity))]
+    head += [f"{name}: {clean_line(value)}" for name, value in meta if value]
+    print("\n".join(head) + "\n")
+    print(clean_text(reader.markdown).rstrip() + "\n")
+    if reader.links:
+        print("Links:")
+        for n, link in enumerate(reader.links, 1):
+            print(f"[{n}] {clean_line(link)}")
+        print()
+    for name, titles in (("Related", story.related), ("Ranking", story.ranking),
+                         ("Recommendation", story.recommendation)):
+        if titles:
+            print(f"{name}:")
+            for title in titles:
+                print(f"- {clean_line(title)}")
+            print()
+    return OK
+
+
+def cmd_mark(context: Context, args: argparse.Namespace) -> int:
+    """Change read or starred state."""
+    for story_id in args.ids:
+        context.library.story(story_id)  # raises for an unknown id
+    state = args.state
+    changed = context.library.mark(
+        args.ids,
+        read={"read": True, "unread": False}.get(state),
+        starred={"star": True, "unstar": False}.get(state),
+    )
+    print(f"marked {len(changed)} of {len(args.ids)} {state}")
+    return OK
+
+
+def _import(context: Context, path: Path, fetch: bool = False) -> int:
+    try:
+        data = path.expanduser().read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    added, skipped = context.library.import_opml(data)
+    print(f"imported {len(added)} feeds ({skipped} already subscribed)")
+    if fetch and added:
+        return _refresh(context, added, quiet=False)
+    return OK
+
+
+def cmd_import(context: Context, args: argparse.Namespace) -> int:
+    """Subscribe to the feeds an OPML file lists."""
+    return _import(context, Path(args.file))
+
+
+def cmd_export(context: Context, args: argparse.Namespace) -> int:
+    """Write OPML 2.0."""
+    text = context.library.export_opml()
+    if args.file:
+        Path(args.file).expanduser().write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return OK
+
+
+def cmd_vacuum(context: Context, args: argparse.Namespace) -> int:
+    """Compact the database."""
+    before = context.paths.database.stat().st_size
+    context.library.vacuum()
+    after = context.paths.database.stat().st_size
+    print(f"vacuumed: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB")
+    return OK

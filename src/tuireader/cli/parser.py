@@ -1,0 +1,68 @@
+"""The command-line grammar."""
+
+from __future__ import annotations
+
+import argparse
+
+from tuireader import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every command with its options and help."""
+    parser = argparse.ArgumentParser(
+        prog="tuireader",
+        description="A fast, offline-first terminal news reader. With no command, opens the app.",
+        epilog="Exit codes: 0 ok, 1 some sources failed, 2 usage error.",
+    )
+    parser.add_argument("--version", action="version", version=f"tuireader {__version__}")
+    parser.add_argument("--data-dir", help="where the database lives (or $TUIREADER_DATA_DIR)")
+    parser.add_argument("--config-dir", help="where config.toml lives (or $TUIREADER_CONFIG_DIR)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    add = sub.add_parser("add", help="subscribe to a feed URL, or add a local file or folder")
+    add.add_argument("ref", metavar="URL|PATH")
+    add.add_argument("--folder", default="", help="put the source in this folder")
+    add.add_argument("--title", default="", help="a title for the source")
+    add.add_argument("--no-fetch", action="store_true", help="do not fetch or load it now")
+
+    remove = sub.add_parser("remove", help="unsubscribe from a source and drop its stories")
+    remove.add_argument("source", metavar="SOURCE", help="id, URL, path or title")
+
+    sources = sub.add_parser("sources", help="list sources with unread counts and last status")
+    sources.add_argument("--json", action="store_true", help="print JSON")
+
+    refresh = sub.add_parser("refresh", help="fetch feeds and reload local sources")
+    refresh.add_argument("sources", nargs="*", metavar="SOURCE", help="id, URL, path or title")
+    refresh.add_argument("--quiet", "-q", action="store_true", help="print only failures")
+
+    lst = sub.add_parser("list", help="list stories, newest first")
+    lst.add_argument("--unread", action="store_true", help="only unread stories")
+    lst.add_argument("--starred", action="store_true", help="only starred stories")
+    lst.add_argument("--source", action="append", default=[], metavar="S",
+                     help="only this source (repeatable)")
+    lst.add_argument("--search", default="", metavar="Q", help="full-text search")
+    lst.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
+    lst.add_argument("--json", action="store_true", help="print JSON")
+
+    show = sub.add_parser("show", help="print a story as reader text")
+    show.add_argument("id", type=int, metavar="ID")
+    show.add_argument("--json", action="store_true", help="print JSON")
+
+    mark = sub.add_parser("mark", help="mark stories read, unread, starred or unstarred")
+    mark.add_argument("ids", type=int, nargs="+", metavar="ID")
+    state = mark.add_mutually_exclusive_group(required=True)
+    for flag in ("read", "unread", "star", "unstar"):
+        state.add_argument(f"--{flag}", action="store_const", const=flag, dest="state")
+
+    imp = sub.add_parser("import", help="subscribe to the feeds in an OPML file")
+    imp.add_argument("file", metavar="FILE.opml")
+
+    exp = sub.add_parser("export", help="write subscriptions as OPML 2.0 (stdout by default)")
+    exp.add_argument("file", nargs="?", metavar="FILE")
+
+    sub.add_parser("locate", help="print the config, data and cache paths")
+    sub.add_parser("vacuum", help="compact the database")
+    config = sub.add_parser("config", help="print a commented config template")
+    config.add_argument("--write", action="store_true",
+                        help="write the template to the config path if none exists")
+    return parser

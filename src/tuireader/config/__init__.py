@@ -1,0 +1,1 @@
+"""Configuration: TOML under the platform's config dir, and where data lives."""

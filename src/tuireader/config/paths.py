@@ -1,0 +1,46 @@
+"""Where tuireader keeps its config, data and cache."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP = "tuireader"
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """The three directories, resolved once at start."""
+
+    config_dir: Path
+    data_dir: Path
+    cache_dir: Path
+
+    @property
+    def config_file(self) -> Path:
+        """The TOML config file."""
+        return self.config_dir / "config.toml"
+
+    @property
+    def database(self) -> Path:
+        """The SQLite database."""
+        return self.data_dir / "tuireader.db"
+
+
+def resolve_paths(env: Mapping[str, str] | None = None, data_dir: str | None = None,
+                  config_dir: str | None = None) -> Paths:
+    """Paths from flags, then ``TUIREADER_*_DIR`` variables, then platformdirs."""
+    env = os.environ if env is None else env
+
+    def pick(flag: str | None, var: str, default: str) -> Path:
+        return Path(flag or env.get(var) or default).expanduser()
+
+    return Paths(
+        config_dir=pick(config_dir, "TUIREADER_CONFIG_DIR", platformdirs.user_config_dir(APP)),
+        data_dir=pick(data_dir, "TUIREADER_DATA_DIR", platformdirs.user_data_dir(APP)),
+        cache_dir=pick(None, "TUIREADER_CACHE_DIR", platformdirs.user_cache_dir(APP)),
+    )

@@ -1,0 +1,190 @@
+"""Settings read from ``config.toml``; an unknown key or a bad value names the key."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from tuireader.domain.errors import ConfigError
+
+FULL_TEXT_MODES = ("auto", "always", "never")
+
+
+@dataclass(frozen=True, slots=True)
+class GeneralSettings:
+    """``[general]``."""
+
+    refresh_on_start: bool = True
+    """Refresh every source in the background when the app starts."""
+    mark_read_delay: float = 0.0
+    """Seconds a story must stay open before it is marked read."""
+    theme: str = "textual-dark"
+    """The app's colour theme."""
+    browser: str = ""
+    """Command to open links with (the URL is passed as one argument); empty: the system's."""
+    show_sidebar: bool = True
+    """Show the sidebar on terminals at least 80 columns wide."""
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkSettings:
+    """``[network]``."""
+
+    concurrency: int = 16
+    """Requests at once, overall."""
+    per_host: int = 4
+    """Requests at once to one host."""
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    deadline: float = 45.0
+    """Seconds one feed may take in all."""
+    max_feed_mb: int = 20
+    """Largest feed accepted, decompressed."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionSettings:
+    """``[retention]``: defaults for every source; 0 means no limit."""
+
+    max_stories: int = 0
+    max_age_days: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOverride:
+    """``[sources."URL or title"]``: settings for one source."""
+
+    max_stories: int = 0
+    max_age_days: int = 0
+    full_text: str = "auto"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything in ``config.toml``."""
+
+    general: GeneralSettings = field(default_factory=GeneralSettings)
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
+    keys: dict[str, str] = field(default_factory=dict)
+    """Command id → keys (comma-separated), overriding the defaults."""
+    sources: dict[str, SourceOverride] = field(default_factory=dict)
+
+
+_MIN_ONE = {"concurrency", "per_host", "max_feed_mb"}
+_POSITIVE = {"connect_timeout", "read_timeout", "deadline"}
+
+
+def _section(cls: type[Any], raw: Any, where: str) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config: [{where}] must be a table")
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = f"{where}.{key}"
+        if key not in known:
+            raise ConfigError(f"config: unknown key '{name}'")
+        default = getattr(cls(), key)
+        values[key] = _check(name, key, value, default)
+    return cls(**values)
+
+
+def _check(name: str, key: str, value: Any, default: Any) -> Any:
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"config: '{name}' must be true or false, got {value!r}")
+    elif isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"config: '{name}' must be a whole number ≥ 0, got {value!r}")
+        if key in _MIN_ONE and value < 1:
+            raise ConfigError(f"config: '{name}' must be at least 1, got {value!r}")
+    elif isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"config: '{name}' must be a number ≥ 0, got {value!r}")
+        if key in _POSITIVE and value <= 0:
+            raise ConfigError(f"config: '{name}' must be more than 0, got {value!r}")
+        value = float(value)
+    elif isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(f"config: '{name}' must be a string, got {value!r}")
+        if key == "full_text" and value not in FULL_TEXT_MODES:
+            raise ConfigError(f"config: '{name}' must be one of {', '.join(FULL_TEXT_MODES)}")
+    return value
+
+
+def parse_settings(text: str) -> Settings:
+    """Settings from TOML text; raises :class:`ConfigError` naming the bad key."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config: not valid TOML: {exc}") from None
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "general":
+            out[key] = _section(GeneralSettings, value, key)
+        elif key == "network":
+            out[key] = _section(NetworkSettings, value, key)
+        elif key == "retention":
+            out[key] = _section(RetentionSettings, value, key)
+        elif key == "keys":
+            if not isinstance(value, dict) or not all(
+                isinstance(v, str) for v in value.values()
+            ):
+                raise ConfigError("config: [keys] maps command ids to key strings")
+            out[key] = dict(value)
+        elif key == "sources":
+            if not isinstance(value, dict):
+                raise ConfigError("config: [sources] must be a table of tables")
+            out[key] = {
+                ref: _section(SourceOverride, table, f'sources."{ref}"')
+                for ref, table in value.items()
+            }
+        else:
+            raise ConfigError(f"config: unknown key '{key}'")
+    return Settings(**out)
+
+
+def load_settings(path: Path) -> Settings | None:
+    """Settings from ``path``, or ``None`` when there is no config file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config: cannot read {path}: {exc}") from None
+    return parse_settings(text)
+
+
+TEMPLATE = """\
+# tuireader configuration. Every key is optional; the values shown are the defaults.
+
+[general]
+refresh_on_start = true    # refresh sources in the background when the app opens
+mark_read_delay = 0.0      # seconds a story stays open before it counts as read
+theme = "textual-dark"
+browser = ""               # command to open links with; empty = the system browser
+show_sidebar = true
+
+[network]
+concurrency = 16           # requests at once
+per_host = 4               # requests at once to one host
+connect_timeout = 10.0
+read_timeout = 20.0
+deadline = 45.0            # seconds one feed may take in all
+max_feed_mb = 20           # largest feed accepted, decompressed
+
+[retention]                # 0 = keep everything; unread and starred stories are always kept
+max_stories = 0
+max_age_days = 0
+
+[keys]                     # command id = "key,key"; see the help screen (?) for ids
+# next_unread = "n,ctrl+n"
+
+# Per-source settings, by URL, path or title:
+# [sources."https://example.org/feed.xml"]
+# max_stories = 200
+# max_age_days = 30
+# full_text = "auto"       # auto | always | never
+"""

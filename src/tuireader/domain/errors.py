@@ -1,0 +1,31 @@
+"""Errors the core reports to the user as one line each."""
+
+from __future__ import annotations
+
+
+class TuireaderError(Exception):
+    """Base for errors with a message fit to show the user as is."""
+
+
+class SourceError(TuireaderError):
+    """A source could not be fetched or read; the message is one line naming why."""
+
+
+class NotAFeedError(SourceError):
+    """The document is not a feed (an HTML page, garbage, an empty body)."""
+
+
+class TooLargeError(SourceError):
+    """The response or file is over the size cap."""
+
+
+class StorageError(TuireaderError):
+    """The database cannot be used (locked past patience, newer version, unreadable)."""
+
+
+class ConfigError(TuireaderError):
+    """The configuration file has an unknown key or a bad value."""
+
+
+class UsageError(TuireaderError):
+    """The user asked for something that cannot be done (unknown source or story id)."""

@@ -1,0 +1,122 @@
+"""The nouns of the reader: sources, stories and their state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class SourceKind(StrEnum):
+    """Where a source's stories come from."""
+
+    FEED = "feed"
+    """An http(s) feed URL."""
+    LOCAL = "local"
+    """A file or folder on disk."""
+
+
+class ContentType(StrEnum):
+    """How a story's ``content`` is written."""
+
+    HTML = "html"
+    TEXT = "text"
+    MARKDOWN = "markdown"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSettings:
+    """Per-source settings; ``None`` means "use the global default"."""
+
+    max_stories: int | None = None
+    """Keep at most this many read, unstarred stories."""
+    max_age_days: int | None = None
+    """Drop read, unstarred stories older than this."""
+    full_text: str = "auto"
+    """Fetch the article page: "always", "never" or "auto"."""
+
+
+@dataclass(slots=True)
+class Source:
+    """A subscription: a feed URL or a local path."""
+
+    url: str
+    """For a feed, its http(s) URL; for a local source, an absolute path."""
+    kind: SourceKind
+    title: str = ""
+    folder: str = ""
+    tags: tuple[str, ...] = ()
+    settings: SourceSettings = field(default_factory=SourceSettings)
+    id: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    fingerprint: str | None = None
+    """For a local source: what the files looked like when last loaded."""
+    fetched_at: datetime | None = None
+    status: str = ""
+    """"ok", "not modified", or a one-line reason for the last failure."""
+    retry_after: datetime | None = None
+    unread: int = 0
+    total: int = 0
+
+    @property
+    def name(self) -> str:
+        """What to call the source on screen."""
+        return self.title or self.url
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosure:
+    """A media file attached to a story (podcast audio, image, ...)."""
+
+    url: str
+    type: str = ""
+    length: int | None = None
+
+
+@dataclass(slots=True)
+class Story:
+    """One story, as parsed from a feed or a file, or as stored."""
+
+    key: str
+    """Stable id within the source (see :func:`tuireader.domain.ids.story_key`)."""
+    title: str
+    link: str = ""
+    author: str = ""
+    published: datetime | None = None
+    updated: datetime | None = None
+    summary: str = ""
+    content: str = ""
+    content_type: ContentType = ContentType.HTML
+    categories: tuple[str, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()
+    related: tuple[str, ...] = ()
+    """Headlines a page lists under "Related", in its order."""
+    ranking: tuple[str, ...] = ()
+    """Headlines a page lists under "Ranking", in its order."""
+    recommendation: tuple[str, ...] = ()
+    """Headlines a page lists under "Recommendation", in its order."""
+    popularity: int | None = None
+    """A figure the page gives for popularity (likes, points, comments)."""
+    id: int | None = None
+    source_id: int | None = None
+    source_title: str = ""
+    read: bool = False
+    starred: bool = False
+    read_at: datetime | None = None
+
+    @property
+    def body(self) -> str:
+        """The fullest text the story carries."""
+        return self.content or self.summary
+
+
+@dataclass(slots=True)
+class ParsedFeed:
+    """What a parser or loader returns for one document."""
+
+    title: str = ""
+    link: str = ""
+    stories: list[Story] = field(default_factory=list)
+    feeds: list[Source] = field(default_factory=list)
+    """Subscriptions a document lists (OPML)."""

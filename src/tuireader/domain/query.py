@@ -1,0 +1,42 @@
+"""What a view of stories asks for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class SortKey(StrEnum):
+    """Orders a headline list can take."""
+
+    DATE = "date"
+    SOURCE = "source"
+    TITLE = "title"
+
+
+@dataclass(frozen=True, slots=True)
+class StoryQuery:
+    """A filter over the library; empty fields do not filter."""
+
+    unread: bool = False
+    starred: bool = False
+    source_ids: tuple[int, ...] = ()
+    folder: str | None = None
+    search: str = ""
+    """Full-text search (title and body)."""
+    text: str = ""
+    """A plain substring filter on the title."""
+    since: datetime | None = None
+    sort: SortKey = SortKey.DATE
+    unread_first: bool = False
+
+
+def fts_query(text: str) -> str:
+    """A safe FTS5 MATCH expression: every word required, the last one as a prefix."""
+    words = [w.replace('"', '""') for w in text.split() if w.strip('"')]
+    if not words:
+        return ""
+    parts = [f'"{w}"' for w in words]
+    parts[-1] += "*"
+    return " ".join(parts)

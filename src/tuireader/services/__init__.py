@@ -1,0 +1,1 @@
+"""Orchestration over the adapters: the library facade and refresh. No Textual here."""

@@ -1,0 +1,176 @@
+"""The library facade: everything the CLI and the app ask of the store."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from tuireader.config.settings import Settings
+from tuireader.domain.dates import to_timestamp
+from tuireader.domain.errors import UsageError
+from tuireader.domain.models import Source, SourceKind, SourceSettings, Story
+from tuireader.domain.query import StoryQuery
+from tuireader.domain.text import clean_line
+from tuireader.sources.opml import read_opml, write_opml
+from tuireader.storage.sources_repo import SourceRepo
+from tuireader.storage.stories_repo import StoryRepo
+
+
+def source_for(ref: str, folder: str = "", title: str = "") -> Source:
+    """A new source from what the user typed: an http(s) URL or a path."""
+    ref = ref.strip()
+    if ref.lower().startswith(("http://", "https://")):
+        return Source(url=ref, kind=SourceKind.FEED, folder=folder, title=title)
+    if "://" in ref:
+        raise UsageError(f"only http(s) URLs and local paths can be added: {clean_line(ref)}")
+    path = Path(ref).expanduser().resolve()
+    if not path.exists():
+        raise UsageError(f"no such file or folder: {path}")
+    return Source(url=str(path), kind=SourceKind.LOCAL, folder=folder, title=title)
+
+
+class Library:
+    """Sources and stories, with the settings that shape them."""
+
+    def __init__(self, conn: sqlite3.Connection, settings: Settings) -> None:
+        self.conn = conn
+        self.settings = settings
+        self._sources = SourceRepo(conn)
+        self._stories = StoryRepo(conn)
+
+    # sources -----------------------------------------------------------------------------
+    def sources(self) -> list[Source]:
+        """Every source with counts and last status, settings from the config applied."""
+        return [self._with_overrides(s) for s in self._sources.all()]
+
+    def _with_overrides(self, source: Source) -> Source:
+        override = self.settings.sources.get(source.url) or self.settings.sources.get(
+            source.title
+        )
+        retention = self.settings.retention
+        max_stories = (override.max_stories if override else 0) or retention.max_stories
+        max_age = (override.max_age_days if override else 0) or retention.max_age_days
+        source.settings = SourceSettings(
+            max_stories=max_stories or None,
+            max_age_days=max_age or None,
+            full_text=override.full_text if override else source.settings.full_text,
+        )
+        return source
+
+    def add_source(self, source: Source) -> tuple[Source, bool]:
+        """Subscribe; returns the stored source and whether it is new."""
+        return self._sources.add(source)
+
+    def find_sources(self, refs: Iterable[str]) -> list[Source]:
+        """Sources by id, URL/path or title; raises :class:`UsageError` for an unknown one."""
+        out: list[Source] = []
+        for ref in refs:
+            found = self._sources.find(ref)
+            if not found and "://" not in ref and Path(ref).expanduser().exists():
+                found = self._sources.find(str(Path(ref).expanduser().resolve()))
+            if not found:
+                raise UsageError(f"no source matches {clean_line(ref)!r}")
+            out.extend(self._with_overrides(s) for s in found)
+        return out
+
+    def remove_source(self, source: Source) -> int:
+        """Unsubscribe and drop the source's stories; returns how many went."""
+        assert source.id is not None
+        return self._sources.remove(source.id)
+
+    def move(self, source: Source, new_url: str) -> None:
+        """Follow a permanent redirect."""
+        assert source.id is not None
+        if self._sources.move(source.id, new_url):
+            source.url = new_url
+
+    def record(
+        self,
+        source: Source,
+        status: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        fingerprint: str | None = None,
+        title: str | None = None,
+        retry_after: datetime | None = None,
+        keep_validators: bool = False,
+    ) -> None:
+        """Remember a fetch's outcome."""
+        assert source.id is not None
+        self._sources.record_fetch(
+            source.id, status, etag=etag, last_modified=last_modified, fingerprint=fingerprint,
+            title=title, retry_after=to_timestamp(retry_after), keep_validators=keep_validators,
+        )
+
+    def store(self, source: Source, items: Sequence[tuple[Story, str]], seen_since: int) -> int:
+        """Store fetched stories, apply retention; returns how many were new."""
+        assert source.id is not None
+        counts = self._stories.upsert(source.id, items)
+        settings = source.settings
+        if settings.max_stories or settings.max_age_days:
+            self._stories.prune(source.id, settings.max_stories, settings.max_age_days, seen_since)
+        return counts.new
+
+    # OPML ---------------------------------------------------------------------------------
+    def import_opml(self, data: bytes) -> tuple[list[Source], int]:
+        """Subscribe to the feeds an OPML document lists; returns new sources and skipped."""
+        added: list[Source] = []
+        skipped = 0
+        for source in read_opml(data):
+            stored, new = self.add_source(source)
+            if new:
+                added.append(stored)
+            else:
+                skipped += 1
+        return added, skipped
+
+    def export_opml(self) -> str:
+        """Every feed as OPML 2.0, folders kept."""
+        return write_opml(s for s in self.sources() if s.kind is SourceKind.FEED)
+
+    # stories ------------------------------------------------------------------------------
+    def page(self, query: StoryQuery, limit: int, offset: int = 0) -> list[Story]:
+        """Headlines for a view."""
+        return self._stories.page(query, limit, offset)
+
+    def count(self, query: StoryQuery) -> int:
+        """Stories in a view."""
+        return self._stories.count(query)
+
+    def ids(self, query: StoryQuery) -> list[int]:
+        """Story ids in a view."""
+        return self._stories.ids(query)
+
+    def story(self, story_id: int) -> Story:
+        """One story in full; raises :class:`UsageError` if there is none."""
+        found = self._stories.get(story_id)
+        if found is None:
+            raise UsageError(f"no story with id {story_id}")
+        return found
+
+    def mark(
+        self, ids: Iterable[int], *, read: bool | None = None, starred: bool | None = None
+    ) -> list[int]:
+        """Change state; returns the ids that changed."""
+        return self._stories.mark(ids, read=read, starred=starred)
+
+    def unread_total(self) -> int:
+        """Unread stories in the library."""
+        return self._stories.unread_total()
+
+    def vacuum(self) -> None:
+        """Compact the database."""
+        self._stories.vacuum()
+
+    def rename(self, source: Source, title: str | None = None, folder: str | None = None) -> None:
+        """Change a source's title or folder."""
+        updated = replace(
+            source,
+            title=source.title if title is None else title,
+            folder=source.folder if folder is None else folder,
+        )
+        self._sources.update(updated)

@@ -1,0 +1,178 @@
+"""Refreshing sources: fetch, parse off the event loop, store; one bad source never stops others."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from tuireader.content.plain import plain_text
+from tuireader.domain.dates import to_timestamp
+from tuireader.domain.errors import SourceError
+from tuireader.domain.models import ParsedFeed, Source, SourceKind, Story
+from tuireader.domain.text import one_line_error
+from tuireader.services.library import Library
+from tuireader.sources.feedparse import parse_feed
+from tuireader.sources.http import Fetcher, NetworkError, RetryLaterError
+from tuireader.sources.local.loader import fingerprint, load_path
+
+
+class Outcome(StrEnum):
+    """How refreshing one source went."""
+
+    UPDATED = "updated"
+    NOT_MODIFIED = "not modified"
+    UNCHANGED = "unchanged"
+    WAITING = "waiting"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceResult:
+    """One source's refresh."""
+
+    source: Source
+    outcome: Outcome
+    new: int = 0
+    message: str = ""
+    offline: bool = False
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    """Every source's result, in the order they finished."""
+
+    results: list[SourceResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[SourceResult]:
+        """Sources that failed (waiting on Retry-After does not count)."""
+        return [r for r in self.results if r.outcome is Outcome.FAILED]
+
+    @property
+    def new(self) -> int:
+        """New stories across sources."""
+        return sum(r.new for r in self.results)
+
+    @property
+    def offline(self) -> bool:
+        """Every network source failed to connect: we are probably offline."""
+        net = [r for r in self.results if r.source.kind is SourceKind.FEED]
+        return bool(net) and all(r.offline for r in net)
+
+    def summary(self) -> str:
+        """One line for the user."""
+        counts: dict[Outcome, int] = {}
+        for r in self.results:
+            counts[r.outcome] = counts.get(r.outcome, 0) + 1
+        parts = [f"{self.new} new {'story' if self.new == 1 else 'stories'}"]
+        for outcome in (Outcome.NOT_MODIFIED, Outcome.UNCHANGED, Outcome.WAITING, Outcome.FAILED):
+            if counts.get(outcome):
+                parts.append(f"{counts[outcome]} {outcome.value}")
+        n = len(self.results)
+        return f"Refreshed {n} source{'s' if n != 1 else ''}: " + ", ".join(parts)
+
+
+Progress = Callable[[int, int, SourceResult], None]
+
+
+def _with_text(stories: Sequence[Story]) -> list[tuple[Story, str]]:
+    return [(s, s.title + "\n" + plain_text(s.body, s.content_type)) for s in stories]
+
+
+def _parse_feed_with_text(data: bytes, url: str) -> tuple[ParsedFeed, list[tuple[Story, str]]]:
+    parsed = parse_feed(data, url)
+    return parsed, _with_text(parsed.stories)
+
+
+class Refresher:
+    """Refreshes sources through a shared :class:`Fetcher` into the :class:`Library`."""
+
+    def __init__(self, library: Library, fetcher: Fetcher) -> None:
+        self.library = library
+        self.fetcher = fetcher
+
+    async def refresh(
+        self, sources: Sequence[Source] | None = None, progress: Progress | None = None
+    ) -> RefreshReport:
+        """Refresh the given sources (all when ``None``) concurrently."""
+        targets = list(self.library.sources() if sources is None else sources)
+        report = RefreshReport()
+        done = 0
+
+        async def one(source: Source) -> None:
+            nonlocal done
+            result = await self.refresh_one(source)
+            report.results.append(result)
+            done += 1
+            if progress is not None:
+                progress(done, len(targets), result)
+
+        await asyncio.gather(*(one(s) for s in targets))
+        return report
+
+    async def refresh_one(self, source: Source) -> SourceResult:
+        """Refresh one source; every failure becomes a one-line result, never an exception."""
+        assert source.id is not None
+        try:
+            if source.kind is SourceKind.LOCAL:
+                return await self._local(source)
+            return await self._feed(source)
+        except RetryLaterError as exc:
+            self.library.record(source, str(exc), retry_after=exc.until, keep_validators=True)
+            return SourceResult(source, Outcome.WAITING, message=str(exc))
+        except SourceError as exc:
+            message = one_line_error(exc)
+            self.library.record(source, message, keep_validators=True)
+            return SourceResult(
+                source, Outcome.FAILED, message=message, offline=isinstance(exc, NetworkError)
+            )
+        except Exception as exc:  # a bug in a parser must not stop the other sources
+            message = one_line_error(f"internal error: {type(exc).__name__}: {exc}")
+            self.library.record(source, message, keep_validators=True)
+            return SourceResult(source, Outcome.FAILED, message=message)
+
+    async def _feed(self, source: Source) -> SourceResult:
+        now = datetime.now(UTC)
+        if source.retry_after is not None and source.retry_after > now:
+            message = f"waiting until {source.retry_after:%Y-%m-%d %H:%M} UTC (server asked)"
+            return SourceResult(source, Outcome.WAITING, message=message)
+        fetched = await self.fetcher.fetch(source.url, source.etag, source.last_modified)
+        if fetched.moved_to:
+            self.library.move(source, fetched.moved_to)
+        if fetched.status == 304:
+            self.library.record(source, "not modified", keep_validators=True)
+            return SourceResult(source, Outcome.NOT_MODIFIED)
+        parsed, items = await asyncio.to_thread(_parse_feed_with_text, fetched.data, source.url)
+        new = self.library.store(source, items, seen_since=to_timestamp(now) or 0)
+        self.library.record(
+            source, "ok", etag=fetched.etag, last_modified=fetched.last_modified,
+            title=parsed.title,
+        )
+        return SourceResult(source, Outcome.UPDATED, new=new)
+
+    async def _local(self, source: Source) -> SourceResult:
+        path = Path(source.url)
+        if not path.exists():
+            raise SourceError(f"no such file or folder: {path}")
+        stamp = await asyncio.to_thread(fingerprint, path)
+        if stamp == source.fingerprint:
+            self.library.record(source, "unchanged", keep_validators=True)
+            return SourceResult(source, Outcome.UNCHANGED)
+        now = datetime.now(UTC)
+        loaded = await asyncio.to_thread(load_path, path, parse_feed)
+        items = await asyncio.to_thread(_with_text, loaded.stories)
+        new = self.library.store(source, items, seen_since=to_timestamp(now) or 0)
+        for feed in loaded.feeds:
+            self.library.add_source(feed)
+        errors = [f"{name}: {why}" for name, why in loaded.errors]
+        status = "ok" if not errors else one_line_error(
+            f"{len(errors)} file(s) failed: " + "; ".join(errors)
+        )
+        self.library.record(source, status, fingerprint=stamp)
+        if errors and not loaded.stories and not loaded.feeds:
+            return SourceResult(source, Outcome.FAILED, message=status)
+        return SourceResult(source, Outcome.UPDATED, new=new, message="" if not errors else status)

@@ -1,0 +1,1 @@
+"""Adapters that turn feeds and files into stories."""

@@ -1,0 +1,240 @@
+"""Fetching feeds over HTTP with one shared ``httpx.AsyncClient``.
+
+Limits, so one bad server never holds up the rest: a cap on requests overall and per host,
+connect and read timeouts, a total deadline per fetch (a server dripping a byte a second is
+cut off), and a cap on the *decompressed* size counted while streaming (we decompress
+ourselves with a bounded ``zlib`` object, so a gzip bomb is stopped, never inflated).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from tuireader.domain.errors import SourceError, TooLargeError
+from tuireader.domain.text import one_line_error
+
+PERMANENT = {301, 308}
+REDIRECTS = {301, 302, 303, 307, 308}
+MAX_HOPS = 5
+
+
+class RetryLaterError(SourceError):
+    """The server asked us to come back later (429/503 with Retry-After)."""
+
+    def __init__(self, message: str, until: datetime) -> None:
+        super().__init__(message)
+        self.until = until
+
+
+class NetworkError(SourceError):
+    """The host could not be reached at all (DNS, refused, unreachable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLimits:
+    """How much one fetch may take."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    deadline: float = 45.0
+    """Seconds for a whole fetch, redirects and body included."""
+    max_bytes: int = 20 * 1024 * 1024
+    """Cap on the decompressed body."""
+    max_connections: int = 16
+    per_host: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What a fetch brought back."""
+
+    status: int
+    """200, or 304 when the server said nothing changed."""
+    data: bytes = b""
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None
+    """The new URL when every redirect on the way was permanent (301/308)."""
+    content_type: str = ""
+
+
+def make_client(user_agent: str, limits: FetchLimits) -> httpx.AsyncClient:
+    """The one client a process shares; proxies come from the environment."""
+    return httpx.AsyncClient(
+        headers={
+            "User-Agent": user_agent,
+            "Accept-Encoding": "gzip, deflate",
+            "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
+            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+        },
+        timeout=httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout),
+        limits=httpx.Limits(
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_connections,
+        ),
+        follow_redirects=False,
+        trust_env=True,
+    )
+
+
+class _Inflater:
+    """Decompress a body incrementally without ever producing more than ``limit`` bytes."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.parts: list[bytes] = []
+        encoding = encoding.strip().lower()
+        if encoding in ("", "identity"):
+            self._obj: zlib._Decompress | None = None
+        elif encoding in ("gzip", "x-gzip"):
+            self._obj = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif encoding == "deflate":
+            self._obj = zlib.decompressobj(zlib.MAX_WBITS)
+            self._raw_fallback = True
+        else:
+            raise SourceError(f"unsupported content encoding {encoding!r}")
+        self._first = True
+
+    def _add(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise TooLargeError(f"too large (over {self.limit // (1024 * 1024)} MB)")
+        self.parts.append(data)
+
+    def feed(self, chunk: bytes) -> None:
+        if self._obj is None:
+            self._add(chunk)
+            return
+        try:
+            out = self._obj.decompress(chunk, self.limit - self.size + 1)
+        except zlib.error:
+            if self._first and getattr(self, "_raw_fallback", False):
+                self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
+                self._first = False
+                self.feed(chunk)
+                return
+            raise SourceError("corrupt compressed body") from None
+        self._first = False
+        self._add(out)
+        while self._obj.unconsumed_tail:
+            out = self._obj.decompress(self._obj.unconsumed_tail, self.limit - self.size + 1)
+            self._add(out)
+
+    def result(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def _retry_after(value: str | None, now: datetime) -> datetime:
+    if value:
+        value = value.strip()
+        if value.isdigit():
+            return now + timedelta(seconds=min(int(value), 7 * 86400))
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            return max(when.astimezone(UTC), now)
+        except (TypeError, ValueError):
+            pass
+    return now + timedelta(minutes=30)
+
+
+def _status_error(response: httpx.Response) -> SourceError:
+    reason = response.reason_phrase or ""
+    return SourceError(one_line_error(f"HTTP {response.status_code} {reason}".strip()))
+
+
+class Fetcher:
+    """Fetches documents with the limits above; one per refresh or per app."""
+
+    def __init__(self, client: httpx.AsyncClient, limits: FetchLimits) -> None:
+        self.client = client
+        self.limits = limits
+        self._all = asyncio.Semaphore(limits.max_connections)
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(limits.per_host)
+        )
+
+    async def fetch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET ``url`` conditionally; raise :class:`SourceError` with a one-line reason."""
+        host = urlsplit(url).hostname or ""
+        async with self._all, self._hosts[host]:
+            try:
+                async with asyncio.timeout(self.limits.deadline):
+                    return await self._fetch(url, etag, last_modified)
+            except TimeoutError:
+                raise SourceError(f"timed out after {self.limits.deadline:g} s") from None
+            except httpx.TimeoutException as exc:
+                kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "reading"
+                raise SourceError(f"timed out {kind}") from None
+            except httpx.ConnectError as exc:
+                raise NetworkError(one_line_error(f"cannot connect: {exc}")) from None
+            except httpx.HTTPError as exc:
+                raise SourceError(one_line_error(f"network error: {exc}")) from None
+
+    async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        permanent = True
+        current = url
+        for _hop in range(MAX_HOPS + 1):
+            request = self.client.build_request("GET", current, headers=headers)
+            response = await self.client.send(request, stream=True)
+            try:
+                if response.status_code in REDIRECTS and "location" in response.headers:
+                    permanent = permanent and response.status_code in PERMANENT
+                    target = urljoin(current, response.headers["location"])
+                    if urlsplit(target).scheme not in ("http", "https"):
+                        raise SourceError("redirect to a non-http URL")
+                    current = target
+                    continue
+                return await self._read(response, url, current, permanent)
+            finally:
+                await response.aclose()
+        raise SourceError("too many redirects")
+
+    async def _read(
+        self, response: httpx.Response, url: str, current: str, permanent: bool
+    ) -> FetchResult:
+        moved = current if permanent and current != url else None
+        status = response.status_code
+        if status == 304:
+            return FetchResult(304, moved_to=moved)
+        if status in (429, 503):
+            until = _retry_after(response.headers.get("retry-after"), datetime.now(UTC))
+            raise RetryLaterError(
+                f"HTTP {status}: server asked to retry after {until:%Y-%m-%d %H:%M} UTC", until
+            )
+        if status >= 400:
+            raise _status_error(response)
+        if status != 200:
+            raise _status_error(response)
+        declared = response.headers.get("content-length", "")
+        encoding = response.headers.get("content-encoding", "")
+        if declared.isdigit() and not encoding and int(declared) > self.limits.max_bytes:
+            raise TooLargeError(f"too large ({int(declared) // (1024 * 1024)} MB)")
+        inflater = _Inflater(encoding, self.limits.max_bytes)
+        async for chunk in response.aiter_raw():
+            inflater.feed(chunk)
+        return FetchResult(
+            200,
+            inflater.result(),
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+            moved_to=moved,
+            content_type=response.headers.get("content-type", ""),
+        )

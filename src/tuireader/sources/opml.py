@@ -1,0 +1,154 @@
+"""OPML subscription lists: reading them tolerantly and writing OPML 2.0."""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from xml.sax.saxutils import escape, quoteattr
+
+from tuireader.domain.models import Source, SourceKind
+from tuireader.domain.text import clean_line, safe_link
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^\[>]|\[.*?\])*>", re.IGNORECASE | re.DOTALL)
+_XML_URL = re.compile(rb"""xmlurl\s*=\s*("[^"]*"|'[^']*')""", re.IGNORECASE)
+
+
+def _attr(element: ET.Element, name: str) -> str:
+    """An attribute by case-insensitive name (OPML files disagree on ``xmlUrl``)."""
+    wanted = name.casefold()
+    for key, value in element.attrib.items():
+        if key.casefold() == wanted:
+            return value
+    return ""
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].casefold()
+
+
+def _walk(element: ET.Element, folder: str, out: list[Source], seen: set[str]) -> None:
+    for child in element:
+        if _local(child.tag) != "outline":
+            continue
+        name = clean_line(_attr(child, "text") or _attr(child, "title"))
+        url = safe_link(_attr(child, "xmlUrl"))
+        if url:
+            if url not in seen:
+                seen.add(url)
+                tags = tuple(
+                    t
+                    for t in (clean_line(c).strip("/") for c in _attr(child, "category").split(","))
+                    if t
+                )
+                title = clean_line(_attr(child, "title") or _attr(child, "text"))
+                out.append(
+                    Source(url=url, kind=SourceKind.FEED, title=title, folder=folder, tags=tags)
+                )
+            _walk(child, folder, out, seen)
+        elif len(child):
+            inner = f"{folder}/{name}" if folder and name else (folder or name)
+            _walk(child, inner, out, seen)
+
+
+def _scan(data: bytes) -> list[Source]:
+    """Feed URLs found by pattern in a document too broken to parse as XML."""
+    out: list[Source] = []
+    seen: set[str] = set()
+    for match in _XML_URL.finditer(data):
+        raw = match.group(1)[1:-1].decode("utf-8", "replace")
+        url = safe_link(html.unescape(raw))
+        if url and url not in seen:
+            seen.add(url)
+            out.append(Source(url=url, kind=SourceKind.FEED))
+    return out
+
+
+def read_opml(data: bytes) -> list[Source]:
+    """The http(s) feeds an OPML document lists, in order, without duplicates.
+
+    Nested outlines become folders joined with "/". A DOCTYPE (and so any entity
+    declaration) is removed before parsing; a document that is not well-formed XML
+    is scanned for ``xmlUrl`` attributes instead. Raises :class:`ValueError` when
+    the document lists no feeds and is not OPML.
+    """
+    data = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    data = _DOCTYPE.sub(b"", data, count=1)
+    if b"<!ENTITY" in data.upper():
+        raise ValueError("OPML with entity declarations is not accepted")
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        found = _scan(data)
+        if found:
+            return found
+        raise ValueError(f"not valid OPML: {clean_line(str(exc))}") from None
+    if _local(root.tag) != "opml":
+        raise ValueError("not an OPML document")
+    body = next((child for child in root if _local(child.tag) == "body"), root)
+    out: list[Source] = []
+    _walk(body, "", out, set())
+    return out
+
+
+@dataclass
+class _Folder:
+    items: list[Source | tuple[str, _Folder]] = field(default_factory=list)
+    folders: dict[str, _Folder] = field(default_factory=dict)
+
+    def child(self, name: str) -> _Folder:
+        if name not in self.folders:
+            self.folders[name] = _Folder()
+            self.items.append((name, self.folders[name]))
+        return self.folders[name]
+
+
+def _feed_line(source: Source, indent: str) -> str:
+    title = clean_line(source.title) or source.url
+    attrs = f'type="rss" text={quoteattr(title)} title={quoteattr(title)}'
+    attrs += f" xmlUrl={quoteattr(source.url)}"
+    if source.tags:
+        attrs += f" category={quoteattr(','.join(clean_line(t) for t in source.tags))}"
+    return f"{indent}<outline {attrs}/>"
+
+
+def _emit(folder: _Folder, depth: int, lines: list[str]) -> None:
+    indent = "  " * depth
+    for item in folder.items:
+        if isinstance(item, Source):
+            lines.append(_feed_line(item, indent))
+        else:
+            name, inner = item
+            lines.append(f"{indent}<outline text={quoteattr(name)} title={quoteattr(name)}>")
+            _emit(inner, depth + 1, lines)
+            lines.append(f"{indent}</outline>")
+
+
+def write_opml(sources: Iterable[Source], title: str = "tuireader subscriptions") -> str:
+    """An OPML 2.0 document for the feed sources; folders become nested outlines.
+
+    Local sources and anything without an http(s) URL are left out.
+    """
+    root = _Folder()
+    for source in sources:
+        url = safe_link(source.url)
+        if source.kind != SourceKind.FEED or not url:
+            continue
+        node = root
+        for part in (clean_line(p) for p in source.folder.split("/")):
+            if part:
+                node = node.child(part)
+        node.items.append(source if url == source.url else replace(source, url=url))
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        "  <head>",
+        f"    <title>{escape(clean_line(title))}</title>",
+        "  </head>",
+        "  <body>",
+    ]
+    _emit(root, 2, lines)
+    lines += ["  </body>", "</opml>", ""]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""SQLite storage: sources, stories, state and the search index."""

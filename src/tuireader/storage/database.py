@@ -1,0 +1,95 @@
+"""Opening the database: WAL, patience with other processes, migrations, bad files."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tuireader.domain.errors import StorageError
+from tuireader.storage.migrations import SCHEMA_VERSION, migrate
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode; write transactions use ``BEGIN IMMEDIATE``."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=15)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.bad-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.bad-{stamp}-{n}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(target.with_name(target.name + suffix))
+    return target
+
+
+def _check(conn: sqlite3.Connection) -> int:
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return version
+
+
+def open_database(path: Path) -> tuple[sqlite3.Connection, str | None]:
+    """Open (creating or upgrading) the database at ``path``.
+
+    Returns the connection and, when the old file was unusable and moved aside, a one-line
+    notice for the user. Raises :class:`StorageError` for a database from a newer tuireader,
+    which is left untouched.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    notice = None
+    try:
+        conn = connect(path)
+        version = _check(conn)
+    except sqlite3.DatabaseError as exc:
+        with contextlib.suppress(Exception):
+            conn.close()
+        if not path.exists():
+            raise StorageError(f"cannot open database {path}: {exc}") from None
+        try:
+            moved = _move_aside(path)
+        except OSError as move_exc:
+            raise StorageError(
+                f"database {path} is unreadable ({exc}) and could not be moved aside: {move_exc}"
+            ) from None
+        notice = f"database was unreadable ({exc}); moved it to {moved} and started a fresh one"
+        conn = connect(path)
+        version = 0
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise StorageError(
+            f"database {path} was written by a newer tuireader (schema {version}, "
+            f"this version knows {SCHEMA_VERSION}); upgrade tuireader or use --data-dir"
+        )
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    if version < SCHEMA_VERSION:
+        migrate(conn)
+    return conn, notice
+
+
+@contextlib.contextmanager
+def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A short write transaction taken with ``BEGIN IMMEDIATE`` (never upgrades a read lock)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,95 @@
+"""Schema versions, applied in order; ``PRAGMA user_version`` says which ones ran.
+
+Never edit a released step: add a new one. Tests build a database at every earlier
+version and upgrade it.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+V1 = """
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    folder TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]',
+    settings TEXT NOT NULL DEFAULT '{}',
+    etag TEXT,
+    last_modified TEXT,
+    fingerprint TEXT,
+    fetched_at INTEGER,
+    status TEXT NOT NULL DEFAULT '',
+    retry_after INTEGER,
+    added_at INTEGER NOT NULL
+);
+CREATE TABLE stories (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    title TEXT NOT NULL,
+    link TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    published INTEGER,
+    updated INTEGER,
+    sort_time INTEGER NOT NULL,
+    summary TEXT NOT NULL DEFAULT '',
+    content TEXT NOT NULL DEFAULT '',
+    content_type TEXT NOT NULL DEFAULT 'html',
+    categories TEXT NOT NULL DEFAULT '[]',
+    enclosures TEXT NOT NULL DEFAULT '[]',
+    fetched_at INTEGER NOT NULL,
+    read INTEGER NOT NULL DEFAULT 0,
+    starred INTEGER NOT NULL DEFAULT 0,
+    read_at INTEGER,
+    UNIQUE (source_id, key)
+);
+CREATE INDEX stories_by_time ON stories (sort_time DESC, id DESC);
+CREATE INDEX stories_by_source ON stories (source_id, sort_time DESC);
+"""
+
+V2 = """
+ALTER TABLE stories ADD COLUMN extras TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE stories ADD COLUMN popularity INTEGER;
+ALTER TABLE stories ADD COLUMN content_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;
+UPDATE stories SET last_seen = fetched_at;
+CREATE INDEX stories_unread ON stories (read, sort_time DESC) WHERE read = 0;
+CREATE INDEX stories_starred ON stories (starred) WHERE starred = 1;
+CREATE VIRTUAL TABLE story_search USING fts5 (title, body, tokenize = 'unicode61 remove_diacritics 2');
+INSERT INTO story_search (rowid, title, body)
+    SELECT id, title, strip_tags(content || ' ' || summary) FROM stories;
+"""
+
+STEPS: tuple[str, ...] = (V1, V2)
+SCHEMA_VERSION = len(STEPS)
+
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def _strip_tags(text: str | None) -> str:
+    return _TAGS.sub(" ", text or "")
+
+
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """Apply every step after the database's version up to ``target``; return the old version."""
+    conn.create_function("strip_tags", 1, _strip_tags, deterministic=True)
+    current: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    for version in range(current + 1, target + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(STEPS[version - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return current
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";\n") if s.strip()]

@@ -1,0 +1,114 @@
+"""Converting between rows and domain objects."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from tuireader.domain.dates import from_timestamp
+from tuireader.domain.models import (
+    ContentType,
+    Enclosure,
+    Source,
+    SourceKind,
+    SourceSettings,
+    Story,
+)
+
+SOURCE_COLUMNS = (
+    "id, url, kind, title, folder, tags, settings, etag, last_modified, fingerprint, "
+    "fetched_at, status, retry_after"
+)
+
+
+def source_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Source:
+    """A :class:`Source` from a row selected with :data:`SOURCE_COLUMNS`."""
+    (sid, url, kind, title, folder, tags, settings, etag, lm, fp, fetched, status, retry) = row[:13]
+    raw = json.loads(settings or "{}")
+    return Source(
+        id=sid,
+        url=url,
+        kind=SourceKind(kind),
+        title=title,
+        folder=folder,
+        tags=tuple(json.loads(tags or "[]")),
+        settings=SourceSettings(**{k: v for k, v in raw.items() if k in _SETTING_KEYS}),
+        etag=etag,
+        last_modified=lm,
+        fingerprint=fp,
+        fetched_at=from_timestamp(fetched),
+        status=status,
+        retry_after=from_timestamp(retry),
+    )
+
+
+_SETTING_KEYS = set(SourceSettings.__dataclass_fields__)
+
+
+def settings_json(settings: SourceSettings) -> str:
+    """Only the settings that differ from the defaults, as JSON."""
+    default = SourceSettings()
+    return json.dumps(
+        {k: getattr(settings, k) for k in _SETTING_KEYS if getattr(settings, k) != getattr(default, k)},
+        sort_keys=True,
+    )
+
+
+HEADLINE_COLUMNS = (
+    "s.id, s.source_id, s.key, s.title, s.link, s.author, s.published, s.updated, "
+    "s.read, s.starred, s.read_at, s.popularity, src.title, src.url"
+)
+FULL_COLUMNS = HEADLINE_COLUMNS + (
+    ", s.summary, s.content, s.content_type, s.categories, s.enclosures, s.extras"
+)
+
+
+def story_from_row(row: tuple[Any, ...]) -> Story:
+    """A :class:`Story` from a row selected with HEADLINE or FULL columns."""
+    (sid, source_id, key, title, link, author, published, updated, read, starred, read_at,
+     popularity, source_title, source_url) = row[:14]
+    story = Story(
+        key=key,
+        title=title,
+        link=link,
+        author=author,
+        published=from_timestamp(published),
+        updated=from_timestamp(updated),
+        id=sid,
+        source_id=source_id,
+        source_title=source_title or source_url,
+        read=bool(read),
+        starred=bool(starred),
+        read_at=from_timestamp(read_at),
+        popularity=popularity,
+    )
+    if len(row) > 14:
+        summary, content, content_type, categories, enclosures, extras = row[14:20]
+        story.summary = summary
+        story.content = content
+        story.content_type = ContentType(content_type)
+        story.categories = tuple(json.loads(categories or "[]"))
+        story.enclosures = tuple(Enclosure(**e) for e in json.loads(enclosures or "[]"))
+        page = json.loads(extras or "{}")
+        story.related = tuple(page.get("related", ()))
+        story.ranking = tuple(page.get("ranking", ()))
+        story.recommendation = tuple(page.get("recommendation", ()))
+    return story
+
+
+def extras_json(story: Story) -> str:
+    """The page lists a story carries, as JSON."""
+    page = {
+        name: list(getattr(story, name))
+        for name in ("related", "ranking", "recommendation")
+        if getattr(story, name)
+    }
+    return json.dumps(page, ensure_ascii=False) if page else "{}"
+
+
+def enclosures_json(story: Story) -> str:
+    """A story's enclosures as JSON."""
+    return json.dumps(
+        [{"url": e.url, "type": e.type, "length": e.length} for e in story.enclosures]
+    )

@@ -1,0 +1,149 @@
+"""Sources: add, find, update fetch state, remove."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import replace
+
+from tuireader.domain.dates import to_timestamp
+from tuireader.domain.models import Source
+from tuireader.storage.database import write
+from tuireader.storage.rows import SOURCE_COLUMNS, settings_json, source_from_row
+
+
+class SourceRepo:
+    """Reads and writes the ``sources`` table."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def add(self, source: Source) -> tuple[Source, bool]:
+        """Insert a source unless its URL is known; returns it and whether it was new."""
+        existing = self.by_url(source.url)
+        if existing is not None:
+            return existing, False
+        with write(self.conn):
+            cur = self.conn.execute(
+                "INSERT INTO sources (url, kind, title, folder, tags, settings, added_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    source.url,
+                    source.kind.value,
+                    source.title,
+                    source.folder,
+                    json.dumps(list(source.tags)),
+                    settings_json(source.settings),
+                    int(time.time()),
+                ),
+            )
+        return replace(source, id=cur.lastrowid), True
+
+    def all(self) -> list[Source]:
+        """Every source with its unread and total counts, by folder then name."""
+        rows = self.conn.execute(
+            f"SELECT {SOURCE_COLUMNS},"
+            " (SELECT count(*) FROM stories s WHERE s.source_id = sources.id AND s.read = 0),"
+            " (SELECT count(*) FROM stories s WHERE s.source_id = sources.id)"
+            " FROM sources ORDER BY folder COLLATE NOCASE, coalesce(nullif(title, ''), url)"
+            " COLLATE NOCASE"
+        ).fetchall()
+        out = []
+        for row in rows:
+            source = source_from_row(row)
+            source.unread, source.total = row[13], row[14]
+            out.append(source)
+        return out
+
+    def get(self, source_id: int) -> Source | None:
+        """The source with this id."""
+        row = self.conn.execute(
+            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id = ?", (source_id,)
+        ).fetchone()
+        return source_from_row(row) if row else None
+
+    def by_url(self, url: str) -> Source | None:
+        """The source with this URL or path."""
+        row = self.conn.execute(
+            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE url = ?", (url,)
+        ).fetchone()
+        return source_from_row(row) if row else None
+
+    def find(self, ref: str) -> list[Source]:
+        """Sources matching an id, an exact URL/path, or a title (exact, case-insensitive)."""
+        if ref.isdigit():
+            found = self.get(int(ref))
+            if found:
+                return [found]
+        exact = self.by_url(ref)
+        if exact:
+            return [exact]
+        rows = self.conn.execute(
+            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE title = ? COLLATE NOCASE", (ref,)
+        ).fetchall()
+        return [source_from_row(r) for r in rows]
+
+    def record_fetch(
+        self,
+        source_id: int,
+        status: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        fingerprint: str | None = None,
+        title: str | None = None,
+        retry_after: int | None = None,
+        keep_validators: bool = False,
+    ) -> None:
+        """Remember how the last fetch went (and the validators for the next one)."""
+        sets = ["status = ?", "fetched_at = ?", "retry_after = ?"]
+        args: list[object] = [status, int(time.time()), retry_after]
+        if not keep_validators:
+            sets += ["etag = ?", "last_modified = ?"]
+            args += [etag, last_modified]
+        if fingerprint is not None:
+            sets.append("fingerprint = ?")
+            args.append(fingerprint)
+        if title:
+            sets.append("title = CASE WHEN title = '' THEN ? ELSE title END")
+            args.append(title)
+        args.append(source_id)
+        with write(self.conn):
+            self.conn.execute(f"UPDATE sources SET {', '.join(sets)} WHERE id = ?", args)
+
+    def move(self, source_id: int, new_url: str) -> bool:
+        """Change a source's URL after a permanent redirect; False if the URL is taken."""
+        try:
+            with write(self.conn):
+                self.conn.execute("UPDATE sources SET url = ? WHERE id = ?", (new_url, source_id))
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    def update(self, source: Source) -> None:
+        """Save a source's title, folder, tags and settings."""
+        assert source.id is not None
+        with write(self.conn):
+            self.conn.execute(
+                "UPDATE sources SET title = ?, folder = ?, tags = ?, settings = ? WHERE id = ?",
+                (source.title, source.folder, json.dumps(list(source.tags)),
+                 settings_json(source.settings), source.id),
+            )
+
+    def remove(self, source_id: int) -> int:
+        """Delete a source and its stories; returns how many stories went."""
+        with write(self.conn):
+            ids = [r[0] for r in self.conn.execute(
+                "SELECT id FROM stories WHERE source_id = ?", (source_id,))]
+            self.conn.executemany(
+                "DELETE FROM story_search WHERE rowid = ?", [(i,) for i in ids]
+            )
+            self.conn.execute("DELETE FROM stories WHERE source_id = ?", (source_id,))
+            self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+        return len(ids)
+
+
+def retry_stamp(source: Source) -> int | None:
+    """The source's retry-after as a timestamp."""
+    return to_timestamp(source.retry_after)

@@ -1,0 +1,244 @@
+"""Stories: upsert from a fetch (state untouched), page through views, mark, search."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tuireader.domain.dates import to_timestamp
+from tuireader.domain.models import Story
+from tuireader.domain.query import SortKey, StoryQuery, fts_query
+from tuireader.storage.database import write
+from tuireader.storage.rows import (
+    FULL_COLUMNS,
+    HEADLINE_COLUMNS,
+    enclosures_json,
+    extras_json,
+    story_from_row,
+)
+
+_ORDER = {
+    SortKey.DATE: "s.sort_time DESC, s.id DESC",
+    SortKey.SOURCE: "coalesce(nullif(src.title, ''), src.url) COLLATE NOCASE, s.sort_time DESC",
+    SortKey.TITLE: "s.title COLLATE NOCASE, s.sort_time DESC",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertCounts:
+    """What an upsert did."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+
+def _hash(story: Story, extras: str, enclosures: str) -> str:
+    parts = (
+        story.title, story.link, story.author, str(to_timestamp(story.published)),
+        str(to_timestamp(story.updated)), story.summary, story.content, story.content_type,
+        "\x1e".join(story.categories), extras, enclosures, str(story.popularity),
+    )
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "replace"), digest_size=12).hexdigest()
+
+
+class StoryRepo:
+    """Reads and writes the ``stories`` table and its search index."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def upsert(self, source_id: int, items: Sequence[tuple[Story, str]]) -> UpsertCounts:
+        """Store parsed stories with their search text; read/starred state is never touched."""
+        now = int(time.time())
+        known = {
+            key: (sid, digest)
+            for key, sid, digest in self.conn.execute(
+                "SELECT key, id, content_hash FROM stories WHERE source_id = ?", (source_id,)
+            )
+        }
+        new = changed = 0
+        seen: list[tuple[int, int]] = []
+        with write(self.conn):
+            for story, text in items:
+                extras = extras_json(story)
+                enclosures = enclosures_json(story)
+                digest = _hash(story, extras, enclosures)
+                published = to_timestamp(story.published)
+                updated = to_timestamp(story.updated)
+                values = (
+                    story.title, story.link, story.author, published, updated,
+                    published or updated or now, story.summary, story.content,
+                    story.content_type.value, json.dumps(list(story.categories), ensure_ascii=False),
+                    enclosures, extras, story.popularity, digest, now,
+                )
+                existing = known.get(story.key)
+                if existing is None:
+                    cur = self.conn.execute(
+                        "INSERT INTO stories (title, link, author, published, updated, sort_time,"
+                        " summary, content, content_type, categories, enclosures, extras,"
+                        " popularity, content_hash, last_seen, source_id, key, fetched_at)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (*values, source_id, story.key, now),
+                    )
+                    story_id = cur.lastrowid
+                    self.conn.execute(
+                        "INSERT INTO story_search (rowid, title, body) VALUES (?, ?, ?)",
+                        (story_id, story.title, text),
+                    )
+                    known[story.key] = (story_id or 0, digest)
+                    new += 1
+                elif existing[1] != digest:
+                    self.conn.execute(
+                        "UPDATE stories SET title=?, link=?, author=?, published=?, updated=?,"
+                        " sort_time=?, summary=?, content=?, content_type=?, categories=?,"
+                        " enclosures=?, extras=?, popularity=?, content_hash=?, last_seen=?"
+                        " WHERE id = ?",
+                        (*values, existing[0]),
+                    )
+                    self.conn.execute("DELETE FROM story_search WHERE rowid = ?", (existing[0],))
+                    self.conn.execute(
+                        "INSERT INTO story_search (rowid, title, body) VALUES (?, ?, ?)",
+                        (existing[0], story.title, text),
+                    )
+                    changed += 1
+                else:
+                    seen.append((now, existing[0]))
+            self.conn.executemany("UPDATE stories SET last_seen = ? WHERE id = ?", seen)
+        return UpsertCounts(new, changed, len(seen))
+
+    def _where(self, query: StoryQuery) -> tuple[str, list[object]]:
+        clauses: list[str] = []
+        args: list[object] = []
+        if query.unread:
+            clauses.append("s.read = 0")
+        if query.starred:
+            clauses.append("s.starred = 1")
+        if query.source_ids:
+            clauses.append(f"s.source_id IN ({','.join('?' * len(query.source_ids))})")
+            args.extend(query.source_ids)
+        if query.folder is not None:
+            clauses.append("src.folder = ?")
+            args.append(query.folder)
+        if query.since is not None:
+            clauses.append("s.sort_time >= ?")
+            args.append(to_timestamp(query.since))
+        if query.text:
+            clauses.append("instr(lower(s.title), ?) > 0")
+            args.append(query.text.lower())
+        match = fts_query(query.search) if query.search else ""
+        if query.search:
+            clauses.append("s.id IN (SELECT rowid FROM story_search WHERE story_search MATCH ?)")
+            args.append(match or '""')
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+    def page(self, query: StoryQuery, limit: int, offset: int = 0) -> list[Story]:
+        """Headline rows (no bodies) for a view, in its order."""
+        where, args = self._where(query)
+        order = _ORDER[query.sort]
+        if query.unread_first:
+            order = "s.read, " + order
+        rows = self.conn.execute(
+            f"SELECT {HEADLINE_COLUMNS} FROM stories s JOIN sources src ON src.id = s.source_id"
+            f"{where} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*args, limit, offset),
+        ).fetchall()
+        return [story_from_row(r) for r in rows]
+
+    def ids(self, query: StoryQuery) -> list[int]:
+        """Ids of every story in a view, in its order."""
+        where, args = self._where(query)
+        rows = self.conn.execute(
+            f"SELECT s.id FROM stories s JOIN sources src ON src.id = s.source_id{where}"
+            f" ORDER BY {_ORDER[query.sort]}",
+            args,
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def count(self, query: StoryQuery) -> int:
+        """How many stories a view holds."""
+        where, args = self._where(query)
+        row = self.conn.execute(
+            f"SELECT count(*) FROM stories s JOIN sources src ON src.id = s.source_id{where}", args
+        ).fetchone()
+        return int(row[0])
+
+    def get(self, story_id: int) -> Story | None:
+        """One story with its body and page lists."""
+        row = self.conn.execute(
+            f"SELECT {FULL_COLUMNS} FROM stories s JOIN sources src ON src.id = s.source_id"
+            " WHERE s.id = ?",
+            (story_id,),
+        ).fetchone()
+        return story_from_row(row) if row else None
+
+    def mark(
+        self, ids: Iterable[int], *, read: bool | None = None, starred: bool | None = None
+    ) -> list[int]:
+        """Set read and/or starred on stories; returns the ids whose state changed."""
+        id_list = list(ids)
+        changed: list[int] = []
+        now = int(time.time())
+        with write(self.conn):
+            for start in range(0, len(id_list), 500):
+                chunk = id_list[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                if read is not None:
+                    changed += [r[0] for r in self.conn.execute(
+                        f"UPDATE stories SET read = ?, read_at = ? WHERE id IN ({marks})"
+                        " AND read != ? RETURNING id",
+                        (int(read), now if read else None, *chunk, int(read)),
+                    )]
+                if starred is not None:
+                    changed += [r[0] for r in self.conn.execute(
+                        f"UPDATE stories SET starred = ? WHERE id IN ({marks})"
+                        " AND starred != ? RETURNING id",
+                        (int(starred), *chunk, int(starred)),
+                    )]
+        return sorted(set(changed))
+
+    def unread_total(self) -> int:
+        """Unread stories across the library."""
+        return int(self.conn.execute("SELECT count(*) FROM stories WHERE read = 0").fetchone()[0])
+
+    def prune(
+        self, source_id: int, max_stories: int | None, max_age_days: int | None, seen_since: int
+    ) -> int:
+        """Drop read, unstarred stories no longer in the feed past the source's limits.
+
+        Unread and starred stories are always kept, and so is anything the feed still
+        lists (dropping it would bring it back as unread on the next refresh).
+        """
+        victims: set[int] = set()
+        base = (
+            "SELECT id FROM stories WHERE source_id = ? AND read = 1 AND starred = 0"
+            " AND last_seen < ?"
+        )
+        if max_age_days is not None:
+            cutoff = int(time.time()) - max_age_days * 86400
+            victims.update(r[0] for r in self.conn.execute(
+                base + " AND sort_time < ?", (source_id, seen_since, cutoff)))
+        if max_stories is not None:
+            eligible = {r[0] for r in self.conn.execute(base, (source_id, seen_since))}
+            overflow = self.conn.execute(
+                "SELECT id FROM stories WHERE source_id = ? ORDER BY sort_time DESC, id DESC"
+                " LIMIT -1 OFFSET ?",
+                (source_id, max_stories),
+            )
+            victims.update(r[0] for r in overflow if r[0] in eligible)
+        if victims:
+            with write(self.conn):
+                for sid in victims:
+                    self.conn.execute("DELETE FROM story_search WHERE rowid = ?", (sid,))
+                    self.conn.execute("DELETE FROM stories WHERE id = ?", (sid,))
+        return len(victims)
+
+    def vacuum(self) -> None:
+        """Compact the search index and the file."""
+        self.conn.execute("INSERT INTO story_search (story_search) VALUES ('optimize')")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.conn.execute("VACUUM")

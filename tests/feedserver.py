@@ -1,0 +1,143 @@
+"""A real HTTP server on 127.0.0.1 serving fixture feeds and misbehaving on purpose."""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import hashlib
+import http.server
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+TYPES = {".xml": "application/rss+xml", ".rdf": "application/rdf+xml",
+         ".json": "application/feed+json", ".opml": "text/x-opml"}
+LAST_MODIFIED = email.utils.formatdate(1_790_000_000, usegmt=True)
+
+
+class FeedServer:
+    """Serves ``tests/fixtures/feeds`` plus special paths; counts requests per path."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {
+            "/" + p.name: p.read_bytes() for p in FEEDS.iterdir() if p.is_file()
+        }
+        self.hits: Counter[str] = Counter()
+        self.conditional_hits: Counter[str] = Counter()
+        self.bomb = gzip.compress(b"<rss>" + b"\0" * (64 * 1024 * 1024), compresslevel=9)
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                server.hits[self.path] += 1
+                try:
+                    server.route(self)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.stopping = threading.Event()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def start(self) -> FeedServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def add(self, path: str, body: bytes) -> str:
+        self.files[path] = body
+        return self.url(path)
+
+    @staticmethod
+    def _send(h: http.server.BaseHTTPRequestHandler, status: int, body: bytes = b"",
+              headers: dict[str, str] | None = None) -> None:
+        h.send_response(status)
+        for k, v in (headers or {}).items():
+            h.send_header(k, v)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    def route(self, h: http.server.BaseHTTPRequestHandler) -> None:
+        path = h.path
+        if path in self.files:
+            body = self.files[path]
+            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            if h.headers.get("If-None-Match") == etag or (
+                h.headers.get("If-Modified-Since") == LAST_MODIFIED
+                and not h.headers.get("If-None-Match")
+            ):
+                self.conditional_hits[path] += 1
+                h.send_response(304)
+                h.send_header("ETag", etag)
+                h.send_header("Content-Length", "0")
+                h.end_headers()
+                return
+            suffix = "." + path.rsplit(".", 1)[-1]
+            self._send(h, 200, body, {"Content-Type": TYPES.get(suffix, "text/plain"),
+                                      "ETag": etag, "Last-Modified": LAST_MODIFIED})
+        elif path.startswith("/moved/"):
+            self._send(h, 301, headers={"Location": "/" + path.split("/", 2)[2]})
+        elif path.startswith("/temp/"):
+            self._send(h, 302, headers={"Location": "/" + path.split("/", 2)[2]})
+        elif path == "/loop":
+            self._send(h, 301, headers={"Location": "/loop"})
+        elif path == "/404":
+            self._send(h, 404, b"not here")
+        elif path == "/500":
+            self._send(h, 500, b"\x1b[31mboom\x1b[0m")
+        elif path == "/429":
+            self._send(h, 429, headers={"Retry-After": "120"})
+        elif path == "/slow":
+            self.stopping.wait(10)
+            self._send(h, 200, self.files["/rss2.xml"])
+        elif path == "/drip":
+            h.send_response(200)
+            h.send_header("Content-Type", "application/rss+xml")
+            h.send_header("Content-Length", "100000")
+            h.end_headers()
+            for _ in range(200):
+                if self.stopping.is_set():
+                    return
+                h.wfile.write(b" ")
+                h.wfile.flush()
+                time.sleep(0.1)
+        elif path == "/large":
+            h.send_response(200)
+            h.send_header("Content-Type", "application/rss+xml")
+            h.end_headers()  # no length: close-delimited
+            h.close_connection = True
+            chunk = b"<!-- padding -->" * 4096
+            for _ in range(300):  # ~19 MB
+                h.wfile.write(chunk)
+        elif path == "/bomb":
+            self._send(h, 200, self.bomb, {"Content-Type": "application/rss+xml",
+                                           "Content-Encoding": "gzip"})
+        elif path == "/gzip":
+            self._send(h, 200, gzip.compress(self.files["/atom.xml"]),
+                       {"Content-Type": "application/atom+xml", "Content-Encoding": "gzip"})
+        elif path == "/html":
+            self._send(h, 200, b"<!DOCTYPE html><html><head><title>Home</title></head>"
+                       b"<body><p>Welcome</p></body></html>", {"Content-Type": "text/html"})
+        elif path == "/garbage":
+            self._send(h, 200, bytes(range(256)) * 20, {"Content-Type": "application/xml"})
+        elif path == "/ua":
+            self._send(h, 200, h.headers.get("User-Agent", "").encode(), {})
+        else:
+            self._send(h, 404, b"unknown")

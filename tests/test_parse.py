@@ -1,0 +1,162 @@
+"""Parsing every feed format from saved files, and the guards in front of the parsers."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tuireader.domain.errors import NotAFeedError
+from tuireader.sources.feedparse import _fast, _tolerant, parse_feed
+from tuireader.sources.guard import count_items, guard_xml
+
+FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+BASE = "http://feeds.example/sub/feed"
+
+
+def parse(name: str) -> object:
+    return parse_feed((FEEDS / name).read_bytes(), BASE)
+
+
+def test_rss2_fields_links_resolved_and_entities() -> None:
+    feed = parse_feed((FEEDS / "rss2.xml").read_bytes(), "http://harbor.example/rss")
+    assert feed.title == "Harbor Gazette"
+    first = feed.stories[0]
+    assert first.key == "harbor-1001"
+    assert first.link == "http://harbor.example/news/ferry-timetable"
+    assert first.published is not None and first.published.isoformat() == "2026-11-02T08:00:00+00:00"
+    assert "ferry" in first.content and first.categories == ("Transport",)
+    second = feed.stories[1]
+    assert "nine\u00a0pm" in second.body or "nine pm" in second.body  # &nbsp; survived
+    third = feed.stories[2]
+    assert third.enclosures[0].url == "http://harbor.example/audio/seals.mp3"
+    assert third.enclosures[0].length == 123456
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "count"),
+    [
+        ("atom.xml", "Valley Tech Notes", 2),
+        ("rss1.rdf", "Meadow Science", 2),
+        ("rss090.rdf", "Old Netscape Channel", 2),
+        ("rss091.xml", "Plain 0.91", 1),
+        ("atom03.xml", "Atom Zero Three", 1),
+        ("feed.json", "River JSON News", 2),
+    ],
+)
+def test_every_format(name: str, title: str, count: int) -> None:
+    feed = parse_feed((FEEDS / name).read_bytes(), BASE)
+    assert feed.title == title
+    assert len(feed.stories) == count
+    assert all(s.title for s in feed.stories)
+    assert all(s.published is None or s.published.tzinfo is not None for s in feed.stories)
+
+
+def test_rdf_content_encoded_is_kept() -> None:
+    feed = parse_feed((FEEDS / "rss1.rdf").read_bytes(), BASE)
+    assert "<strong>bees</strong>" in feed.stories[0].body
+    assert feed.stories[0].author == "R. Field"
+
+
+def test_json_feed_relative_links_and_authors() -> None:
+    feed = parse_feed((FEEDS / "feed.json").read_bytes(), BASE)
+    assert feed.stories[0].link == "http://river.example/stories/flood-barrier"
+    assert feed.stories[0].author == "Jo River"
+    assert feed.stories[1].body == "Blue again."
+
+
+def test_atom_offset_dates_become_utc() -> None:
+    feed = parse_feed((FEEDS / "atom.xml").read_bytes(), BASE)
+    meetup = feed.stories[1]
+    assert meetup.published is not None
+    assert meetup.published.isoformat() == "2026-11-02T17:00:00+00:00"
+
+
+def test_hostile_titles_lose_control_characters_and_javascript_links() -> None:
+    feed = parse_feed((FEEDS / "hostile.xml").read_bytes(), BASE)
+    titles = [s.title for s in feed.stories]
+    assert any("[@click=app.quit]" in t for t in titles)  # kept as text, shown literally
+    for t in titles:
+        assert "\x1b" not in t and "\x07" not in t and "\u202e" not in t
+    assert all(not s.link.startswith("javascript") for s in feed.stories)
+
+
+def test_duplicate_guids_get_distinct_stable_keys() -> None:
+    feed = parse_feed((FEEDS / "hostile.xml").read_bytes(), BASE)
+    dups = [s for s in feed.stories if s.title.startswith("Duplicate guid")]
+    assert len(dups) == 2 and dups[0].key != dups[1].key
+    again = parse_feed((FEEDS / "hostile.xml").read_bytes(), BASE)
+    assert [s.key for s in again.stories] == [s.key for s in feed.stories]
+
+
+def test_items_without_guid_keep_keys_when_reordered() -> None:
+    items = [f"<item><title>T{i}</title><link>http://x.example/{i}</link></item>" for i in range(5)]
+    doc = "<rss version='2.0'><channel><title>x</title>{}</channel></rss>"
+    a = parse_feed(doc.format("".join(items)).encode(), BASE)
+    b = parse_feed(doc.format("".join(reversed(items))).encode(), BASE)
+    assert {s.title: s.key for s in a.stories} == {s.title: s.key for s in b.stories}
+
+
+def test_fast_and_tolerant_parsers_agree_on_keys() -> None:
+    data = guard_xml((FEEDS / "rss2.xml").read_bytes())
+    fast = _fast(data, BASE)
+    assert fast is not None
+    assert [s.key for s in fast.stories] == [s.key for s in _tolerant(data, BASE).stories]
+
+
+def test_undeclared_html_entity_does_not_truncate_text() -> None:
+    doc = (b"<rss version='2.0'><channel><title>t</title><item><title>Wait&hellip; more"
+           b"&nbsp;text</title><link>http://a.example/1</link></item></channel></rss>")
+    story = parse_feed(doc, BASE).stories[0]
+    assert story.title == "Wait… more\u00a0text" or story.title == "Wait… more text"
+
+
+def test_raw_control_bytes_do_not_drop_items() -> None:
+    doc = (b"<rss version='2.0'><channel><title>t</title>"
+           b"<item><title>one\x01\x02</title><link>http://a.example/1</link></item>"
+           b"<item><title>two\x0b</title><link>http://a.example/2</link></item>"
+           b"</channel></rss>")
+    feed = parse_feed(doc, BASE)
+    assert [s.title for s in feed.stories] == ["one", "two"]
+
+
+def test_quadratic_entity_blowup_is_defused_fast() -> None:
+    entity = "x" * 10_000
+    refs = "&big;" * 10_000
+    doc = (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY big "{entity}">]>'
+           f"<rss version='2.0'><channel><title>bomb</title><item><title>i</title>"
+           f"<description>{refs}</description><link>http://a.example/</link></item>"
+           f"</channel></rss>").encode()
+    start = time.monotonic()
+    feed = parse_feed(doc, BASE)
+    assert time.monotonic() - start < 5
+    assert len(feed.stories[0].body) < 1_000_000
+
+
+def test_parameter_entity_to_dev_zero_does_not_hang() -> None:
+    doc = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY % z SYSTEM "file:///dev/zero"> %z;]>'
+           b"<rss version='2.0'><channel><title>z</title><item><title>ok</title>"
+           b"<link>http://a.example/</link></item></channel></rss>")
+    feed = parse_feed(doc, BASE)
+    assert [s.title for s in feed.stories] == ["ok"]
+
+
+def test_html_page_and_garbage_are_not_feeds() -> None:
+    with pytest.raises(NotAFeedError, match="HTML"):
+        parse_feed(b"<!DOCTYPE html><html><body>hi</body></html>", BASE)
+    with pytest.raises(NotAFeedError):
+        parse_feed(bytes(range(256)) * 4, BASE)
+    with pytest.raises(NotAFeedError):
+        parse_feed(b"", BASE)
+    with pytest.raises(NotAFeedError):
+        parse_feed(b'{"not": "a feed"}', BASE)
+
+
+def test_count_items_sees_namespaced_elements() -> None:
+    assert count_items(b"<rdf:RDF><items/><item>a</item><atom:entry>b</atom:entry>") == 2
+
+
+def test_empty_but_valid_feed_is_fine() -> None:
+    feed = parse_feed(b"<rss version='2.0'><channel><title>quiet</title></channel></rss>", BASE)
+    assert feed.title == "quiet" and feed.stories == []
