@@ -23,7 +23,7 @@ USER_AGENT = f"tuireader/{__version__} (terminal news reader)"
 
 def assets_dir() -> Path:
     """The bundled sample library."""
-    return Path(str(files("tuireader") / "assets"))
+    return Path(str(files("tuireader") / "assets" / "library"))
 
 
 @dataclass

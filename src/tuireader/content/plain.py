@@ -1,0 +1,79 @@
+"""Fast plain text of story bodies, for search indexing and excerpts."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from tuireader.domain.models import ContentType
+from tuireader.domain.text import clean_line
+
+_DROPPED = re.compile(
+    r"<(script|style|noscript|template|svg|head|title|iframe|object|textarea|select)\b"
+    r".*?(?:</\1\s*>|\Z)|<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)",
+    re.I | re.S,
+)
+# Tags that end a word: a line, block or cell. Other (inline) tags vanish without a gap.
+_BREAKING_TAG = re.compile(
+    r"</?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|tr|td|th|table|thead|tbody|tfoot|caption|"
+    r"blockquote|pre|section|article|header|footer|aside|main|figure|figcaption|img|"
+    r"address|details|summary|center|nav)\b(?:[^<>\"']|\"[^\"]*\"|'[^']*')*>",
+    re.I,
+)
+_TAG = re.compile(r"<[A-Za-z/!?](?:[^<>\"']|\"[^\"]*\"|'[^']*')*>|<[A-Za-z/!?][^<>]*$")
+_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")
+_MD_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:.*$", re.M)
+_MD_MARKS = re.compile(r"(?:^|(?<=\n))[ \t]*(?:#{1,6}|>|[-+*]|\d{1,9}[.)])[ \t]+|[*_`~]{1,3}")
+
+
+def plain_text(content: str, content_type: ContentType) -> str:
+    """The words of a story body on one line, markup removed, for indexing.
+
+    HTML loses tags (block tags leave a space), scripts, styles and comments, and has its
+    entities decoded; Markdown loses its link targets and the commonest marks. Whitespace is
+    folded and control characters removed. Never raises.
+    """
+    if not content:
+        return ""
+    if content_type == ContentType.HTML:
+        text = _html_text(content)
+    elif content_type == ContentType.MARKDOWN:
+        text = _markdown_text(content)
+    else:
+        text = content
+    return clean_line(text)
+
+
+def summarize(text: str, limit: int = 280) -> str:
+    """A one-line excerpt of ``text``: at most ``limit`` characters, cut at a word with "…"."""
+    line = clean_line(text)
+    if len(line) <= limit:
+        return line
+    if limit <= 1:
+        return "…"[:limit]
+    cut = line[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-–—") + "…"
+
+
+def _html_text(content: str) -> str:
+    if "<" in content:
+        content = _DROPPED.sub(" ", content)
+        content = _BREAKING_TAG.sub(" ", content)
+        content = _TAG.sub("", content)
+    if "&" in content:
+        content = unescape(content)
+    return content
+
+
+def _markdown_text(content: str) -> str:
+    if "<" in content:
+        content = _html_text(content)
+    if "[" in content:
+        content = _MD_DEFINITION.sub(" ", content)
+        content = _MD_IMAGE.sub(r"\1", content)
+        content = _MD_LINK.sub(r"\1", content)
+    return _MD_MARKS.sub(" ", content)

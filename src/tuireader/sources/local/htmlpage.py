@@ -1,0 +1,100 @@
+"""Saved HTML pages: the article's text and metadata, without the site's navigation."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from tuireader.domain.dates import parse_date
+from tuireader.domain.ids import story_key
+from tuireader.domain.models import ContentType, Story
+from tuireader.domain.text import clean_line, clean_text, safe_link
+
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+_DATE_PARAMS = {
+    "original_date": True,
+    # No guessing from dates that merely appear in the text.
+    "extensive_search": False,
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+}
+
+
+def _extract(page: str) -> Any:
+    """Trafilatura's document for ``page``, or ``None``; never touches the network."""
+    import trafilatura  # slow to import: only when a page is actually read
+
+    options: dict[str, Any] = {
+        "output_format": "python",
+        "with_metadata": True,
+        "include_comments": False,
+        "include_formatting": True,
+        "include_tables": True,
+        "include_images": False,
+        "include_links": False,
+        "date_extraction_params": dict(_DATE_PARAMS),
+    }
+    document = trafilatura.bare_extraction(page, favor_precision=True, **options)
+    if not (getattr(document, "text", None) or "").strip():
+        # A short or oddly built page: accept more text rather than none.
+        document = trafilatura.bare_extraction(page, favor_recall=True, **options) or document
+    return document
+
+
+def _drop_title_heading(text: str, title: str) -> str:
+    first, _, rest = text.partition("\n")
+    if clean_line(first.lstrip("#")) == title:
+        return rest.lstrip("\n")
+    return text
+
+
+def _str(document: Any, name: str) -> str:
+    value = getattr(document, name, None) if document is not None else None
+    return clean_line(value) if isinstance(value, str) else ""
+
+
+def parse_html_page(page: str, path_key: str) -> Story | None:
+    """A saved HTML page as a Markdown story: title, date, author, canonical link, main text.
+
+    The title falls back to ``<title>`` and then the file stem of ``path_key``.
+    The key is ``"f:" + path_key``.
+    """
+    page = page.lstrip("\ufeff")
+    if not page.strip():
+        return None
+    try:
+        document = _extract(page)
+    except Exception:  # trafilatura/lxml fail in many ways on odd markup
+        document = None
+    title = _str(document, "title")
+    if not title:
+        match = _TITLE_TAG.search(page)
+        title = clean_line(html.unescape(_TAGS.sub("", match.group(1)))) if match else ""
+    if not title and path_key:
+        title = clean_line(PurePosixPath(path_key).stem)
+    if not title:
+        return None
+    text = clean_text(getattr(document, "text", None) or "").strip()
+    text = _drop_title_heading(text, title)
+    published = parse_date(_str(document, "date"))
+    link = safe_link(_str(document, "url"))
+    categories = [
+        clean_line(str(c))
+        for attr in ("categories", "tags")
+        for c in (getattr(document, attr, None) or [])
+    ]
+    key = "f:" + path_key if path_key else story_key("", link, title, published)
+    return Story(
+        key=key,
+        title=title,
+        link=link,
+        author=_str(document, "author"),
+        published=published,
+        summary=_str(document, "description"),
+        content=text,
+        content_type=ContentType.MARKDOWN,
+        categories=tuple(dict.fromkeys(c for c in categories if c)),
+        source_title=_str(document, "sitename"),
+    )

@@ -1,0 +1,191 @@
+"""Loading a local file or folder: dispatch each file to the parser its kind needs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tuireader.domain.ids import dedupe_keys
+from tuireader.domain.models import ParsedFeed, Source, Story
+from tuireader.domain.text import one_line_error
+from tuireader.sources.local.htmlpage import parse_html_page
+from tuireader.sources.local.jsonlist import parse_json_list
+from tuireader.sources.local.markdown import parse_markdown
+from tuireader.sources.local.pagedump import (
+    looks_like_page_dump,
+    parse_page_dump,
+    parse_plain_text,
+)
+from tuireader.sources.opml import read_opml
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""Files larger than this are reported, not read."""
+MAX_FILES = 5000
+"""At most this many files are read from one folder."""
+
+FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".rdf"})
+SUFFIXES = FEED_SUFFIXES | {".json", ".opml", ".html", ".htm", ".md", ".markdown", ".txt"}
+"""The file kinds a folder is searched for; others are ignored."""
+
+ParseFeed = Callable[[bytes, str], ParsedFeed]
+
+
+@dataclass(slots=True)
+class LocalResult:
+    """What one local path holds."""
+
+    stories: list[Story] = field(default_factory=list)
+    """Every story, keys unique across the path's files."""
+    feeds: list[Source] = field(default_factory=list)
+    """Subscriptions listed by OPML files."""
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    """(relative path, one-line message) for each file that could not be read."""
+    title: str = ""
+    """For a single feed file, the feed's title."""
+
+
+@dataclass(slots=True)
+class _Parsed:
+    stories: list[Story] = field(default_factory=list)
+    feeds: list[Source] = field(default_factory=list)
+    title: str = ""
+    scoped: bool = False
+    """Keys already name the file ("f:" + path), so need no prefix."""
+
+
+def _candidates(path: Path) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
+    """(file, relative path) pairs to consider, sorted, and listing errors."""
+    if path.is_file():
+        return [(path, path.name)], []
+    if not path.is_dir():
+        return [], [(path.name or str(path), "no such file or folder")]
+    errors: list[tuple[str, str]] = []
+    found: list[tuple[Path, str]] = []
+
+    def on_error(exc: OSError) -> None:
+        where = Path(exc.filename or path)
+        rel = where.relative_to(path).as_posix() if where.is_relative_to(path) else str(where)
+        errors.append((rel, one_line_error(exc.strerror or exc)))
+
+    for folder, dirs, files in os.walk(path, onerror=on_error):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        base = Path(folder)
+        for name in sorted(files):
+            if name.startswith(".") or Path(name).suffix.lower() not in SUFFIXES:
+                continue
+            full = base / name
+            if not full.is_file():  # a FIFO or device would block or never end
+                continue
+            found.append((full, full.relative_to(path).as_posix()))
+    found.sort(key=lambda pair: pair[1])
+    if len(found) > MAX_FILES:
+        errors.append((".", f"more than {MAX_FILES} files; the rest were skipped"))
+        found = found[:MAX_FILES]
+    return found, errors
+
+
+def fingerprint(path: Path) -> str:
+    """A cheap signature of a path: relative path, size and mtime of every file considered.
+
+    It changes when a file is added, removed or modified, so the caller can skip an
+    unchanged path without parsing anything.
+    """
+    files, errors = _candidates(path)
+    digest = hashlib.sha1(str(path).encode("utf-8", "replace"))
+    for full, rel in files:
+        try:
+            info = full.stat()
+            line = f"{rel}\x1f{info.st_size}\x1f{info.st_mtime_ns}\n"
+        except OSError as exc:
+            line = f"{rel}\x1f!{type(exc).__name__}\n"
+        digest.update(line.encode("utf-8", "replace"))
+    for rel, message in errors:
+        digest.update(f"!{rel}\x1f{message}\n".encode("utf-8", "replace"))
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    return data
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+def _single(story: Story | None) -> _Parsed:
+    if story is None:
+        raise ValueError("no title found")
+    return _Parsed(stories=[story], scoped=True)
+
+
+def _parse_file(full: Path, rel: str, data: bytes, parse_feed: ParseFeed) -> _Parsed:
+    suffix = full.suffix.lower()
+    if suffix in FEED_SUFFIXES:
+        feed = parse_feed(data, full.as_uri())
+        return _Parsed(stories=list(feed.stories), feeds=list(feed.feeds), title=feed.title)
+    if suffix == ".opml":
+        return _Parsed(feeds=read_opml(data))
+    text = _decode(data)
+    if suffix in (".html", ".htm"):
+        return _single(parse_html_page(text, rel))
+    if suffix in (".md", ".markdown"):
+        return _single(parse_markdown(text, rel))
+    if suffix == ".json":
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise ValueError(f"invalid JSON: {exc}") from None
+        version = value.get("version") if isinstance(value, dict) else None
+        if isinstance(version, str) and "jsonfeed" in version:
+            feed = parse_feed(data, full.as_uri())
+            return _Parsed(stories=list(feed.stories), title=feed.title)
+        return _Parsed(stories=parse_json_list(value))
+    if suffix == ".txt":
+        if looks_like_page_dump(text):
+            return _single(parse_page_dump(text, rel))
+        if not text.strip():
+            raise ValueError("empty file")
+        return _single(parse_plain_text(text, rel))
+    raise ValueError(f"unsupported file type {suffix or '(none)'}")
+
+
+def load_path(path: Path, parse_feed: ParseFeed) -> LocalResult:
+    """Load a file, or every supported file under a folder (recursively, sorted).
+
+    Hidden files and folders are skipped. Feed files (.xml/.rss/.atom/.rdf and JSON
+    Feeds) go to ``parse_feed(data, path.as_uri())``. Keys are unique across files:
+    page dumps, Markdown and HTML stories are keyed ``"f:" + relative path``, and
+    inside a folder the stories of feed and JSON files are prefixed with
+    ``"f:" + relative path + "|"``. A broken file becomes an entry in ``errors``;
+    this never raises for a bad file.
+    """
+    in_folder = path.is_dir()
+    files, errors = _candidates(path)
+    result = LocalResult(errors=list(errors))
+    seen_feeds: set[str] = set()
+    for full, rel in files:
+        try:
+            parsed = _parse_file(full, rel, _read(full), parse_feed)
+        except Exception as exc:  # one broken file must not stop the rest
+            result.errors.append((rel, one_line_error(exc)))
+            continue
+        if in_folder and not parsed.scoped:
+            for story in parsed.stories:
+                story.key = f"f:{rel}|{story.key}"
+        result.stories.extend(parsed.stories)
+        for source in parsed.feeds:
+            if source.url not in seen_feeds:
+                seen_feeds.add(source.url)
+                result.feeds.append(source)
+        if not in_folder:
+            result.title = parsed.title
+    result.stories = dedupe_keys(result.stories)
+    return result
