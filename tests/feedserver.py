@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import gzip
 import hashlib
@@ -12,8 +13,12 @@ from collections import Counter
 from pathlib import Path
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
-TYPES = {".xml": "application/rss+xml", ".rdf": "application/rdf+xml",
-         ".json": "application/feed+json", ".opml": "text/x-opml"}
+TYPES = {
+    ".xml": "application/rss+xml",
+    ".rdf": "application/rdf+xml",
+    ".json": "application/feed+json",
+    ".opml": "text/x-opml",
+}
 LAST_MODIFIED = email.utils.formatdate(1_790_000_000, usegmt=True)
 
 
@@ -35,12 +40,10 @@ class FeedServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 server.hits[self.path] += 1
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     server.route(self)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -65,8 +68,12 @@ class FeedServer:
         return self.url(path)
 
     @staticmethod
-    def _send(h: http.server.BaseHTTPRequestHandler, status: int, body: bytes = b"",
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        h: http.server.BaseHTTPRequestHandler,
+        status: int,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         h.send_response(status)
         for k, v in (headers or {}).items():
             h.send_header(k, v)
@@ -90,8 +97,16 @@ class FeedServer:
                 h.end_headers()
                 return
             suffix = "." + path.rsplit(".", 1)[-1]
-            self._send(h, 200, body, {"Content-Type": TYPES.get(suffix, "text/plain"),
-                                      "ETag": etag, "Last-Modified": LAST_MODIFIED})
+            self._send(
+                h,
+                200,
+                body,
+                {
+                    "Content-Type": TYPES.get(suffix, "text/plain"),
+                    "ETag": etag,
+                    "Last-Modified": LAST_MODIFIED,
+                },
+            )
         elif path.startswith("/moved/"):
             self._send(h, 301, headers={"Location": "/" + path.split("/", 2)[2]})
         elif path.startswith("/temp/"):
@@ -127,14 +142,27 @@ class FeedServer:
             for _ in range(300):  # ~19 MB
                 h.wfile.write(chunk)
         elif path == "/bomb":
-            self._send(h, 200, self.bomb, {"Content-Type": "application/rss+xml",
-                                           "Content-Encoding": "gzip"})
+            self._send(
+                h,
+                200,
+                self.bomb,
+                {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"},
+            )
         elif path == "/gzip":
-            self._send(h, 200, gzip.compress(self.files["/atom.xml"]),
-                       {"Content-Type": "application/atom+xml", "Content-Encoding": "gzip"})
+            self._send(
+                h,
+                200,
+                gzip.compress(self.files["/atom.xml"]),
+                {"Content-Type": "application/atom+xml", "Content-Encoding": "gzip"},
+            )
         elif path == "/html":
-            self._send(h, 200, b"<!DOCTYPE html><html><head><title>Home</title></head>"
-                       b"<body><p>Welcome</p></body></html>", {"Content-Type": "text/html"})
+            self._send(
+                h,
+                200,
+                b"<!DOCTYPE html><html><head><title>Home</title></head>"
+                b"<body><p>Welcome</p></body></html>",
+                {"Content-Type": "text/html"},
+            )
         elif path == "/garbage":
             self._send(h, 200, bytes(range(256)) * 20, {"Content-Type": "application/xml"})
         elif path == "/ua":

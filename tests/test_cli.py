@@ -21,8 +21,20 @@ def run(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.Comp
 
 
 def test_help_for_every_command(isolated_env: dict[str, str]) -> None:
-    for command in ("add", "remove", "sources", "refresh", "list", "show", "mark", "import",
-                    "export", "locate", "vacuum", "config"):
+    for command in (
+        "add",
+        "remove",
+        "sources",
+        "refresh",
+        "list",
+        "show",
+        "mark",
+        "import",
+        "export",
+        "locate",
+        "vacuum",
+        "config",
+    ):
         result = run(isolated_env, command, "--help")
         assert result.returncode == 0, command
         assert "usage: tuireader " + command in result.stdout
@@ -51,8 +63,9 @@ def test_locate_prints_the_paths(isolated_env: dict[str, str], tmp_path: Path) -
     assert str(tmp_path / "data") in out and str(tmp_path / "config") in out
 
 
-def test_add_refresh_list_show_mark_export(isolated_env: dict[str, str],
-                                           feed_server: FeedServer, tmp_path: Path) -> None:
+def test_add_refresh_list_show_mark_export(
+    isolated_env: dict[str, str], feed_server: FeedServer, tmp_path: Path
+) -> None:
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "config.toml").write_text("[general]\nrefresh_on_start = false\n")
     good = run(isolated_env, "add", feed_server.url("/rss2.xml"), "--folder", "Local")
@@ -67,7 +80,7 @@ def test_add_refresh_list_show_mark_export(isolated_env: dict[str, str],
     quiet = run(isolated_env, "refresh", "--quiet", "Harbor Gazette")
     assert quiet.returncode == 0 and quiet.stdout == ""
     stories = json.loads(run(isolated_env, "list", "--json").stdout)
-    assert [s["title"] for s in stories][0] == "Ferry timetable changes next week"
+    assert stories[0]["title"] == "Ferry timetable changes next week"
     first = stories[0]["id"]
     shown = run(isolated_env, "show", str(first))
     assert shown.returncode == 0
@@ -89,12 +102,14 @@ def test_add_refresh_list_show_mark_export(isolated_env: dict[str, str],
     assert removed.returncode == 0
 
 
-def test_import_opml_and_bad_config(isolated_env: dict[str, str], feed_server: FeedServer,
-                                    tmp_path: Path) -> None:
+def test_import_opml_and_bad_config(
+    isolated_env: dict[str, str], feed_server: FeedServer, tmp_path: Path
+) -> None:
     opml = tmp_path / "subs.opml"
     opml.write_text(
         '<?xml version="1.0"?><opml version="2.0"><head><title>s</title></head><body>'
-        f'<outline text="Tech"><outline type="rss" text="Valley" xmlUrl="{feed_server.url("/atom.xml")}"/>'
+        '<outline text="Tech"><outline type="rss" text="Valley" '
+        f'xmlUrl="{feed_server.url("/atom.xml")}"/>'
         "</outline></body></opml>"
     )
     result = run(isolated_env, "import", str(opml))

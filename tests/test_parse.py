@@ -25,7 +25,9 @@ def test_rss2_fields_links_resolved_and_entities() -> None:
     first = feed.stories[0]
     assert first.key == "harbor-1001"
     assert first.link == "http://harbor.example/news/ferry-timetable"
-    assert first.published is not None and first.published.isoformat() == "2026-11-02T08:00:00+00:00"
+    assert (
+        first.published is not None and first.published.isoformat() == "2026-11-02T08:00:00+00:00"
+    )
     assert "ferry" in first.content and first.categories == ("Transport",)
     second = feed.stories[1]
     assert "nine\u00a0pm" in second.body or "nine pm" in second.body  # &nbsp; survived
@@ -106,17 +108,21 @@ def test_fast_and_tolerant_parsers_agree_on_keys() -> None:
 
 
 def test_undeclared_html_entity_does_not_truncate_text() -> None:
-    doc = (b"<rss version='2.0'><channel><title>t</title><item><title>Wait&hellip; more"
-           b"&nbsp;text</title><link>http://a.example/1</link></item></channel></rss>")
+    doc = (
+        b"<rss version='2.0'><channel><title>t</title><item><title>Wait&hellip; more"
+        b"&nbsp;text</title><link>http://a.example/1</link></item></channel></rss>"
+    )
     story = parse_feed(doc, BASE).stories[0]
     assert story.title == "Wait… more\u00a0text" or story.title == "Wait… more text"
 
 
 def test_raw_control_bytes_do_not_drop_items() -> None:
-    doc = (b"<rss version='2.0'><channel><title>t</title>"
-           b"<item><title>one\x01\x02</title><link>http://a.example/1</link></item>"
-           b"<item><title>two\x0b</title><link>http://a.example/2</link></item>"
-           b"</channel></rss>")
+    doc = (
+        b"<rss version='2.0'><channel><title>t</title>"
+        b"<item><title>one\x01\x02</title><link>http://a.example/1</link></item>"
+        b"<item><title>two\x0b</title><link>http://a.example/2</link></item>"
+        b"</channel></rss>"
+    )
     feed = parse_feed(doc, BASE)
     assert [s.title for s in feed.stories] == ["one", "two"]
 
@@ -124,10 +130,12 @@ def test_raw_control_bytes_do_not_drop_items() -> None:
 def test_quadratic_entity_blowup_is_defused_fast() -> None:
     entity = "x" * 10_000
     refs = "&big;" * 10_000
-    doc = (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY big "{entity}">]>'
-           f"<rss version='2.0'><channel><title>bomb</title><item><title>i</title>"
-           f"<description>{refs}</description><link>http://a.example/</link></item>"
-           f"</channel></rss>").encode()
+    doc = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY big "{entity}">]>'
+        f"<rss version='2.0'><channel><title>bomb</title><item><title>i</title>"
+        f"<description>{refs}</description><link>http://a.example/</link></item>"
+        f"</channel></rss>"
+    ).encode()
     start = time.monotonic()
     feed = parse_feed(doc, BASE)
     assert time.monotonic() - start < 5
@@ -135,9 +143,11 @@ def test_quadratic_entity_blowup_is_defused_fast() -> None:
 
 
 def test_parameter_entity_to_dev_zero_does_not_hang() -> None:
-    doc = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY % z SYSTEM "file:///dev/zero"> %z;]>'
-           b"<rss version='2.0'><channel><title>z</title><item><title>ok</title>"
-           b"<link>http://a.example/</link></item></channel></rss>")
+    doc = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY % z SYSTEM "file:///dev/zero"> %z;]>'
+        b"<rss version='2.0'><channel><title>z</title><item><title>ok</title>"
+        b"<link>http://a.example/</link></item></channel></rss>"
+    )
     feed = parse_feed(doc, BASE)
     assert [s.title for s in feed.stories] == ["ok"]
 

@@ -36,10 +36,18 @@ def add(library: Library, url: str) -> Source:
     return library.add_source(Source(url=url, kind=SourceKind.FEED))[0]
 
 
-async def test_every_format_over_http(feed_server: FeedServer, library: Library,
-                                      refresher: Refresher) -> None:
-    names = ["rss2.xml", "atom.xml", "rss1.rdf", "rss090.rdf", "rss091.xml", "atom03.xml",
-             "feed.json"]
+async def test_every_format_over_http(
+    feed_server: FeedServer, library: Library, refresher: Refresher
+) -> None:
+    names = [
+        "rss2.xml",
+        "atom.xml",
+        "rss1.rdf",
+        "rss090.rdf",
+        "rss091.xml",
+        "atom03.xml",
+        "feed.json",
+    ]
     for name in names:
         add(library, feed_server.url("/" + name))
     report = await refresher.refresh()
@@ -49,8 +57,9 @@ async def test_every_format_over_http(feed_server: FeedServer, library: Library,
     assert {"Harbor Gazette", "Meadow Science", "River JSON News"} <= titles
 
 
-async def test_conditional_get_round_trip(feed_server: FeedServer, library: Library,
-                                          refresher: Refresher) -> None:
+async def test_conditional_get_round_trip(
+    feed_server: FeedServer, library: Library, refresher: Refresher
+) -> None:
     source = add(library, feed_server.url("/rss2.xml"))
     first = await refresher.refresh()
     assert first.results[0].outcome is Outcome.UPDATED
@@ -60,8 +69,9 @@ async def test_conditional_get_round_trip(feed_server: FeedServer, library: Libr
     assert library.count(StoryQuery(source_ids=(source.id or 0,))) == 3
 
 
-async def test_permanent_redirect_updates_url(feed_server: FeedServer, library: Library,
-                                              refresher: Refresher) -> None:
+async def test_permanent_redirect_updates_url(
+    feed_server: FeedServer, library: Library, refresher: Refresher
+) -> None:
     add(library, feed_server.url("/moved/atom.xml"))
     add(library, feed_server.url("/temp/feed.json"))
     report = await refresher.refresh()
@@ -102,8 +112,9 @@ async def test_bad_sources_fail_one_line_each_while_others_succeed(
     assert "HTTP 404" in stored[feed_server.url("/404")]
 
 
-async def test_retry_after_is_respected(feed_server: FeedServer, library: Library,
-                                        refresher: Refresher) -> None:
+async def test_retry_after_is_respected(
+    feed_server: FeedServer, library: Library, refresher: Refresher
+) -> None:
     add(library, feed_server.url("/429"))
     first = await refresher.refresh()
     assert first.results[0].outcome is Outcome.WAITING
@@ -122,18 +133,24 @@ async def test_user_agent_names_tuireader(feed_server: FeedServer) -> None:
 async def test_state_survives_refresh_and_changed_content(
     feed_server: FeedServer, library: Library, refresher: Refresher
 ) -> None:
-    url = feed_server.add("/changing.xml", b"""<rss version="2.0"><channel><title>c</title>
+    url = feed_server.add(
+        "/changing.xml",
+        b"""<rss version="2.0"><channel><title>c</title>
         <item><title>Keep me</title><link>http://c.example/1</link><description>v1</description></item>
-        <item><title>Other</title><link>http://c.example/2</link></item></channel></rss>""")
+        <item><title>Other</title><link>http://c.example/2</link></item></channel></rss>""",
+    )
     add(library, url)
     await refresher.refresh()
     story = next(s for s in library.page(StoryQuery(), 10) if s.title == "Keep me")
     assert story.id is not None
     library.mark([story.id], read=True, starred=True)
-    feed_server.add("/changing.xml", b"""<rss version="2.0"><channel><title>c</title>
+    feed_server.add(
+        "/changing.xml",
+        b"""<rss version="2.0"><channel><title>c</title>
         <item><title>Other</title><link>http://c.example/2</link></item>
         <item><title>Keep me (updated)</title><link>http://c.example/1</link><description>v2</description></item>
-        </channel></rss>""")
+        </channel></rss>""",
+    )
     await refresher.refresh()
     again = library.story(story.id)
     assert again.title == "Keep me (updated)" and again.read and again.starred

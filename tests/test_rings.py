@@ -30,9 +30,11 @@ def core_modules() -> list[str]:
 
 @pytest.mark.parametrize("module", core_modules())
 def test_core_module_imports_without_textual(module: str) -> None:
-    code = (f"import sys, {module}; "
-            "bad = [m for m in ('textual',) if m in sys.modules]; "
-            "print(*bad); sys.exit(1 if bad else 0)")
+    code = (
+        f"import sys, {module}; "
+        "bad = [m for m in ('textual',) if m in sys.modules]; "
+        "print(*bad); sys.exit(1 if bad else 0)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr or result.stdout
 

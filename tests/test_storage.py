@@ -21,9 +21,13 @@ from tuireader.storage.migrations import SCHEMA_VERSION, STEPS, migrate
 
 
 def make_story(i: int, **kw: object) -> Story:
-    base = dict(key=f"k{i}", title=f"Story number {i}", link=f"http://s.example/{i}",
-                published=datetime(2026, 1, 1, tzinfo=UTC).replace(day=1 + i % 28),
-                content=f"<p>body of story {i} about {'apples' if i % 2 else 'pears'}</p>")
+    base = dict(
+        key=f"k{i}",
+        title=f"Story number {i}",
+        link=f"http://s.example/{i}",
+        published=datetime(2026, 1, 1, tzinfo=UTC).replace(day=1 + i % 28),
+        content=f"<p>body of story {i} about {'apples' if i % 2 else 'pears'}</p>",
+    )
     base.update(kw)
     return Story(**base)  # type: ignore[arg-type]
 
@@ -45,10 +49,16 @@ def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, start: in
     conn = connect(path)
     migrate(conn, target=start)
     if start >= 1:  # a v1 database with a source and a read, starred story
-        conn.execute("INSERT INTO sources (id, url, kind, added_at) VALUES (1, 'http://o/', 'feed', 0)")
+        conn.execute(
+            "INSERT INTO sources (id, url, kind, added_at) VALUES (1, 'http://o/', 'feed', 0)"
+        )
         conn.execute(
             "INSERT INTO stories (source_id, key, title, sort_time, fetched_at, read, starred,"
             " content) VALUES (1, 'old', 'Old story about turnips', 5, 5, 1, 1, '<p>turnip</p>')"
+        )
+    if start >= 2:  # from v2 on, the app keeps the search index itself
+        conn.execute(
+            "INSERT INTO story_search (rowid, title, body) VALUES (1, 'Old story', 'turnip')"
         )
     conn.close()
     lib = new_library(path)
@@ -88,7 +98,7 @@ def test_wal_and_search(tmp_path: Path) -> None:
     assert lib.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     seed(lib, 10)
     assert lib.count(StoryQuery(search="apples")) == 5
-    assert lib.count(StoryQuery(search='appl')) == 5  # prefix
+    assert lib.count(StoryQuery(search="appl")) == 5  # prefix
     assert lib.count(StoryQuery(search='"; DROP TABLE stories; --')) == 0  # safe
 
 
@@ -113,8 +123,9 @@ def test_reimport_keeps_state(tmp_path: Path) -> None:
     source = seed(lib, 3)
     first = lib.ids(StoryQuery())
     lib.mark(first[:1], read=True, starred=True)
-    lib.store(source, [(make_story(i, content="changed"), "changed") for i in range(3)],
-              seen_since=0)
+    lib.store(
+        source, [(make_story(i, content="changed"), "changed") for i in range(3)], seen_since=0
+    )
     story = lib.story(first[0])
     assert story.read and story.starred and story.content == "changed"
 
@@ -142,15 +153,21 @@ def test_two_processes_write_at_once_without_lock_errors_or_lost_marks(tmp_path:
     path = tmp_path / "shared.db"
     lib = new_library(path)
     seed(lib, 0)
-    lib.store(lib.sources()[0], [(make_story(i, key=f"k{i}"), "") for i in range(200)], seen_since=0)
+    lib.store(
+        lib.sources()[0], [(make_story(i, key=f"k{i}"), "") for i in range(200)], seen_since=0
+    )
     ids = lib.ids(StoryQuery())
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     marked = 0
     for story_id in ids:
         lib.mark([story_id], read=True)
         marked += 1
-    out, err = proc.communicate(timeout=120)
+    _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert "locked" not in err
     assert marked == 200

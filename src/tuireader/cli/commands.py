@@ -48,7 +48,7 @@ def no_db(args: argparse.Namespace) -> int:
     return OK
 
 
-def _refresh(context: Context, sources: Sequence[Source], quiet: bool) -> RefreshReport:
+def _refresh(context: Context, sources: Sequence[Source], quiet: bool) -> int:
     bar = ProgressBar(len(sources)) if not quiet else ProgressBar(0)
 
     async def go() -> RefreshReport:
@@ -130,11 +130,10 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
     """Stories, newest first."""
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    source_ids = tuple(
-        s.id for s in context.library.find_sources(args.source) if s.id is not None
+    source_ids = tuple(s.id for s in context.library.find_sources(args.source) if s.id is not None)
+    query = StoryQuery(
+        unread=args.unread, starred=args.starred, source_ids=source_ids, search=args.search
     )
-    query = StoryQuery(unread=args.unread, starred=args.starred, source_ids=source_ids,
-                       search=args.search)
     stories = context.library.page(query, args.limit)
     if args.json:
         print_json([story_json(s) for s in stories])
@@ -154,10 +153,14 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
         print_json(data)
         return OK
     head = [f"# {clean_line(story.title)}", ""]
-    meta = [("Source", story.source_title), ("Author", story.author),
-            ("Date", story.published.strftime("%Y-%m-%d %H:%M UTC") if story.published else ""),
-            ("Link", story.link), ("Category", ", ".join(story.categories)),
-            ("Popularity", "" if story.popularity is None else str(story.popularity))]
+    meta = [
+        ("Source", story.source_title),
+        ("Author", story.author),
+        ("Date", story.published.strftime("%Y-%m-%d %H:%M UTC") if story.published else ""),
+        ("Link", story.link),
+        ("Category", ", ".join(story.categories)),
+        ("Popularity", "" if story.popularity is None else str(story.popularity)),
+    ]
     head += [f"{name}: {clean_line(value)}" for name, value in meta if value]
     print("\n".join(head) + "\n")
     print(clean_text(reader.markdown).rstrip() + "\n")
@@ -166,8 +169,11 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
         for n, link in enumerate(reader.links, 1):
             print(f"[{n}] {clean_line(link)}")
         print()
-    for name, titles in (("Related", story.related), ("Ranking", story.ranking),
-                         ("Recommendation", story.recommendation)):
+    for name, titles in (
+        ("Related", story.related),
+        ("Ranking", story.ranking),
+        ("Recommendation", story.recommendation),
+    ):
         if titles:
             print(f"{name}:")
             for title in titles:

@@ -17,8 +17,7 @@ def age(when: datetime | None, now: datetime | None = None) -> str:
     if when is None:
         return "-"
     seconds = max(0, int(((now or datetime.now(UTC)) - when).total_seconds()))
-    for unit, size in (("y", 365 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600),
-                       ("m", 60)):
+    for unit, size in (("y", 365 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return "now"
@@ -31,7 +30,8 @@ def width(text: str) -> int:
 
 def fit(text: str, columns: int) -> str:
     """Cut or pad ``text`` to exactly ``columns`` terminal columns."""
-    out, used = [], 0
+    out: list[str] = []
+    used = 0
     for ch in text:
         w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
         if used + w > columns:
@@ -74,8 +74,9 @@ def story_json(story: Story, full: bool = False) -> dict[str, Any]:
             content=story.content,
             content_type=story.content_type.value,
             categories=list(story.categories),
-            enclosures=[{"url": e.url, "type": e.type, "length": e.length}
-                        for e in story.enclosures],
+            enclosures=[
+                {"url": e.url, "type": e.type, "length": e.length} for e in story.enclosures
+            ],
             related=list(story.related),
             ranking=list(story.ranking),
             recommendation=list(story.recommendation),

@@ -38,8 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="list stories, newest first")
     lst.add_argument("--unread", action="store_true", help="only unread stories")
     lst.add_argument("--starred", action="store_true", help="only starred stories")
-    lst.add_argument("--source", action="append", default=[], metavar="S",
-                     help="only this source (repeatable)")
+    lst.add_argument(
+        "--source", action="append", default=[], metavar="S", help="only this source (repeatable)"
+    )
     lst.add_argument("--search", default="", metavar="Q", help="full-text search")
     lst.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
     lst.add_argument("--json", action="store_true", help="print JSON")
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("locate", help="print the config, data and cache paths")
     sub.add_parser("vacuum", help="compact the database")
     config = sub.add_parser("config", help="print a commented config template")
-    config.add_argument("--write", action="store_true",
-                        help="write the template to the config path if none exists")
+    config.add_argument(
+        "--write", action="store_true", help="write the template to the config path if none exists"
+    )
     return parser

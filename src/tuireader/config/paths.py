@@ -31,8 +31,9 @@ class Paths:
         return self.data_dir / "tuireader.db"
 
 
-def resolve_paths(env: Mapping[str, str] | None = None, data_dir: str | None = None,
-                  config_dir: str | None = None) -> Paths:
+def resolve_paths(
+    env: Mapping[str, str] | None = None, data_dir: str | None = None, config_dir: str | None = None
+) -> Paths:
     """Paths from flags, then ``TUIREADER_*_DIR`` variables, then platformdirs."""
     env = os.environ if env is None else env
 

@@ -129,9 +129,7 @@ def parse_settings(text: str) -> Settings:
         elif key == "retention":
             out[key] = _section(RetentionSettings, value, key)
         elif key == "keys":
-            if not isinstance(value, dict) or not all(
-                isinstance(v, str) for v in value.values()
-            ):
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise ConfigError("config: [keys] maps command ids to key strings")
             out[key] = dict(value)
         elif key == "sources":

@@ -15,6 +15,7 @@ from tuireader.domain.models import Source, SourceKind, SourceSettings, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line
 from tuireader.sources.opml import read_opml, write_opml
+from tuireader.storage.prefs_repo import PrefsRepo
 from tuireader.storage.sources_repo import SourceRepo
 from tuireader.storage.stories_repo import StoryRepo
 
@@ -40,6 +41,7 @@ class Library:
         self.settings = settings
         self._sources = SourceRepo(conn)
         self._stories = StoryRepo(conn)
+        self._prefs = PrefsRepo(conn)
 
     # sources -----------------------------------------------------------------------------
     def sources(self) -> list[Source]:
@@ -47,9 +49,7 @@ class Library:
         return [self._with_overrides(s) for s in self._sources.all()]
 
     def _with_overrides(self, source: Source) -> Source:
-        override = self.settings.sources.get(source.url) or self.settings.sources.get(
-            source.title
-        )
+        override = self.settings.sources.get(source.url) or self.settings.sources.get(source.title)
         retention = self.settings.retention
         max_stories = (override.max_stories if override else 0) or retention.max_stories
         max_age = (override.max_age_days if override else 0) or retention.max_age_days
@@ -102,8 +102,14 @@ class Library:
         """Remember a fetch's outcome."""
         assert source.id is not None
         self._sources.record_fetch(
-            source.id, status, etag=etag, last_modified=last_modified, fingerprint=fingerprint,
-            title=title, retry_after=to_timestamp(retry_after), keep_validators=keep_validators,
+            source.id,
+            status,
+            etag=etag,
+            last_modified=last_modified,
+            fingerprint=fingerprint,
+            title=title,
+            retry_after=to_timestamp(retry_after),
+            keep_validators=keep_validators,
         )
 
     def store(self, source: Source, items: Sequence[tuple[Story, str]], seen_since: int) -> int:
@@ -157,6 +163,19 @@ class Library:
     ) -> list[int]:
         """Change state; returns the ids that changed."""
         return self._stories.mark(ids, read=read, starred=starred)
+
+    def match_titles(self, titles: Sequence[str]) -> list[int | None]:
+        """For each headline, the id of a library story with that title, if any."""
+        found = self._stories.by_titles(titles)
+        return [found.get(t.casefold()) for t in titles]
+
+    def pref(self, name: str, default: object = None) -> object:
+        """A stored preference (theme, saved searches)."""
+        return self._prefs.get(name, default)
+
+    def set_pref(self, name: str, value: object) -> None:
+        """Store a preference."""
+        self._prefs.set(name, value)
 
     def unread_total(self) -> int:
         """Unread stories in the library."""

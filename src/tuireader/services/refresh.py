@@ -149,7 +149,10 @@ class Refresher:
         parsed, items = await asyncio.to_thread(_parse_feed_with_text, fetched.data, source.url)
         new = self.library.store(source, items, seen_since=to_timestamp(now) or 0)
         self.library.record(
-            source, "ok", etag=fetched.etag, last_modified=fetched.last_modified,
+            source,
+            "ok",
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
             title=parsed.title,
         )
         return SourceResult(source, Outcome.UPDATED, new=new)
@@ -169,8 +172,10 @@ class Refresher:
         for feed in loaded.feeds:
             self.library.add_source(feed)
         errors = [f"{name}: {why}" for name, why in loaded.errors]
-        status = "ok" if not errors else one_line_error(
-            f"{len(errors)} file(s) failed: " + "; ".join(errors)
+        status = (
+            "ok"
+            if not errors
+            else one_line_error(f"{len(errors)} file(s) failed: " + "; ".join(errors))
         )
         self.library.record(source, status, fingerprint=stamp)
         if errors and not loaded.stories and not loaded.feeds:

@@ -15,7 +15,11 @@ def seed_samples(library: Library, assets: Path) -> Source | None:
     if not assets.is_dir():
         return None
     source, new = library.add_source(
-        Source(url=str(assets.resolve()), kind=SourceKind.LOCAL, title="Sample library",
-               folder=SAMPLE_FOLDER)
+        Source(
+            url=str(assets.resolve()),
+            kind=SourceKind.LOCAL,
+            title="Sample library",
+            folder=SAMPLE_FOLDER,
+        )
     )
     return source if new else None

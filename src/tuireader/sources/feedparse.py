@@ -27,8 +27,10 @@ from tuireader.domain.text import clean_line, clean_text, safe_link
 from tuireader.sources.guard import count_items, guard_xml, needs_tolerant_parser
 from tuireader.sources.jsonfeed import looks_like_json, parse_json_feed
 
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])",
-                         re.IGNORECASE | re.DOTALL)
+_HTML_START = re.compile(
+    rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])",
+    re.IGNORECASE | re.DOTALL,
+)
 _FEED_ROOT = re.compile(rb"<(?:[\w.-]+:)?(rss|feed|RDF|channel)[\s>]", re.IGNORECASE)
 
 

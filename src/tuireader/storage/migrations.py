@@ -59,12 +59,22 @@ ALTER TABLE stories ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;
 UPDATE stories SET last_seen = fetched_at;
 CREATE INDEX stories_unread ON stories (read, sort_time DESC) WHERE read = 0;
 CREATE INDEX stories_starred ON stories (starred) WHERE starred = 1;
-CREATE VIRTUAL TABLE story_search USING fts5 (title, body, tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE story_search USING fts5 (
+    title, body, tokenize = 'unicode61 remove_diacritics 2'
+);
 INSERT INTO story_search (rowid, title, body)
     SELECT id, title, strip_tags(content || ' ' || summary) FROM stories;
 """
 
-STEPS: tuple[str, ...] = (V1, V2)
+V3 = """
+CREATE TABLE prefs (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE INDEX stories_by_title ON stories (title COLLATE NOCASE);
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3)
 SCHEMA_VERSION = len(STEPS)
 
 _TAGS = re.compile(r"<[^>]*>")

@@ -50,7 +50,11 @@ def settings_json(settings: SourceSettings) -> str:
     """Only the settings that differ from the defaults, as JSON."""
     default = SourceSettings()
     return json.dumps(
-        {k: getattr(settings, k) for k in _SETTING_KEYS if getattr(settings, k) != getattr(default, k)},
+        {
+            k: getattr(settings, k)
+            for k in _SETTING_KEYS
+            if getattr(settings, k) != getattr(default, k)
+        },
         sort_keys=True,
     )
 
@@ -66,8 +70,22 @@ FULL_COLUMNS = HEADLINE_COLUMNS + (
 
 def story_from_row(row: tuple[Any, ...]) -> Story:
     """A :class:`Story` from a row selected with HEADLINE or FULL columns."""
-    (sid, source_id, key, title, link, author, published, updated, read, starred, read_at,
-     popularity, source_title, source_url) = row[:14]
+    (
+        sid,
+        source_id,
+        key,
+        title,
+        link,
+        author,
+        published,
+        updated,
+        read,
+        starred,
+        read_at,
+        popularity,
+        source_title,
+        source_url,
+    ) = row[:14]
     story = Story(
         key=key,
         title=title,

@@ -127,18 +127,25 @@ class SourceRepo:
         with write(self.conn):
             self.conn.execute(
                 "UPDATE sources SET title = ?, folder = ?, tags = ?, settings = ? WHERE id = ?",
-                (source.title, source.folder, json.dumps(list(source.tags)),
-                 settings_json(source.settings), source.id),
+                (
+                    source.title,
+                    source.folder,
+                    json.dumps(list(source.tags)),
+                    settings_json(source.settings),
+                    source.id,
+                ),
             )
 
     def remove(self, source_id: int) -> int:
         """Delete a source and its stories; returns how many stories went."""
         with write(self.conn):
-            ids = [r[0] for r in self.conn.execute(
-                "SELECT id FROM stories WHERE source_id = ?", (source_id,))]
-            self.conn.executemany(
-                "DELETE FROM story_search WHERE rowid = ?", [(i,) for i in ids]
-            )
+            ids = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT id FROM stories WHERE source_id = ?", (source_id,)
+                )
+            ]
+            self.conn.executemany("DELETE FROM story_search WHERE rowid = ?", [(i,) for i in ids])
             self.conn.execute("DELETE FROM stories WHERE source_id = ?", (source_id,))
             self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
         return len(ids)

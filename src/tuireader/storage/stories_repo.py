@@ -39,11 +39,22 @@ class UpsertCounts:
 
 def _hash(story: Story, extras: str, enclosures: str) -> str:
     parts = (
-        story.title, story.link, story.author, str(to_timestamp(story.published)),
-        str(to_timestamp(story.updated)), story.summary, story.content, story.content_type,
-        "\x1e".join(story.categories), extras, enclosures, str(story.popularity),
+        story.title,
+        story.link,
+        story.author,
+        str(to_timestamp(story.published)),
+        str(to_timestamp(story.updated)),
+        story.summary,
+        story.content,
+        story.content_type,
+        "\x1e".join(story.categories),
+        extras,
+        enclosures,
+        str(story.popularity),
     )
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "replace"), digest_size=12).hexdigest()
+    return hashlib.blake2b(
+        "\x1f".join(parts).encode("utf-8", "replace"), digest_size=12
+    ).hexdigest()
 
 
 class StoryRepo:
@@ -71,10 +82,21 @@ class StoryRepo:
                 published = to_timestamp(story.published)
                 updated = to_timestamp(story.updated)
                 values = (
-                    story.title, story.link, story.author, published, updated,
-                    published or updated or now, story.summary, story.content,
-                    story.content_type.value, json.dumps(list(story.categories), ensure_ascii=False),
-                    enclosures, extras, story.popularity, digest, now,
+                    story.title,
+                    story.link,
+                    story.author,
+                    published,
+                    updated,
+                    published or updated or now,
+                    story.summary,
+                    story.content,
+                    story.content_type.value,
+                    json.dumps(list(story.categories), ensure_ascii=False),
+                    enclosures,
+                    extras,
+                    story.popularity,
+                    digest,
+                    now,
                 )
                 existing = known.get(story.key)
                 if existing is None:
@@ -188,18 +210,39 @@ class StoryRepo:
                 chunk = id_list[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 if read is not None:
-                    changed += [r[0] for r in self.conn.execute(
-                        f"UPDATE stories SET read = ?, read_at = ? WHERE id IN ({marks})"
-                        " AND read != ? RETURNING id",
-                        (int(read), now if read else None, *chunk, int(read)),
-                    )]
+                    changed += [
+                        r[0]
+                        for r in self.conn.execute(
+                            f"UPDATE stories SET read = ?, read_at = ? WHERE id IN ({marks})"
+                            " AND read != ? RETURNING id",
+                            (int(read), now if read else None, *chunk, int(read)),
+                        )
+                    ]
                 if starred is not None:
-                    changed += [r[0] for r in self.conn.execute(
-                        f"UPDATE stories SET starred = ? WHERE id IN ({marks})"
-                        " AND starred != ? RETURNING id",
-                        (int(starred), *chunk, int(starred)),
-                    )]
+                    changed += [
+                        r[0]
+                        for r in self.conn.execute(
+                            f"UPDATE stories SET starred = ? WHERE id IN ({marks})"
+                            " AND starred != ? RETURNING id",
+                            (int(starred), *chunk, int(starred)),
+                        )
+                    ]
         return sorted(set(changed))
+
+    def by_titles(self, titles: Sequence[str]) -> dict[str, int]:
+        """Story ids for titles (case-insensitive, exact), newest story winning."""
+        wanted = list(dict.fromkeys(t for t in titles if t))
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), 400):
+            chunk = wanted[start : start + 400]
+            marks = ",".join("?" * len(chunk))
+            for story_id, title in self.conn.execute(
+                f"SELECT id, title FROM stories WHERE title COLLATE NOCASE IN ({marks})"
+                " ORDER BY sort_time",
+                chunk,
+            ):
+                found[title.casefold()] = story_id
+        return found
 
     def unread_total(self) -> int:
         """Unread stories across the library."""
@@ -220,8 +263,12 @@ class StoryRepo:
         )
         if max_age_days is not None:
             cutoff = int(time.time()) - max_age_days * 86400
-            victims.update(r[0] for r in self.conn.execute(
-                base + " AND sort_time < ?", (source_id, seen_since, cutoff)))
+            victims.update(
+                r[0]
+                for r in self.conn.execute(
+                    base + " AND sort_time < ?", (source_id, seen_since, cutoff)
+                )
+            )
         if max_stories is not None:
             eligible = {r[0] for r in self.conn.execute(base, (source_id, seen_since))}
             overflow = self.conn.execute(
