@@ -15,6 +15,7 @@ from tuireader.config.settings import Settings, load_settings
 from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
 from tuireader.services.seed import seed_samples
+from tuireader.services.session import Session
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
 from tuireader.storage.database import open_database
 
@@ -84,9 +85,20 @@ async def seed_if_first_run(context: Context) -> bool:
     return True
 
 
+def session_for(context: Context) -> Session:
+    """What the app is handed."""
+    return Session(
+        library=context.library,
+        settings=context.settings,
+        refresher=context.refresher,
+        first_run=context.first_run,
+        notice=context.notice,
+    )
+
+
 def run_app(context: Context) -> int:
-    """Open the Textual app."""
+    """Open the Textual app (imported here so CLI commands never load Textual)."""
     from tuireader.ui.reader_app import ReaderApp
 
-    ReaderApp(context).run()
+    ReaderApp(session_for(context)).run()
     return 0

@@ -21,6 +21,7 @@ from tuireader.content.escape import code_fence, escape_text
 from tuireader.content.links import LinkTable, image_placeholder, is_tracker_url
 
 # Elements whose whole subtree is dropped: active content, embeds, forms, page chrome.
+# Not <embed>: it is void, but the parser may hang what follows it inside; it has no text.
 _DROPPED = frozenset(
     {
         "script",
@@ -31,7 +32,6 @@ _DROPPED = frozenset(
         "frame",
         "frameset",
         "object",
-        "embed",
         "applet",
         "param",
         "form",
@@ -154,11 +154,12 @@ class ReaderConverter(MarkdownConverter):
         self._table = table
         self._held: list[str] = []
         self._converters: dict[str, Any] = {}
-        self._list_counts: dict[int, int] = {}
+        self._items_seen: dict[int, int] = {}
 
     def render(self, html: str) -> str:
         """The Markdown for one HTML document or fragment."""
-        soup = BeautifulSoup(html, "lxml")
+        # Wrapped, so bs4 never takes the body for XML or for a file name or URL and warns.
+        soup = BeautifulSoup(f"<div>{html}</div>", "lxml")
         return self.convert_soup(soup)
 
     def restore_code(self, markdown: str) -> str:
@@ -306,7 +307,7 @@ class ReaderConverter(MarkdownConverter):
         url = self._table.resolve(src)
         if not url:
             return ""
-        return f" [{label}] [{self._table.add_link(url)}] "
+        return f"[{label}] [{self._table.add_link(url)}]"
 
     convert_audio = convert_video
 
@@ -326,6 +327,23 @@ class ReaderConverter(MarkdownConverter):
 
     convert_kbd = convert_code
     convert_samp = convert_code
+
+    def convert_li(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        """A list item; ordered items counted as they come, not by searching siblings."""
+        parent = el.parent
+        number = 0
+        if parent is not None and parent.name == "ol":
+            number = self._items_seen.get(id(parent), 0)
+            self._items_seen[id(parent)] = number + 1
+            start = _attr(parent, "start").strip()
+            number += int(start) if start.isdigit() and len(start) < 10 else 1
+        text = text.strip()
+        if not text:
+            return "\n"
+        bullet = f"{number}. " if number else "- "
+        indent = " " * len(bullet)
+        lines = [indent + line if line else "" for line in text.split("\n")]
+        return bullet + "\n".join(lines)[len(bullet) :] + "\n"
 
     def convert_pre(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         """A fenced code block that the code inside cannot close."""

@@ -77,11 +77,19 @@ def render_markdown(text: str, table: LinkTable) -> str:
     pieces: list[str] = []
     start = 0
     for match in _FENCED.finditer(text):
-        pieces.append(_render_prose(text[start : match.start()], table))
+        pieces.append(text[start : match.start()])
         pieces.append(match.group())
         start = match.end()
-    pieces.append(_render_prose(text[start:], table))
-    return _GUARD.sub(r"\\\g<0>", "".join(pieces))
+    pieces.append(text[start:])
+    held: list[str] = []
+    definitions: dict[str, str] = {}
+    for index in range(0, len(pieces), 2):
+        pieces[index] = _prepare_prose(pieces[index], held, definitions)
+    linker = _Linker(table, definitions)
+    for index in range(0, len(pieces), 2):
+        pieces[index] = _finish_prose(linker.sub(pieces[index]))
+    markdown = _HELD.sub(lambda m: held[int(m.group(1))], "".join(pieces))
+    return _GUARD.sub(r"\\\g<0>", markdown)
 
 
 def _hold_code_spans(text: str, held: list[str]) -> str:
@@ -134,27 +142,24 @@ def _next_run(
     return indexes[cursor] if cursor < len(indexes) else None
 
 
-def _render_prose(text: str, table: LinkTable) -> str:
-    if not text:
-        return text
-    held: list[str] = []
-
+def _prepare_prose(text: str, held: list[str], definitions: dict[str, str]) -> str:
+    """Hold code spans out, drop active HTML, and collect link reference definitions."""
     text = _hold_code_spans(text, held)
     if "<" in text:
         text = _DROPPED_HTML.sub("", _COMMENT.sub("", text))
-    definitions: dict[str, str] = {}
 
     def define(match: re.Match[str]) -> str:
         definitions.setdefault(_label(match.group(1)), _dest(match.group(2)))
         return ""
 
-    if "]:" in text:
-        text = _DEFINITION.sub(define, text)
-    text = _Linker(table, definitions).sub(text)
+    return _DEFINITION.sub(define, text) if "]:" in text else text
+
+
+def _finish_prose(text: str) -> str:
+    """Drop the HTML tags left and escape anything that could still form a link or tag."""
     if "<" in text:
         text = _HTML_TAG.sub("", _HTML_BR.sub("  \n", text))
-    text = _LEFTOVER.sub(lambda m: f"{m.group(1) or ''}\\{m.group().lstrip(' ')}", text)
-    return _HELD.sub(lambda m: held[int(m.group(1))], text)
+    return _LEFTOVER.sub(lambda m: f"{m.group(1) or ''}\\{m.group().lstrip(' ')}", text)
 
 
 class _Linker:

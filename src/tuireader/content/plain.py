@@ -24,7 +24,9 @@ _TAG = re.compile(r"<[A-Za-z/!?](?:[^<>\"']|\"[^\"]*\"|'[^']*')*>|<[A-Za-z/!?][^
 _MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")
 _MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")
 _MD_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:.*$", re.M)
-_MD_MARKS = re.compile(r"(?:^|(?<=\n))[ \t]*(?:#{1,6}|>|[-+*]|\d{1,9}[.)])[ \t]+|[*_`~]{1,3}")
+_MD_LINE_MARKS = re.compile(r"^[ \t]*(?:#{1,6}|>|[-+*]|\d{1,9}[.)])[ \t]+", re.M)
+# Emphasis, code and strike marks; an underscore only where it is not inside a word.
+_MD_INLINE_MARKS = re.compile(r"[*`~]+|(?<![^\W_])_+|_+(?![^\W_])")
 
 
 def plain_text(content: str, content_type: ContentType) -> str:
@@ -76,4 +78,4 @@ def _markdown_text(content: str) -> str:
         content = _MD_DEFINITION.sub(" ", content)
         content = _MD_IMAGE.sub(r"\1", content)
         content = _MD_LINK.sub(r"\1", content)
-    return _MD_MARKS.sub(" ", content)
+    return _MD_INLINE_MARKS.sub("", _MD_LINE_MARKS.sub(" ", content))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tuireader.content.escape import guard_links, split_fences
@@ -54,7 +55,7 @@ def render_reader(content: str, content_type: ContentType, base_url: str = "") -
     return ReaderText(clean_text(markdown).strip("\n"), table.links, table.images)
 
 
-def format_link_list(links: tuple[str, ...] | list[str]) -> str:
+def format_link_list(links: Sequence[str]) -> str:
     """The footer listing numbered links: ``"Links:\\n[1] https://..."``; ``""`` for none.
 
     Plain text: one link a line, for printing after the reader text in a terminal.

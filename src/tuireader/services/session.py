@@ -1,0 +1,24 @@
+"""What a front end is handed: the library, a way to refresh, the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+
+from tuireader.config.settings import Settings
+from tuireader.services.library import Library
+from tuireader.services.refresh import Refresher
+
+
+@dataclass
+class Session:
+    """Built by the composition root; the app never builds its own services."""
+
+    library: Library
+    settings: Settings
+    refresher: Callable[[], AbstractAsyncContextManager[Refresher]]
+    """Opens a refresher (and its HTTP client) for one refresh."""
+    first_run: bool = False
+    notice: str | None = None
+    """A one-line start-up message (a database moved aside)."""

@@ -1,0 +1,245 @@
+"""Every command, declared once: id, default keys, action, title and help.
+
+From these come the key bindings, the footer, the command palette, the help screen and the
+user's keymap overrides (``[keys]`` in the config, by command id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One thing the user can do."""
+
+    id: str
+    keys: str
+    """Default keys, comma-separated, in Textual's key names."""
+    action: str
+    title: str
+    help: str
+    group: str = "Reading"
+    footer: bool = False
+    """Shown in the footer."""
+    palette: bool = True
+    """Offered in the command palette."""
+    priority: bool = False
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "cursor_down",
+        "j,down",
+        "cursor_down",
+        "Down",
+        "Next story (scrolls the article when it has focus)",
+        "Moving",
+    ),
+    Command("cursor_up", "k,up", "cursor_up", "Up", "Previous story", "Moving"),
+    Command("first", "g,home", "first", "First", "Go to the first story", "Moving"),
+    Command("last", "G,end", "last", "Last", "Go to the last story", "Moving"),
+    Command(
+        "page_down", "pagedown", "page_down", "Page down", "Down a page", "Moving", palette=False
+    ),
+    Command("page_up", "pageup", "page_up", "Page up", "Up a page", "Moving", palette=False),
+    Command("open", "enter,l", "open", "Open", "Open the story in the article pane", footer=True),
+    Command("back", "h,escape", "back", "Back", "Back to the headline list", "Moving"),
+    Command(
+        "next_pane",
+        "tab",
+        "next_pane",
+        "Next pane",
+        "Focus the next pane",
+        "Moving",
+        palette=False,
+        priority=True,
+    ),
+    Command(
+        "previous_pane",
+        "shift+tab",
+        "previous_pane",
+        "Previous pane",
+        "Focus the previous pane",
+        "Moving",
+        palette=False,
+        priority=True,
+    ),
+    Command(
+        "page_or_next",
+        "space",
+        "page_or_next",
+        "Read on",
+        "Scroll the article; at its end, open the next unread story",
+    ),
+    Command(
+        "next_unread",
+        "n",
+        "next_unread",
+        "Next unread",
+        "Open the next unread story, across sources",
+        footer=True,
+    ),
+    Command(
+        "previous_unread",
+        "N",
+        "previous_unread",
+        "Previous unread",
+        "Open the previous unread story",
+    ),
+    Command(
+        "toggle_read",
+        "m",
+        "toggle_read",
+        "Read/unread",
+        "Toggle the story's read mark",
+        footer=True,
+    ),
+    Command("toggle_star", "s", "toggle_star", "Star", "Toggle the story's star", footer=True),
+    Command(
+        "mark_all_read",
+        "A",
+        "mark_all_read",
+        "Mark all read",
+        "Mark every story in the view read (u undoes it)",
+    ),
+    Command("undo", "u", "undo", "Undo", "Undo the last mark-all-read"),
+    Command(
+        "refresh_source",
+        "r",
+        "refresh_source",
+        "Refresh source",
+        "Refresh the current story's source",
+        "Sources",
+    ),
+    Command(
+        "refresh_all",
+        "R",
+        "refresh_all",
+        "Refresh all",
+        "Refresh every source",
+        "Sources",
+        footer=True,
+    ),
+    Command(
+        "open_browser",
+        "o",
+        "open_browser",
+        "Open in browser",
+        "Open the story's link in the system browser",
+    ),
+    Command("pick_link", "L", "pick_link", "Links", "Choose one of the article's links"),
+    Command(
+        "search",
+        "slash",
+        "search",
+        "Search",
+        "Full-text search; results become the view",
+        "Views",
+        footer=True,
+    ),
+    Command("filter", "f", "filter", "Filter", "Filter the view by title as you type", "Views"),
+    Command(
+        "clear_filter", "F", "clear_filter", "Clear filter", "Drop the search or filter", "Views"
+    ),
+    Command(
+        "save_search",
+        "ctrl+s",
+        "save_search",
+        "Save search",
+        "Keep the current search in the sidebar",
+        "Views",
+    ),
+    Command("cycle_sort", "S", "cycle_sort", "Sort", "Sort by date, source or title", "Views"),
+    Command(
+        "unread_first",
+        "U",
+        "unread_first",
+        "Unread first",
+        "Toggle putting unread stories first",
+        "Views",
+    ),
+    Command(
+        "toggle_sidebar", "b", "toggle_sidebar", "Sidebar", "Show or hide the sidebar", "Views"
+    ),
+    Command(
+        "add_source", "a", "add_source", "Add source", "Subscribe to a URL or add a path", "Sources"
+    ),
+    Command(
+        "remove_source",
+        "D",
+        "remove_source",
+        "Remove source",
+        "Unsubscribe from the current story's source",
+        "Sources",
+    ),
+    Command(
+        "import_opml",
+        "I",
+        "import_opml",
+        "Import OPML",
+        "Subscribe to an OPML file's feeds",
+        "Sources",
+    ),
+    Command(
+        "export_opml", "E", "export_opml", "Export OPML", "Write subscriptions to a file", "Sources"
+    ),
+    Command(
+        "help",
+        "question_mark",
+        "help",
+        "Help",
+        "Show every command and its keys",
+        "App",
+        footer=True,
+    ),
+    Command(
+        "palette",
+        "ctrl+p",
+        "app.command_palette",
+        "Palette",
+        "Open the command palette",
+        "App",
+        palette=False,
+    ),
+    Command("quit", "q", "app.quit", "Quit", "Quit tuireader", "App", footer=True),
+    *(
+        Command(
+            f"open_link_{n}",
+            str(n),
+            f"open_link({n})",
+            f"Open link {n}",
+            f"Open the article's link [{n}] in the browser",
+            palette=False,
+        )
+        for n in range(1, 10)
+    ),
+)
+
+BY_ID = {c.id: c for c in COMMANDS}
+
+
+def bindings(commands: Iterable[Command] = COMMANDS) -> list[Binding]:
+    """Textual bindings; each carries its command id so a keymap can rebind it."""
+    return [
+        Binding(c.keys, c.action, c.title, show=c.footer, id=c.id, priority=c.priority)
+        for c in commands
+    ]
+
+
+def keymap(overrides: Mapping[str, str]) -> dict[str, str]:
+    """The user's ``[keys]`` table, keeping only known command ids."""
+    return {cid: keys for cid, keys in overrides.items() if cid in BY_ID}
+
+
+def unknown_ids(overrides: Mapping[str, str]) -> list[str]:
+    """Command ids in ``[keys]`` that do not exist."""
+    return [cid for cid in overrides if cid not in BY_ID]
+
+
+def keys_for(command: Command, overrides: Mapping[str, str]) -> str:
+    """The keys a command answers to now, for display."""
+    return overrides.get(command.id, command.keys)

@@ -1,0 +1,562 @@
+"""The main screen: sidebar, headline list, article pane and story lists; owns the view state."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
+
+from tuireader.domain.errors import TuireaderError
+from tuireader.domain.models import Source, Story
+from tuireader.domain.query import SortKey, StoryQuery
+from tuireader.domain.text import clean_line, one_line_error
+from tuireader.services.browser import open_link
+from tuireader.services.library import source_for
+from tuireader.services.reading import reader_text
+from tuireader.services.refresh import RefreshReport, SourceResult
+from tuireader.services.session import Session
+from tuireader.ui.commands import bindings
+from tuireader.ui.modals import AddSourceModal, HelpScreen, LinkPickerModal, PathModal
+from tuireader.ui.widgets.article_pane import ArticlePane
+from tuireader.ui.widgets.headline_list import HeadlineList
+from tuireader.ui.widgets.sidebar import Sidebar
+from tuireader.ui.widgets.status_bar import StatusBar
+from tuireader.ui.widgets.story_list import Ranked, StoryList
+
+SORTS = (SortKey.DATE, SortKey.SOURCE, SortKey.TITLE)
+
+
+class MainScreen(Screen[None]):
+    """Owns the current view as reactives and binds it into the widgets."""
+
+    BINDINGS = bindings()  # type: ignore[assignment]
+
+    view_query: reactive[StoryQuery] = reactive(StoryQuery, always_update=True)
+    """The view shown in the headline list."""
+    view_label: reactive[str] = reactive("All")
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.library = session.library
+        self.undo_stack: list[list[int]] = []
+        self._input_mode = ""
+        self._said_offline = False
+        self._open_id: int | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            yield Sidebar(id="sidebar")
+            with Vertical(id="main"):
+                yield HeadlineList(self.library.page, self.library.count, id="headlines").data_bind(
+                    view_query=MainScreen.view_query
+                )
+                with Horizontal(id="reading"):
+                    yield ArticlePane(id="article")
+                    with Vertical(id="lists"):
+                        yield StoryList("Related", id="related")
+                        yield StoryList("Ranking", id="ranking")
+                        yield StoryList("Recommended", id="recommended")
+        yield Input(id="query-input", classes="-hidden")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def headlines(self) -> HeadlineList:
+        return self.query_one(HeadlineList)
+
+    @property
+    def article(self) -> ArticlePane:
+        return self.query_one(ArticlePane)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    def on_mount(self) -> None:
+        self.refresh_sidebar()
+        self.headlines.focus()
+        self._update_status()
+        if self.session.notice:
+            self.notify(clean_line(self.session.notice), severity="warning", timeout=10)
+        if self.session.first_run:
+            self.notify(
+                "Sample library loaded. Press a to add a feed, or ? for help.",
+                title="Welcome",
+                timeout=10,
+            )
+        if self.session.settings.general.refresh_on_start and not self.session.first_run:
+            self.start_refresh(None)
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < 80
+        sidebar = self.query_one(Sidebar)
+        if narrow:
+            sidebar.display = False
+        self.query_one("#lists").display = self.size.width >= 120
+
+    # state shown ----------------------------------------------------------------------
+    def refresh_sidebar(self) -> None:
+        searches = self.library.pref("saved_searches", [])
+        self.query_one(Sidebar).show(
+            self.library.sources(),
+            searches if isinstance(searches, list) else [],
+            self.library.unread_total(),
+        )
+
+    def _update_status(self, extra: str = "") -> None:
+        q = self.view_query
+        parts = [self.view_label]
+        if q.search:
+            parts.append(f"search: {q.search}")
+        if q.text:
+            parts.append(f"filter: {q.text}")
+        if q.sort is not SortKey.DATE or q.unread_first:
+            parts.append("sort: " + q.sort.value + (", unread first" if q.unread_first else ""))
+        parts.append(f"{self.headlines.total} stories")
+        parts.append(f"{self.library.unread_total()} unread")
+        if extra:
+            parts.append(extra)
+        self.status.message = clean_line(" · ".join(parts))
+
+    def watch_view_query(self) -> None:
+        if self.is_mounted:
+            self.call_after_refresh(self._update_status)
+
+    # choosing views and stories -------------------------------------------------------
+    @on(Sidebar.ViewChosen)
+    def _view_chosen(self, event: Sidebar.ViewChosen) -> None:
+        self.view_label = event.view.label
+        self.view_query = replace(
+            event.view.query, sort=self.view_query.sort, unread_first=self.view_query.unread_first
+        )
+        self.headlines.focus()
+
+    @on(HeadlineList.Chosen)
+    def _story_chosen(self, event: HeadlineList.Chosen) -> None:
+        self.open_story(event.story)
+
+    @on(StoryList.Chosen)
+    def _list_chosen(self, event: StoryList.Chosen) -> None:
+        self.open_story(self.library.story(event.story_id))
+
+    @on(ArticlePane.LinkChosen)
+    def _link_chosen(self, event: ArticlePane.LinkChosen) -> None:
+        self._open_url(event.url)
+
+    def open_story(self, story: Story, focus: bool = True) -> None:
+        """Show a story and mark it read (after the configured delay)."""
+        assert story.id is not None
+        full = self.library.story(story.id)
+        self._open_id = full.id
+        self._render_story(full)
+        delay = self.session.settings.general.mark_read_delay
+        if not full.read:
+            if delay > 0:
+                self.set_timer(delay, lambda: self._mark_read_if_open(full))
+            else:
+                self._mark_read_if_open(full)
+        self._show_page_lists(full)
+        if focus:
+            self.article.focus()
+
+    def _mark_read_if_open(self, story: Story) -> None:
+        if self._open_id != story.id:
+            return
+        assert story.id is not None
+        self.library.mark([story.id], read=True)
+        story.read = True
+        self.headlines.update_story(story)
+        self._after_marks()
+
+    @work(thread=True, exclusive=True, group="render", exit_on_error=False)
+    def _render_story(self, story: Story) -> None:
+        reader = reader_text(story)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(
+                self.call_later, self.article.show, story, reader.markdown, reader.links
+            )
+
+    def _show_page_lists(self, story: Story) -> None:
+        for widget_id, titles in (
+            ("related", story.related),
+            ("ranking", story.ranking),
+            ("recommended", story.recommendation),
+        ):
+            ids = self.library.match_titles(titles)
+            items = [Ranked(t, i) for t, i in zip(titles, ids, strict=True)]
+            self.query_one(f"#{widget_id}", StoryList).show(items, "from the page" if items else "")
+
+    def _after_marks(self) -> None:
+        self.refresh_sidebar()
+        self._update_status()
+
+    # refresh --------------------------------------------------------------------------
+    def start_refresh(self, sources: list[Source] | None) -> None:
+        """Refresh in the background; keys keep working."""
+        self.status.refreshing = True
+        self._refresh(sources)
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def _refresh(self, sources: list[Source] | None) -> None:
+        try:
+            async with self.session.refresher() as refresher:
+                report = await refresher.refresh(sources, self._progress)
+        except Exception as exc:  # the app stays up whatever a refresh does
+            self.notify(one_line_error(exc), title="Refresh failed", severity="error")
+            report = RefreshReport()
+        self._refreshed(report)
+
+    def _progress(self, done: int, total: int, result: SourceResult) -> None:
+        self.status.progress(done, total)
+        if result.message and result.outcome.value == "failed" and not result.offline:
+            self.notify(
+                result.message,
+                title=clean_line(result.source.name)[:60],
+                severity="warning",
+                timeout=8,
+            )
+
+    def _refreshed(self, report: RefreshReport) -> None:
+        self.status.refreshing = False
+        self.status.offline = report.offline
+        if report.offline and not self._said_offline:
+            self._said_offline = True
+            self.notify(
+                "Offline: no source could be reached. Reading from the cache.", severity="warning"
+            )
+        self.headlines.reload()
+        self.refresh_sidebar()
+        self._update_status(report.summary() if report.results else "")
+
+    # actions: moving ------------------------------------------------------------------
+    def _focused_list(self) -> bool:
+        return not isinstance(self.focused, ArticlePane | Sidebar | StoryList)
+
+    def action_cursor_down(self) -> None:
+        if isinstance(self.focused, Sidebar | StoryList):
+            self.focused.action_cursor_down()
+        elif isinstance(self.focused, ArticlePane):
+            self.article.scroll_down(animate=False)
+        else:
+            self.headlines.move_to(self.headlines.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        if isinstance(self.focused, Sidebar | StoryList):
+            self.focused.action_cursor_up()
+        elif isinstance(self.focused, ArticlePane):
+            self.article.scroll_up(animate=False)
+        else:
+            self.headlines.move_to(self.headlines.cursor - 1)
+
+    def action_first(self) -> None:
+        if isinstance(self.focused, ArticlePane):
+            self.article.scroll_home(animate=False)
+        else:
+            self.headlines.move_to(0)
+
+    def action_last(self) -> None:
+        if isinstance(self.focused, ArticlePane):
+            self.article.scroll_end(animate=False)
+        else:
+            self.headlines.move_to(self.headlines.total - 1)
+
+    def action_page_down(self) -> None:
+        if isinstance(self.focused, ArticlePane):
+            self.article.scroll_page_down(animate=False)
+        else:
+            self.headlines.move_to(self.headlines.cursor + self.headlines.page_height())
+
+    def action_page_up(self) -> None:
+        if isinstance(self.focused, ArticlePane):
+            self.article.scroll_page_up(animate=False)
+        else:
+            self.headlines.move_to(self.headlines.cursor - self.headlines.page_height())
+
+    def action_open(self) -> None:
+        if isinstance(self.focused, Sidebar | StoryList):
+            self.focused.action_select()
+            return
+        story = self.headlines.current
+        if story is not None:
+            self.open_story(story)
+
+    def action_back(self) -> None:
+        if not self.query_one("#query-input").has_class("-hidden"):
+            self._close_input()
+        self.headlines.focus()
+
+    def action_next_pane(self) -> None:
+        self.focus_next()
+
+    def action_previous_pane(self) -> None:
+        self.focus_previous()
+
+    def action_page_or_next(self) -> None:
+        if self.article.story is not None and not self.article.at_end:
+            self.article.scroll_page_down(animate=False)
+        else:
+            self.action_next_unread()
+
+    def _find_unread(self, step: int) -> int | None:
+        index = self.headlines.cursor + step
+        while 0 <= index < self.headlines.total:
+            story = self.headlines.story_at(index)
+            if (
+                story is not None
+                and not story.read
+                and (self.article.story is None or story.id != self.article.story.id)
+            ):
+                return index
+            index += step
+        return None
+
+    def action_next_unread(self) -> None:
+        self._jump_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self._jump_unread(-1)
+
+    def _jump_unread(self, step: int) -> None:
+        index = self._find_unread(step)
+        if index is None and self.view_query != StoryQuery(unread=True) and step > 0:
+            # across sources: look in the whole library for the next unread
+            if self.library.count(StoryQuery(unread=True)):
+                self.view_label = "Unread"
+                self.view_query = StoryQuery(unread=True, sort=self.view_query.sort)
+                index = 0
+        if index is None:
+            self.notify("No more unread stories.")
+            return
+        self.headlines.move_to(index)
+        story = self.headlines.story_at(index)
+        if story is not None:
+            self.open_story(story, focus=False)
+
+    # actions: state -------------------------------------------------------------------
+    def _target(self) -> Story | None:
+        if isinstance(self.focused, ArticlePane) and self.article.story is not None:
+            return self.library.story(self.article.story.id or 0)
+        return self.headlines.current
+
+    def action_toggle_read(self) -> None:
+        story = self._target()
+        if story is None or story.id is None:
+            return
+        self.library.mark([story.id], read=not story.read)
+        self.headlines.update_story(self.library.story(story.id))
+        self._after_marks()
+
+    def action_toggle_star(self) -> None:
+        story = self._target()
+        if story is None or story.id is None:
+            return
+        self.library.mark([story.id], starred=not story.starred)
+        self.headlines.update_story(self.library.story(story.id))
+        self._after_marks()
+
+    def action_mark_all_read(self) -> None:
+        ids = self.library.ids(replace(self.view_query, unread=True))
+        changed = self.library.mark(ids, read=True)
+        if changed:
+            self.undo_stack.append(changed)
+            self.notify(f"Marked {len(changed)} read. u undoes it.")
+        self.headlines.reload()
+        self._after_marks()
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo.")
+            return
+        ids = self.undo_stack.pop()
+        self.library.mark(ids, read=False)
+        self.notify(f"Marked {len(ids)} unread again.")
+        self.headlines.reload()
+        self._after_marks()
+
+    # actions: sources -----------------------------------------------------------------
+    def _current_source(self) -> Source | None:
+        story = self._target()
+        if story is None or story.source_id is None:
+            return None
+        found = self.library.find_sources([str(story.source_id)])
+        return found[0] if found else None
+
+    def action_refresh_source(self) -> None:
+        source = self._current_source()
+        if source is not None:
+            self.start_refresh([source])
+
+    def action_refresh_all(self) -> None:
+        self.start_refresh(None)
+
+    def action_add_source(self) -> None:
+        def added(answer: tuple[str, str] | None) -> None:
+            if answer is None:
+                return
+            try:
+                source, new = self.library.add_source(source_for(answer[0], answer[1]))
+            except TuireaderError as exc:
+                self.notify(one_line_error(exc), severity="error")
+                return
+            if not new:
+                self.notify(f"Already subscribed: {clean_line(source.name)}")
+                return
+            self.refresh_sidebar()
+            self.start_refresh([source])
+
+        self.app.push_screen(AddSourceModal(), added)
+
+    def action_remove_source(self) -> None:
+        source = self._current_source()
+        if source is None:
+            return
+        dropped = self.library.remove_source(source)
+        self.notify(f"Removed {clean_line(source.name)} and {dropped} stories.")
+        self.headlines.reload()
+        self._after_marks()
+
+    def action_import_opml(self) -> None:
+        def chosen(path: str | None) -> None:
+            if not path:
+                return
+            try:
+                added, skipped = self.library.import_opml(open_path(path).read_bytes())
+            except (OSError, ValueError, TuireaderError) as exc:
+                self.notify(one_line_error(exc), severity="error")
+                return
+            self.notify(f"Imported {len(added)} feeds ({skipped} already there).")
+            self.refresh_sidebar()
+            if added:
+                self.start_refresh(added)
+
+        self.app.push_screen(PathModal("Import which OPML file?"), chosen)
+
+    def action_export_opml(self) -> None:
+        def chosen(path: str | None) -> None:
+            if not path:
+                return
+            try:
+                open_path(path).write_text(self.library.export_opml(), encoding="utf-8")
+            except OSError as exc:
+                self.notify(one_line_error(exc), severity="error")
+                return
+            self.notify(f"Wrote {clean_line(path)}")
+
+        self.app.push_screen(PathModal("Export subscriptions to:", "subscriptions.opml"), chosen)
+
+    # actions: links ---------------------------------------------------------------------
+    def _open_url(self, url: str) -> None:
+        problem = open_link(url, self.session.settings.general.browser)
+        if problem:
+            self.notify(f"{problem}: {clean_line(url)[:80]}", severity="warning")
+
+    def action_open_browser(self) -> None:
+        story = self._target()
+        if story is not None and story.link:
+            self._open_url(story.link)
+
+    def action_open_link(self, n: int) -> None:
+        links = self.article.links
+        if 1 <= n <= len(links):
+            self._open_url(links[n - 1])
+        else:
+            self.notify(f"The article has no link [{n}].")
+
+    def action_pick_link(self) -> None:
+        if self.article.links:
+            self.app.push_screen(
+                LinkPickerModal(self.article.links),
+                lambda url: self._open_url(url) if url else None,
+            )
+
+    # actions: views -------------------------------------------------------------------
+    def _open_input(self, mode: str, placeholder: str) -> None:
+        box = self.query_one("#query-input", Input)
+        self._input_mode = mode
+        box.placeholder = placeholder
+        box.value = self.view_query.search if mode == "search" else self.view_query.text
+        box.remove_class("-hidden")
+        box.focus()
+
+    def _close_input(self) -> None:
+        self.query_one("#query-input").add_class("-hidden")
+        self.headlines.focus()
+
+    def action_search(self) -> None:
+        self._open_input("search", "search titles and text, enter to run")
+
+    def action_filter(self) -> None:
+        self._open_input("filter", "filter titles as you type, enter to keep")
+
+    @on(Input.Changed, "#query-input")
+    def _input_changed(self, event: Input.Changed) -> None:
+        if self._input_mode == "filter":
+            self.view_query = replace(self.view_query, text=event.value)
+
+    @on(Input.Submitted, "#query-input")
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        if self._input_mode == "search":
+            self.view_label = "Search"
+            self.view_query = StoryQuery(search=event.value.strip(), sort=self.view_query.sort)
+        self._close_input()
+
+    def action_clear_filter(self) -> None:
+        self.view_query = replace(self.view_query, search="", text="")
+
+    def action_save_search(self) -> None:
+        if not self.view_query.search:
+            self.notify("Search first (/), then save it.")
+            return
+        searches = self.library.pref("saved_searches", [])
+        saved = [s for s in searches if isinstance(s, str)] if isinstance(searches, list) else []
+        if self.view_query.search not in saved:
+            self.library.set_pref("saved_searches", [*saved, self.view_query.search])
+        self.refresh_sidebar()
+
+    def action_cycle_sort(self) -> None:
+        nxt = SORTS[(SORTS.index(self.view_query.sort) + 1) % len(SORTS)]
+        self.view_query = replace(self.view_query, sort=nxt)
+        self.notify(f"Sorted by {nxt.value}.")
+
+    def action_unread_first(self) -> None:
+        self.view_query = replace(self.view_query, unread_first=not self.view_query.unread_first)
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one(Sidebar)
+        sidebar.display = not sidebar.display
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.session.settings.keys))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Commands that cannot run now are not offered (palette) and do nothing."""
+        needs_story = {
+            "toggle_read",
+            "toggle_star",
+            "open_browser",
+            "refresh_source",
+            "remove_source",
+            "open",
+        }
+        if action in needs_story:
+            return self.headlines.total > 0 or self.article.story is not None
+        if action in ("pick_link", "open_link"):
+            return bool(self.article.links)
+        if action == "undo":
+            return bool(self.undo_stack)
+        if action == "save_search":
+            return bool(self.view_query.search)
+        return True
+
+
+def open_path(text: str) -> Path:
+    """A user-typed path."""
+    return Path(text).expanduser()

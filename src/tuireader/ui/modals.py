@@ -1,0 +1,111 @@
+"""Small dialogs: add a source, ask for a path, pick a link, and the help screen."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tuireader.domain.text import clean_line
+from tuireader.ui.commands import COMMANDS, keys_for
+
+
+class AddSourceModal(ModalScreen[tuple[str, str] | None]):
+    """Asks for a URL or path and an optional folder; returns them or ``None``."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Add a feed URL, or a local file or folder")
+            yield Input(placeholder="https://example.org/feed.xml or ~/news", id="ref")
+            yield Input(placeholder="folder (optional)", id="folder")
+            yield Label("enter to add, escape to cancel", classes="hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        ref = self.query_one("#ref", Input).value.strip()
+        if event.input.id == "ref" and ref:
+            self.query_one("#folder", Input).focus()
+            return
+        if ref:
+            self.dismiss((ref, self.query_one("#folder", Input).value.strip()))
+
+
+class PathModal(ModalScreen[str | None]):
+    """Asks for one path."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, prompt: str, value: str = "") -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self.prompt))
+            yield Input(value=self.value, id="path")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+
+class LinkPickerModal(ModalScreen[str | None]):
+    """Lists the article's links; returns the chosen one."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, links: Sequence[str]) -> None:
+        super().__init__()
+        self.links = list(links)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label("Open which link?")
+            yield OptionList(
+                *(
+                    Option(Text(f"[{n}] {clean_line(u)}"), id=str(n - 1))
+                    for n, u in enumerate(self.links, 1)
+                )
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.links[int(event.option.id or 0)])
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every command with its current keys, built from the command declarations."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss(None)", "Close")]
+
+    def __init__(self, overrides: Mapping[str, str]) -> None:
+        super().__init__()
+        self.overrides = overrides
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, expand=True, show_header=False, pad_edge=False)
+        table.add_column("keys", style="bold", width=18, no_wrap=True)
+        table.add_column("command", width=20, no_wrap=True)
+        table.add_column("what it does", ratio=1)
+        group = ""
+        for command in COMMANDS:
+            if command.group != group:
+                group = command.group
+                table.add_row(Text(group, style="underline"), "", "")
+            keys = keys_for(command, self.overrides).replace("question_mark", "?")
+            keys = keys.replace("slash", "/").replace(",", " ")
+            table.add_row(Text(keys), Text(command.title), Text(command.help))
+        with VerticalScroll(classes="dialog wide tall"):
+            yield Label(
+                "tuireader keys: escape closes. Rebind any command by its id in "
+                "[keys] of config.toml.",
+                markup=False,
+            )
+            yield Static(table)

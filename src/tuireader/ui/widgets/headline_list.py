@@ -1,0 +1,207 @@
+"""The headline list: one line per story, rendered on demand from pages of SQLite rows."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tuireader.domain.models import Story
+from tuireader.domain.query import StoryQuery
+from tuireader.ui.text import age, fit
+
+PAGE = 200
+MAX_PAGES = 16
+
+FetchPage = Callable[[StoryQuery, int, int], list[Story]]
+Count = Callable[[StoryQuery], int]
+
+
+class HeadlineList(ScrollView, can_focus=True):
+    """Never one widget per row: lines are drawn from cached pages of rows."""
+
+    COMPONENT_CLASSES = {
+        "headline-list--cursor",
+        "headline-list--unread",
+        "headline-list--read",
+        "headline-list--star",
+        "headline-list--source",
+        "headline-list--age",
+    }
+    DEFAULT_CSS = """
+    HeadlineList { background: $surface; }
+    HeadlineList > .headline-list--cursor { background: $accent 40%; }
+    HeadlineList:focus > .headline-list--cursor { background: $accent; color: $text; }
+    HeadlineList > .headline-list--unread { text-style: bold; }
+    HeadlineList > .headline-list--read { color: $text-muted; }
+    HeadlineList > .headline-list--star { color: $warning; }
+    HeadlineList > .headline-list--source { color: $text-accent; }
+    HeadlineList > .headline-list--age { color: $text-muted; }
+    """
+
+    view_query: reactive[StoryQuery] = reactive(StoryQuery, always_update=True)
+    """The view shown; set from the screen."""
+    cursor: reactive[int] = reactive(0)
+    """Row index of the highlighted story."""
+
+    class Highlighted(Message):
+        """The cursor moved onto a story."""
+
+        def __init__(self, story: Story | None) -> None:
+            super().__init__()
+            self.story = story
+
+    class Chosen(Message):
+        """The user opened a story (enter or a click)."""
+
+        def __init__(self, story: Story) -> None:
+            super().__init__()
+            self.story = story
+
+    def __init__(
+        self,
+        fetch_page: FetchPage,
+        count: Count,
+        *,
+        id: str | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self._fetch_page = fetch_page
+        self._count = count
+        self._pages: OrderedDict[int, list[Story]] = OrderedDict()
+        self.total = 0
+        self._now = now or (lambda: datetime.now(UTC))
+
+    # data ---------------------------------------------------------------------------------
+    def watch_view_query(self, query: StoryQuery) -> None:
+        self.reload(keep_cursor=False)
+
+    def reload(self, keep_cursor: bool = True) -> None:
+        """Drop cached rows and count again (after a refresh or a mark-all)."""
+        current = self.story_at(self.cursor) if keep_cursor and self.total else None
+        self._pages.clear()
+        self.total = self._count(self.view_query)
+        self.virtual_size = Size(self.size.width, self.total)
+        if not keep_cursor:
+            self.cursor = 0
+            self.scroll_to(y=0, animate=False)
+        elif current is not None:
+            self.cursor = min(self.cursor, max(0, self.total - 1))
+        self.refresh()
+        self.post_message(self.Highlighted(self.story_at(self.cursor)))
+
+    def story_at(self, index: int) -> Story | None:
+        """The story on row ``index``, reading its page if needed."""
+        if not 0 <= index < self.total:
+            return None
+        page_no, offset = divmod(index, PAGE)
+        page = self._pages.get(page_no)
+        if page is None:
+            page = self._fetch_page(self.view_query, PAGE, page_no * PAGE)
+            self._pages[page_no] = page
+            while len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_no)
+        return page[offset] if offset < len(page) else None
+
+    def update_story(self, story: Story) -> None:
+        """Redraw a story whose state changed, without reading from the store."""
+        for page in self._pages.values():
+            for i, row in enumerate(page):
+                if row.id == story.id:
+                    page[i] = story
+        self.refresh()
+
+    @property
+    def current(self) -> Story | None:
+        """The highlighted story."""
+        return self.story_at(self.cursor)
+
+    # movement -----------------------------------------------------------------------------
+    def move_to(self, index: int) -> None:
+        """Put the cursor on row ``index`` (clamped) and keep it in view."""
+        if self.total == 0:
+            return
+        self.cursor = max(0, min(index, self.total - 1))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        height = self.scrollable_content_region.height or 1
+        top = int(self.scroll_offset.y)
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False)
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self.post_message(self.Highlighted(self.story_at(new)))
+
+    def refresh_line(self, index: int) -> None:
+        """Repaint one row."""
+        y = index - int(self.scroll_offset.y)
+        if 0 <= y < self.size.height:
+            self.refresh(self.region.__class__(0, y, self.size.width, 1))
+
+    def page_height(self) -> int:
+        """Rows in one screenful."""
+        return max(1, self.scrollable_content_region.height - 1)
+
+    async def _on_click(self, event: events.Click) -> None:
+        index = int(self.scroll_offset.y) + event.y
+        if 0 <= index < self.total:
+            self.move_to(index)
+            story = self.story_at(index)
+            if story is not None:
+                self.post_message(self.Chosen(story))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self.total)
+
+    # drawing ------------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        story = self.story_at(index)
+        base = self.rich_style
+        if story is None:
+            return Strip.blank(width, base)
+        return self._line(story, index == self.cursor, width, base)
+
+    def _line(self, story: Story, is_cursor: bool, width: int, base: Style) -> Strip:
+        def style(name: str) -> Style:
+            return self.get_component_rich_style(name, partial=True)
+
+        row_style = base + (
+            style("headline-list--unread") if not story.read else style("headline-list--read")
+        )
+        if is_cursor:
+            row_style += self.get_component_rich_style("headline-list--cursor")
+        when = age(story.published, self._now())
+        source_w = 16 if width >= 70 else 10
+        title_w = max(4, width - 4 - source_w - 1 - 5)
+        segments = [
+            Segment("●" if not story.read else " ", row_style),
+            Segment("★" if story.starred else " ", row_style + style("headline-list--star")),
+            Segment(" ", row_style),
+            Segment(fit(story.source_title, source_w), row_style + style("headline-list--source")),
+            Segment(" ", row_style),
+            Segment(fit(story.title, title_w), row_style),
+            Segment(fit(when.rjust(5), 5), row_style + style("headline-list--age")),
+        ]
+        return Strip(segments).adjust_cell_length(width, row_style)
+
+    def render_text(self, index: int) -> Text:
+        """The plain text of a row (for tests and screen readers)."""
+        story = self.story_at(index)
+        return Text(story.title if story else "")
