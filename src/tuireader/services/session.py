@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from tuireader.config.settings import Settings
 from tuireader.services.library import Library
@@ -22,3 +23,5 @@ class Session:
     first_run: bool = False
     notice: str | None = None
     """A one-line start-up message (a database moved aside)."""
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    """The time now; fixed in snapshot tests so ages do not drift."""

@@ -55,9 +55,9 @@ class MainScreen(Screen[None]):
         with Horizontal(id="body"):
             yield Sidebar(id="sidebar")
             with Vertical(id="main"):
-                yield HeadlineList(self.library.page, self.library.count, id="headlines").data_bind(
-                    view_query=MainScreen.view_query
-                )
+                yield HeadlineList(
+                    self.library.page, self.library.count, id="headlines", now=self.session.clock
+                ).data_bind(view_query=MainScreen.view_query)
                 with Horizontal(id="reading"):
                     yield ArticlePane(id="article")
                     with Vertical(id="lists"):
@@ -109,6 +109,7 @@ class MainScreen(Screen[None]):
             self.library.sources(),
             searches if isinstance(searches, list) else [],
             self.library.unread_total(),
+            now=self.session.clock(),
         )
 
     def _update_status(self, extra: str = "") -> None:
@@ -326,12 +327,12 @@ class MainScreen(Screen[None]):
 
     def _jump_unread(self, step: int) -> None:
         index = self._find_unread(step)
-        if index is None and self.view_query != StoryQuery(unread=True) and step > 0:
-            # across sources: look in the whole library for the next unread
-            if self.library.count(StoryQuery(unread=True)):
-                self.view_label = "Unread"
-                self.view_query = StoryQuery(unread=True, sort=self.view_query.sort)
-                index = 0
+        across = index is None and step > 0 and self.view_query != StoryQuery(unread=True)
+        if across and self.library.count(StoryQuery(unread=True)):
+            # nothing more in this view: carry on in every source's unread stories
+            self.view_label = "Unread"
+            self.view_query = StoryQuery(unread=True, sort=self.view_query.sort)
+            index = 0
         if index is None:
             self.notify("No more unread stories.")
             return

@@ -55,6 +55,8 @@ class StoryList(OptionList):
                 text.append(f" · {clean_line(item.note)}", style="dim")
             options.append(Option(text, id=str(n)))
         self.add_options(options)
+        if options:
+            self.highlighted = 0
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

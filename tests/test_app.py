@@ -1,0 +1,220 @@
+"""The real app under Textual's Pilot, over a real SQLite file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from apphelpers import HOSTILE, build_library, make_app
+from feedserver import FeedServer
+from tuireader.domain.query import StoryQuery
+from tuireader.ui.main_screen import MainScreen
+from tuireader.ui.modals import AddSourceModal, HelpScreen
+from tuireader.ui.widgets.article_pane import ArticlePane
+from tuireader.ui.widgets.headline_list import HeadlineList
+from tuireader.ui.widgets.story_list import StoryList
+
+SIZE = (140, 40)
+
+
+def headlines(app: object) -> HeadlineList:
+    return app.screen.query_one(HeadlineList)  # type: ignore[attr-defined,no-any-return]
+
+
+async def settle(pilot: object) -> None:
+    await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def test_navigation_moves_the_cursor(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "db")
+    async with app.run_test(size=SIZE) as pilot:
+        hl = headlines(app)
+        assert hl.total == 7
+        await pilot.press("j", "j")
+        assert hl.cursor == 2
+        await pilot.press("k")
+        assert hl.cursor == 1
+        await pilot.press("G")
+        assert hl.cursor == 6
+        await pilot.press("g")
+        assert hl.cursor == 0
+        await pilot.press("down", "pagedown")
+        assert hl.cursor == 6  # one page is more than the rest
+
+
+async def test_open_marks_read_at_once_and_survives_restart(tmp_path: Path) -> None:
+    db = tmp_path / "db"
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await settle(pilot)
+        pane = app.screen.query_one(ArticlePane)
+        assert pane.story is not None and pane.story.title == "Ferry timetable changes next week"
+        opened = pane.story.id
+        # written at once: another connection sees it while the app still runs
+        assert build_library(db).story(opened or 0).read
+        await pilot.press("h")
+        assert isinstance(app.focused, HeadlineList)
+    again = make_app(db)
+    async with again.run_test(size=SIZE):
+        story = headlines(again).story_at(0)
+        assert story is not None and story.read
+
+
+async def test_star_and_toggle_read(tmp_path: Path) -> None:
+    db = tmp_path / "db"
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "s", "m")
+        story = build_library(db).story(headlines(app).current.id or 0)  # type: ignore[union-attr]
+        assert story.starred and story.read
+        await pilot.press("s", "m")
+        story = build_library(db).story(story.id or 0)
+        assert not story.starred and not story.read
+
+
+async def test_mark_all_read_and_undo(tmp_path: Path) -> None:
+    db = tmp_path / "db"
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("A")
+        assert build_library(db).count(StoryQuery(unread=True)) == 0
+        await pilot.press("u")
+        assert build_library(db).count(StoryQuery(unread=True)) == 7
+
+
+async def test_search_and_filter(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "db")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        box = app.screen.query_one("#query-input", Input)
+        assert app.focused is box
+        await pilot.press(*"apples", "enter")
+        hl = headlines(app)
+        assert hl.total == 1 and hl.current is not None
+        assert hl.current.title == "Apples harvest best in a decade"
+        await pilot.press("F")
+        assert hl.total == 7
+        await pilot.press("f", *"seals")
+        assert hl.total == 1
+        await pilot.press("enter")
+        assert isinstance(app.focused, HeadlineList)
+
+
+async def test_page_lists_match_library_stories(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "db")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"compiler", "enter", "enter")
+        await settle(pilot)
+        related = app.screen.query_one("#related", StoryList)
+        assert [i.title for i in related.items] == [
+            "Ferry timetable changes next week",
+            "A story not in the library",
+        ]
+        assert related.items[0].story_id is not None and related.items[1].story_id is None
+        related.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        pane = app.screen.query_one(ArticlePane)
+        assert pane.story is not None and pane.story.title == "Ferry timetable changes next week"
+
+
+async def test_hostile_titles_are_shown_literally(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "db")
+    async with app.run_test(size=SIZE) as pilot:
+        hl = headlines(app)
+        index = next(i for i in range(hl.total) if "boom" in hl.story_at(i).title)  # type: ignore[union-attr]
+        hl.move_to(index)
+        await pilot.pause()
+        line = "".join(seg.text for seg in hl.render_line(index - int(hl.scroll_offset.y)))
+        assert "[bold]x[/]" in line and "[@click=app.quit]boom[/]" in line
+        assert "\x1b" not in line and "\x07" not in line
+        await pilot.click(HeadlineList, offset=(40, index))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.is_running  # the [@click=app.quit] title did nothing
+        pane = app.screen.query_one(ArticlePane)
+        assert pane.links == () or all(u.startswith("http") for u in pane.links)
+        assert HOSTILE.split()[0] in pane.story.title  # type: ignore[union-attr]
+
+
+async def test_wide_titles_keep_columns(tmp_path: Path) -> None:
+    from rich.cells import cell_len
+
+    app = make_app(tmp_path / "db")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        hl = headlines(app)
+        widths = {cell_len("".join(seg.text for seg in hl.render_line(y))) for y in range(hl.total)}
+        assert len(widths) == 1  # CJK and emoji rows are as wide as the others
+
+
+async def test_help_is_built_from_the_commands(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "db", keys={"next_unread": "x"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("x")  # remapped next_unread
+        await settle(pilot)
+        assert app.screen.query_one(ArticlePane).story is not None
+
+
+async def test_palette_offers_only_what_can_run(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "db")
+    async with app.run_test(size=SIZE) as pilot:
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Mark all read", "Refresh all", "Search", "Add source"} <= titles
+        assert "Undo" not in titles
+        await pilot.press("A")
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Undo" in titles
+
+
+async def test_refresh_with_one_feed_failing_and_add_source(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    db = tmp_path / "db"
+    library = build_library(db)
+    for source in library.sources():
+        library.remove_source(source)
+    from tuireader.domain.models import Source, SourceKind
+
+    library.add_source(Source(url=feed_server.url("/rss2.xml"), kind=SourceKind.FEED))
+    library.add_source(Source(url=feed_server.url("/404"), kind=SourceKind.FEED, title="Broken"))
+    app = make_app(db)
+    notes: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        original = app.notify
+
+        def spy(message: str, **kw: object) -> None:
+            notes.append(f"{kw.get('title', '')}: {message}")
+            original(message, **kw)  # type: ignore[arg-type]
+
+        app.screen.notify = spy  # type: ignore[method-assign]
+        await pilot.press("R")
+        await settle(pilot)
+        assert headlines(app).total == 3
+        assert any("Broken" in n and "404" in n for n in notes)
+        await pilot.press("a")
+        assert isinstance(app.screen, AddSourceModal)
+        await pilot.press(*feed_server.url("/atom.xml"), "enter", *"Tech", "enter")
+        await settle(pilot)
+        assert headlines(app).total == 5
+        assert any(s.folder == "Tech" for s in build_library(db).sources())
+
+
+async def test_refresh_on_start_keeps_keys_working(tmp_path: Path, feed_server: FeedServer) -> None:
+    db = tmp_path / "db"
+    library = build_library(db)
+    from tuireader.domain.models import Source, SourceKind
+
+    library.add_source(Source(url=feed_server.url("/slow"), kind=SourceKind.FEED))
+    app = make_app(db, refresh_on_start=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j")
+        assert headlines(app).cursor == 2  # while /slow is still being fetched
+        await settle(pilot)
