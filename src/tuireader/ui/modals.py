@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuireader.domain.text import clean_line
-from tuireader.ui.commands import COMMANDS, keys_for
+from tuireader.ui.commands import COMMANDS, Command, keys_for
 
 
 class AddSourceModal(ModalScreen[tuple[str, str] | None]):
@@ -94,14 +94,13 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("keys", style="bold", width=18, no_wrap=True)
         table.add_column("command", width=20, no_wrap=True)
         table.add_column("what it does", ratio=1)
-        group = ""
+        groups: dict[str, list[Command]] = {}
         for command in COMMANDS:
-            if command.group != group:
-                group = command.group
-                table.add_row(Text(group, style="underline"), "", "")
-            keys = keys_for(command, self.overrides).replace("question_mark", "?")
-            keys = keys.replace("slash", "/").replace(",", " ")
-            table.add_row(Text(keys), Text(command.title), Text(command.help))
+            groups.setdefault(command.group, []).append(command)
+        for group, commands in groups.items():
+            table.add_row(Text(group, style="underline"), "", "")
+            for command in commands:
+                self._row(table, command)
         with VerticalScroll(classes="dialog wide tall"):
             yield Label(
                 "tuireader keys: escape closes. Rebind any command by its id in "
@@ -109,3 +108,8 @@ class HelpScreen(ModalScreen[None]):
                 markup=False,
             )
             yield Static(table)
+
+    def _row(self, table: Table, command: Command) -> None:
+        keys = keys_for(command, self.overrides).replace("question_mark", "?")
+        keys = keys.replace("slash", "/").replace(",", " ")
+        table.add_row(Text(keys), Text(command.title), Text(command.help))

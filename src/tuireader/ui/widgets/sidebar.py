@@ -54,6 +54,7 @@ class Sidebar(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._views: dict[str, View] = {}
+        self._last: tuple[list[Source], list[str], int, datetime | None] | None = None
 
     def show(
         self,
@@ -63,8 +64,9 @@ class Sidebar(OptionList):
         now: datetime | None = None,
     ) -> None:
         """Rebuild the entries, keeping the highlighted one where possible."""
+        self._last = (list(sources), list(searches), unread_total, now)
         keep = self.highlighted_option.id if self.highlighted_option is not None else None
-        width = max(10, (self.size.width or 32) - 8)
+        width = max(10, (self.scrollable_content_region.width or 30) - 6)
         views = builtin_views(now)
         options: list[Option | None] = []
         self._views = {}
@@ -103,6 +105,10 @@ class Sidebar(OptionList):
         self.add_options(options)
         if keep is not None and keep in self._views:
             self.highlighted = self.get_option_index(keep)
+
+    def on_resize(self) -> None:
+        if self._last is not None:
+            self.show(*self._last)
 
     def view(self, view_id: str) -> View | None:
         """A view by id."""

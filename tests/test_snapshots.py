@@ -1,0 +1,54 @@
+"""A few snapshots of the real app: fixed size, clock and theme; no cursor blink."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from apphelpers import make_app
+from textual.pilot import Pilot
+
+from tuireader.app import assets_dir
+from tuireader.config.settings import Settings
+from tuireader.services.seed import seed_samples
+from tuireader.sources.http import Fetcher, FetchLimits
+from tuireader.storage.database import open_database
+
+SIZE = (130, 36)
+
+
+def sample_db(tmp_path: Path) -> Path:
+    """A database holding the bundled sample library, loaded through the core."""
+    from tuireader.services.library import Library
+    from tuireader.services.refresh import Refresher
+
+    db = tmp_path / "samples.db"
+    conn, _ = open_database(db)
+    library = Library(conn, Settings())
+    source = seed_samples(library, assets_dir())
+    assert source is not None
+    report = asyncio.run(Refresher(library, Fetcher(None, FetchLimits())).refresh([source]))  # type: ignore[arg-type]
+    assert not report.failed
+    conn.close()
+    return db
+
+
+def test_main_view_on_the_sample_library(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(sample_db(tmp_path)), terminal_size=SIZE)
+
+
+def test_article_open(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    async def open_second(pilot: Pilot[None]) -> None:
+        await pilot.press("j", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make_app(sample_db(tmp_path)), terminal_size=SIZE, run_before=open_second)
+
+
+def test_help_screen(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(tmp_path / "db"), terminal_size=SIZE, press=["question_mark"])
+
+
+def test_narrow_terminal_hides_the_sidebar(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(tmp_path / "db"), terminal_size=(70, 24))
