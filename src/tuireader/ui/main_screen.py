@@ -50,6 +50,7 @@ class MainScreen(Screen[None]):
         self._input_mode = ""
         self._said_offline = False
         self._open_id: int | None = None
+        self._sidebar_wanted = session.settings.general.show_sidebar
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -96,10 +97,10 @@ class MainScreen(Screen[None]):
             self.start_refresh(None)
 
     def on_resize(self) -> None:
-        narrow = self.size.width < 80
-        sidebar = self.query_one(Sidebar)
-        if narrow:
-            sidebar.display = False
+        self._layout()
+
+    def _layout(self) -> None:
+        self.query_one(Sidebar).display = self._sidebar_wanted and self.size.width >= 80
         self.query_one("#lists").display = self.size.width >= 120
 
     # state shown ----------------------------------------------------------------------
@@ -531,8 +532,10 @@ class MainScreen(Screen[None]):
         self.view_query = replace(self.view_query, unread_first=not self.view_query.unread_first)
 
     def action_toggle_sidebar(self) -> None:
-        sidebar = self.query_one(Sidebar)
-        sidebar.display = not sidebar.display
+        self._sidebar_wanted = not self.query_one(Sidebar).display
+        if self._sidebar_wanted and self.size.width < 80:
+            self.notify("The sidebar needs 80 columns.")
+        self._layout()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.session.settings.keys))
