@@ -13,7 +13,9 @@ from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
 from tuireader.services.session import Session
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
-from tuireader.storage.database import open_database
+from tuireader.services.discovery import Discovery
+from tuireader.storage.database import connect, open_database
+from tuireader.storage.discovery_repo import DiscoveryRepo
 from tuireader.ui.reader_app import ReaderApp
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -86,7 +88,8 @@ def build_library(path: Path) -> Library:
                     folder="News" if n == 0 else "",
                 )
             )
-            library.store(source, [(s, s.title + " " + s.content) for s in stories], 0)
+            counts = library.store(source, [(s, s.title + " " + s.content) for s in stories], 0)
+            Discovery(DiscoveryRepo(conn)).index(counts.touched)
     return library
 
 
@@ -105,15 +108,18 @@ def make_app(
     )
     library.settings = settings
 
+    indexer = Discovery(DiscoveryRepo(library.conn), clock=NOW.timestamp)
+
     @contextlib.asynccontextmanager
     async def refresher() -> AsyncIterator[Refresher]:
         async with make_client("tuireader-test", LIMITS) as client:
-            yield Refresher(library, Fetcher(client, LIMITS))
+            yield Refresher(library, Fetcher(client, LIMITS), indexer)
 
     session = Session(
         library=library,
         settings=settings,
         refresher=refresher,
+        discovery=Discovery(DiscoveryRepo(connect(db)), clock=NOW.timestamp),
         first_run=first_run,
         clock=lambda: NOW,
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from apphelpers import make_app
 from textual.pilot import Pilot
 
+from apphelpers import make_app
 from tuireader.app import assets_dir
 from tuireader.config.settings import Settings
 from tuireader.services.seed import seed_samples

@@ -12,12 +12,14 @@ from pathlib import Path
 from tuireader import __version__
 from tuireader.config.paths import Paths, resolve_paths
 from tuireader.config.settings import Settings, load_settings
+from tuireader.services.discovery import Discovery
 from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
 from tuireader.services.seed import seed_samples
 from tuireader.services.session import Session
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
-from tuireader.storage.database import open_database
+from tuireader.storage.database import connect, open_database
+from tuireader.storage.discovery_repo import DiscoveryRepo
 
 USER_AGENT = f"tuireader/{__version__} (terminal news reader)"
 
@@ -35,6 +37,7 @@ class Context:
     settings: Settings
     conn: sqlite3.Connection
     library: Library
+    discovery: Discovery
     first_run: bool
     notice: str | None = None
     """A one-line message for the user from start-up (a database moved aside)."""
@@ -56,7 +59,7 @@ class Context:
         """A refresher with its HTTP client, closed on exit."""
         limits = self.limits()
         async with make_client(USER_AGENT, limits) as client:
-            yield Refresher(self.library, Fetcher(client, limits))
+            yield Refresher(self.library, Fetcher(client, limits), self.discovery)
 
     def close(self) -> None:
         """Close the database."""
@@ -69,8 +72,10 @@ def build_context(data_dir: str | None = None, config_dir: str | None = None) ->
     settings = load_settings(paths.config_file)
     first_run = settings is None and not paths.database.exists()
     conn, notice = open_database(paths.database)
-    library = Library(conn, settings or Settings())
-    return Context(paths, settings or Settings(), conn, library, first_run, notice)
+    settings = settings or Settings()
+    library = Library(conn, settings)
+    discovery = Discovery(DiscoveryRepo(conn), trending_hours=settings.discovery.trending_hours)
+    return Context(paths, settings, conn, library, discovery, first_run, notice)
 
 
 async def seed_if_first_run(context: Context) -> bool:
@@ -86,11 +91,16 @@ async def seed_if_first_run(context: Context) -> bool:
 
 
 def session_for(context: Context) -> Session:
-    """What the app is handed."""
+    """What the app is handed; discovery reads on its own connection, from a worker thread."""
+    reader = Discovery(
+        DiscoveryRepo(connect(context.paths.database)),
+        trending_hours=context.settings.discovery.trending_hours,
+    )
     return Session(
         library=context.library,
         settings=context.settings,
         refresher=context.refresher,
+        discovery=reader,
         first_run=context.first_run,
         notice=context.notice,
     )

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from tuireader.app import Context, build_context, run_app, seed_if_first_run
-from tuireader.cli import commands
+from tuireader.cli import commands, discover
 from tuireader.cli.parser import build_parser
 from tuireader.domain.errors import ConfigError, TuireaderError, UsageError
 from tuireader.domain.text import one_line_error
@@ -17,6 +17,7 @@ from tuireader.domain.text import one_line_error
 OK, FAILED, USAGE = 0, 1, 2
 
 NO_DB = {"locate", "config"}
+DISCOVERY = {"related", "trending", "recommend", "clusters"}
 
 
 def _error(message: str) -> None:
@@ -67,6 +68,7 @@ def _dispatch(context: Context, args: argparse.Namespace) -> int:
         return run_app(context)
     if seeded and args.command in ("list", "sources"):
         _error("first run: loaded the bundled sample library (see `tuireader add --help`)")
-    handler = getattr(commands, "cmd_" + args.command)
+    module = discover if args.command in DISCOVERY else commands
+    handler = getattr(module, "cmd_" + args.command)
     result: int = handler(context, args)
     return result

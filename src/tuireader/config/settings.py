@@ -53,6 +53,14 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DiscoverySettings:
+    """``[discovery]``."""
+
+    trending_hours: int = 48
+    """How far back "Ranking" (trending) looks."""
+
+
+@dataclass(frozen=True, slots=True)
 class SourceOverride:
     """``[sources."URL or title"]``: settings for one source."""
 
@@ -68,12 +76,13 @@ class Settings:
     general: GeneralSettings = field(default_factory=GeneralSettings)
     network: NetworkSettings = field(default_factory=NetworkSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Command id → keys (comma-separated), overriding the defaults."""
     sources: dict[str, SourceOverride] = field(default_factory=dict)
 
 
-_MIN_ONE = {"concurrency", "per_host", "max_feed_mb"}
+_MIN_ONE = {"concurrency", "per_host", "max_feed_mb", "trending_hours"}
 _POSITIVE = {"connect_timeout", "read_timeout", "deadline"}
 
 
@@ -128,6 +137,8 @@ def parse_settings(text: str) -> Settings:
             out[key] = _section(NetworkSettings, value, key)
         elif key == "retention":
             out[key] = _section(RetentionSettings, value, key)
+        elif key == "discovery":
+            out[key] = _section(DiscoverySettings, value, key)
         elif key == "keys":
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise ConfigError("config: [keys] maps command ids to key strings")
@@ -176,6 +187,9 @@ max_feed_mb = 20           # largest feed accepted, decompressed
 [retention]                # 0 = keep everything; unread and starred stories are always kept
 max_stories = 0
 max_age_days = 0
+
+[discovery]
+trending_hours = 48        # how far back "Ranking" (trending) looks
 
 [keys]                     # command id = "key,key"; see the help screen (?) for ids
 # next_unread = "n,ctrl+n"

@@ -104,6 +104,8 @@ class Story:
     read: bool = False
     starred: bool = False
     read_at: datetime | None = None
+    cluster_sources: int = 0
+    """In a collapsed view: how many other sources carry the same event."""
 
     @property
     def body(self) -> str:

@@ -30,6 +30,8 @@ class StoryQuery:
     since: datetime | None = None
     sort: SortKey = SortKey.DATE
     unread_first: bool = False
+    collapse: bool = False
+    """One line per same-story cluster (its newest story), with the other sources counted."""
 
 
 def fts_query(text: str) -> str:

@@ -15,9 +15,10 @@ from tuireader.domain.models import Source, SourceKind, SourceSettings, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line
 from tuireader.sources.opml import read_opml, write_opml
+from tuireader.storage.discovery_repo import DiscoveryRepo
 from tuireader.storage.prefs_repo import PrefsRepo
 from tuireader.storage.sources_repo import SourceRepo
-from tuireader.storage.stories_repo import StoryRepo
+from tuireader.storage.stories_repo import StoryRepo, UpsertCounts
 
 
 def source_for(ref: str, folder: str = "", title: str = "") -> Source:
@@ -42,6 +43,7 @@ class Library:
         self._sources = SourceRepo(conn)
         self._stories = StoryRepo(conn)
         self._prefs = PrefsRepo(conn)
+        self._flags = DiscoveryRepo(conn)
 
     # sources -----------------------------------------------------------------------------
     def sources(self) -> list[Source]:
@@ -112,14 +114,16 @@ class Library:
             keep_validators=keep_validators,
         )
 
-    def store(self, source: Source, items: Sequence[tuple[Story, str]], seen_since: int) -> int:
-        """Store fetched stories, apply retention; returns how many were new."""
+    def store(
+        self, source: Source, items: Sequence[tuple[Story, str]], seen_since: int
+    ) -> UpsertCounts:
+        """Store fetched stories and apply retention."""
         assert source.id is not None
         counts = self._stories.upsert(source.id, items)
         settings = source.settings
         if settings.max_stories or settings.max_age_days:
             self._stories.prune(source.id, settings.max_stories, settings.max_age_days, seen_since)
-        return counts.new
+        return counts
 
     # OPML ---------------------------------------------------------------------------------
     def import_opml(self, data: bytes) -> tuple[list[Source], int]:
@@ -163,6 +167,14 @@ class Library:
     ) -> list[int]:
         """Change state; returns the ids that changed."""
         return self._stories.mark(ids, read=read, starred=starred)
+
+    def mark_finished(self, story_id: int) -> None:
+        """The reader reached the end of the story (it now shapes recommendations)."""
+        self._flags.set_flag(story_id, "finished", True)
+
+    def dismiss(self, story_id: int, value: bool = True) -> None:
+        """ "Not interested": recommend fewer stories like this one."""
+        self._flags.set_flag(story_id, "dismissed", value)
 
     def match_titles(self, titles: Sequence[str]) -> list[int | None]:
         """For each headline, the id of a library story with that title, if any."""

@@ -14,6 +14,7 @@ from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import SourceError
 from tuireader.domain.models import ParsedFeed, Source, SourceKind, Story
 from tuireader.domain.text import one_line_error
+from tuireader.services.discovery import Discovery, IndexReport
 from tuireader.services.library import Library
 from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.http import Fetcher, NetworkError, RetryLaterError
@@ -46,6 +47,8 @@ class RefreshReport:
     """Every source's result, in the order they finished."""
 
     results: list[SourceResult] = field(default_factory=list)
+    discovery: IndexReport | None = None
+    discovery_error: str = ""
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -91,9 +94,13 @@ def _parse_feed_with_text(data: bytes, url: str) -> tuple[ParsedFeed, list[tuple
 class Refresher:
     """Refreshes sources through a shared :class:`Fetcher` into the :class:`Library`."""
 
-    def __init__(self, library: Library, fetcher: Fetcher) -> None:
+    def __init__(
+        self, library: Library, fetcher: Fetcher, discovery: Discovery | None = None
+    ) -> None:
         self.library = library
         self.fetcher = fetcher
+        self.discovery = discovery
+        self._touched: list[tuple[int, str, str]] = []
 
     async def refresh(
         self, sources: Sequence[Source] | None = None, progress: Progress | None = None
@@ -112,7 +119,18 @@ class Refresher:
                 progress(done, len(targets), result)
 
         await asyncio.gather(*(one(s) for s in targets))
+        if self.discovery is not None and self._touched:
+            touched, self._touched = self._touched, []
+            try:
+                report.discovery = self.discovery.index(touched)
+            except Exception as exc:  # discovery is a bonus: never fail a refresh over it
+                report.discovery_error = one_line_error(exc)
         return report
+
+    def _store(self, source: Source, items: list[tuple[Story, str]], now: datetime) -> int:
+        counts = self.library.store(source, items, seen_since=to_timestamp(now) or 0)
+        self._touched.extend(counts.touched)
+        return counts.new
 
     async def refresh_one(self, source: Source) -> SourceResult:
         """Refresh one source; every failure becomes a one-line result, never an exception."""
@@ -147,7 +165,7 @@ class Refresher:
             self.library.record(source, "not modified", keep_validators=True)
             return SourceResult(source, Outcome.NOT_MODIFIED)
         parsed, items = await asyncio.to_thread(_parse_feed_with_text, fetched.data, source.url)
-        new = self.library.store(source, items, seen_since=to_timestamp(now) or 0)
+        new = self._store(source, items, now)
         self.library.record(
             source,
             "ok",
@@ -168,7 +186,7 @@ class Refresher:
         now = datetime.now(UTC)
         loaded = await asyncio.to_thread(load_path, path, parse_feed)
         items = await asyncio.to_thread(_with_text, loaded.stories)
-        new = self.library.store(source, items, seen_since=to_timestamp(now) or 0)
+        new = self._store(source, items, now)
         for feed in loaded.feeds:
             self.library.add_source(feed)
         errors = [f"{name}: {why}" for name, why in loaded.errors]

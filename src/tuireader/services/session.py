@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from tuireader.config.settings import Settings
+from tuireader.services.discovery import Discovery
 from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
 
@@ -20,6 +21,7 @@ class Session:
     settings: Settings
     refresher: Callable[[], AbstractAsyncContextManager[Refresher]]
     """Opens a refresher (and its HTTP client) for one refresh."""
+    discovery: Discovery
     first_run: bool = False
     notice: str | None = None
     """A one-line start-up message (a database moved aside)."""

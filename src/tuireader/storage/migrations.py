@@ -74,7 +74,17 @@ CREATE TABLE prefs (
 CREATE INDEX stories_by_title ON stories (title COLLATE NOCASE);
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3)
+V4 = """
+ALTER TABLE stories ADD COLUMN sig TEXT NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN cluster_id INTEGER;
+ALTER TABLE stories ADD COLUMN finished INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN dismissed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX stories_by_cluster ON stories (cluster_id) WHERE cluster_id IS NOT NULL;
+CREATE INDEX stories_unsigned ON stories (id) WHERE sig = '';
+CREATE VIRTUAL TABLE story_vocab USING fts5vocab (story_search, 'row');
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4)
 SCHEMA_VERSION = len(STEPS)
 
 _TAGS = re.compile(r"<[^>]*>")

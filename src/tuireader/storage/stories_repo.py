@@ -35,6 +35,8 @@ class UpsertCounts:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    touched: tuple[tuple[int, str, str], ...] = ()
+    """(id, title, search text) of every new or changed story, for discovery."""
 
 
 def _hash(story: Story, extras: str, enclosures: str) -> str:
@@ -74,6 +76,7 @@ class StoryRepo:
         }
         new = changed = 0
         seen: list[tuple[int, int]] = []
+        touched: list[tuple[int, str, str]] = []
         with write(self.conn):
             for story, text in items:
                 extras = extras_json(story)
@@ -113,6 +116,7 @@ class StoryRepo:
                         (story_id, story.title, text),
                     )
                     known[story.key] = (story_id or 0, digest)
+                    touched.append((story_id or 0, story.title, text))
                     new += 1
                 elif existing[1] != digest:
                     self.conn.execute(
@@ -127,11 +131,12 @@ class StoryRepo:
                         "INSERT INTO story_search (rowid, title, body) VALUES (?, ?, ?)",
                         (existing[0], story.title, text),
                     )
+                    touched.append((existing[0], story.title, text))
                     changed += 1
                 else:
                     seen.append((now, existing[0]))
             self.conn.executemany("UPDATE stories SET last_seen = ? WHERE id = ?", seen)
-        return UpsertCounts(new, changed, len(seen))
+        return UpsertCounts(new, changed, len(seen), tuple(touched))
 
     def _where(self, query: StoryQuery) -> tuple[str, list[object]]:
         clauses: list[str] = []
@@ -152,6 +157,12 @@ class StoryRepo:
         if query.text:
             clauses.append("instr(lower(s.title), ?) > 0")
             args.append(query.text.lower())
+        if query.collapse:
+            clauses.append(
+                "(s.cluster_id IS NULL OR NOT EXISTS (SELECT 1 FROM stories o"
+                " WHERE o.cluster_id = s.cluster_id AND (o.sort_time > s.sort_time"
+                " OR (o.sort_time = s.sort_time AND o.id > s.id))))"
+            )
         match = fts_query(query.search) if query.search else ""
         if query.search:
             clauses.append("s.id IN (SELECT rowid FROM story_search WHERE story_search MATCH ?)")
@@ -164,12 +175,22 @@ class StoryRepo:
         order = _ORDER[query.sort]
         if query.unread_first:
             order = "s.read, " + order
+        extra = (
+            ", (SELECT count(DISTINCT o.source_id) - 1 FROM stories o"
+            " WHERE o.cluster_id = s.cluster_id)"
+            if query.collapse
+            else ""
+        )
         rows = self.conn.execute(
-            f"SELECT {HEADLINE_COLUMNS} FROM stories s JOIN sources src ON src.id = s.source_id"
-            f"{where} ORDER BY {order} LIMIT ? OFFSET ?",
+            f"SELECT {HEADLINE_COLUMNS}{extra} FROM stories s"
+            f" JOIN sources src ON src.id = s.source_id{where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*args, limit, offset),
         ).fetchall()
-        return [story_from_row(r) for r in rows]
+        stories = [story_from_row(r[:14]) for r in rows]
+        if query.collapse:
+            for story, row in zip(stories, rows, strict=True):
+                story.cluster_sources = max(0, int(row[14] or 0))
+        return stories
 
     def ids(self, query: StoryQuery) -> list[int]:
         """Ids of every story in a view, in its order."""

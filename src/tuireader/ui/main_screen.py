@@ -13,11 +13,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
+from tuireader.domain.discovery import Ranked as DRanked
 from tuireader.domain.errors import TuireaderError
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.browser import open_link
+from tuireader.services.discovery import DiscoveryLists
 from tuireader.services.library import source_for
 from tuireader.services.reading import reader_text
 from tuireader.services.refresh import RefreshReport, SourceResult
@@ -50,6 +52,7 @@ class MainScreen(Screen[None]):
         self._input_mode = ""
         self._said_offline = False
         self._open_id: int | None = None
+        self._page_lists: dict[str, list[Ranked]] = {}
         self._sidebar_wanted = session.settings.general.show_sidebar
 
     def compose(self) -> ComposeResult:
@@ -83,6 +86,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_sidebar()
+        self._discover(None)
         self.headlines.focus()
         self._update_status()
         if self.session.notice:
@@ -186,15 +190,62 @@ class MainScreen(Screen[None]):
                 self.call_later, self.article.show, story, reader.markdown, reader.links
             )
 
-    def _show_page_lists(self, story: Story) -> None:
-        for widget_id, titles in (
-            ("related", story.related),
-            ("ranking", story.ranking),
-            ("recommended", story.recommendation),
-        ):
-            ids = self.library.match_titles(titles)
-            items = [Ranked(t, i) for t, i in zip(titles, ids, strict=True)]
-            self.query_one(f"#{widget_id}", StoryList).show(items, "from the page" if items else "")
+    def _show_page_lists(self, story: Story | None) -> None:
+        """The page's own lists at once; computed ones follow from a worker."""
+        self._page_lists = {}
+        if story is not None:
+            for widget_id, titles in (
+                ("related", story.related),
+                ("ranking", story.ranking),
+                ("recommended", story.recommendation),
+            ):
+                ids = self.library.match_titles(titles)
+                self._page_lists[widget_id] = [
+                    Ranked(t, i, "from the page") for t, i in zip(titles, ids, strict=True)
+                ]
+        for widget_id in ("related", "ranking", "recommended"):
+            self.query_one(f"#{widget_id}", StoryList).show(self._page_lists.get(widget_id, []))
+        self._discover(story.id if story is not None else None)
+
+    @work(thread=True, exclusive=True, group="discovery", exit_on_error=False)
+    def _discover(self, story_id: int | None) -> None:
+        lists = self.session.discovery.lists_for(story_id)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_lists, story_id, lists)
+
+    def _show_lists(self, story_id: int | None, lists: DiscoveryLists) -> None:
+        if story_id != self._open_id:
+            return
+
+        def rows(ranked: list[DRanked]) -> list[Ranked]:
+            out = []
+            for r in ranked:
+                title, source = lists.titles.get(r.id, ("", ""))
+                out.append(Ranked(title, r.id, r.why.split("  (")[0], f"{source}: {r.why}"))
+            return out
+
+        computed = {
+            "related": rows(lists.related),
+            "ranking": rows(lists.ranking),
+            "recommended": rows(lists.recommended),
+        }
+        for widget_id, items in computed.items():
+            page = self._page_lists.get(widget_id, [])
+            self.query_one(f"#{widget_id}", StoryList).show(
+                items + page,
+                "computed" + (" + page" if page else "")
+                if items
+                else ("from the page" if page else ""),
+            )
+        also = [
+            Ranked(lists.titles.get(i, ("", ""))[1], i, lists.titles.get(i, ("", ""))[0])
+            for i in lists.also_in
+        ]
+        self.article.show_also_in(also)
+
+    @on(ArticlePane.Finished)
+    def _finished(self, event: ArticlePane.Finished) -> None:
+        self.library.mark_finished(event.story_id)
 
     def _after_marks(self) -> None:
         self.refresh_sidebar()
@@ -237,6 +288,8 @@ class MainScreen(Screen[None]):
         self.headlines.reload()
         self.refresh_sidebar()
         self._update_status(report.summary() if report.results else "")
+        self.session.discovery.invalidate()
+        self._discover(self._open_id)
 
     # actions: moving ------------------------------------------------------------------
     def _focused_list(self) -> bool:
@@ -530,6 +583,36 @@ class MainScreen(Screen[None]):
 
     def action_unread_first(self) -> None:
         self.view_query = replace(self.view_query, unread_first=not self.view_query.unread_first)
+
+    def action_collapse(self) -> None:
+        self.view_query = replace(self.view_query, collapse=not self.view_query.collapse)
+        self.notify(
+            "Same-story clusters " + ("collapsed." if self.view_query.collapse else "expanded.")
+        )
+
+    def action_why(self) -> None:
+        focused = self.focused
+        lists = (
+            [focused]
+            if isinstance(focused, StoryList)
+            else [self.query_one(f"#{i}", StoryList) for i in ("ranking", "related", "recommended")]
+        )
+        for widget in lists:
+            if not isinstance(widget, StoryList):
+                continue
+            item = widget.current
+            if item is not None and item.detail:
+                self.notify(clean_line(item.detail), title=clean_line(item.title)[:60], timeout=10)
+                return
+        self.notify("Highlight a line in Related, Ranking or Recommended first.")
+
+    def action_not_interested(self) -> None:
+        story = self._target()
+        if story is None or story.id is None:
+            return
+        self.library.dismiss(story.id)
+        self.notify("Fewer stories like this one.")
+        self._discover(self._open_id)
 
     def action_toggle_sidebar(self) -> None:
         self._sidebar_wanted = not self.query_one(Sidebar).display

@@ -10,6 +10,7 @@ from textual.widgets import Markdown, Static
 
 from tuireader.domain.models import Story
 from tuireader.domain.text import clean_line, clean_text
+from tuireader.ui.widgets.story_list import Ranked, StoryList
 
 LARGE = 60_000
 """Bodies over this many characters are shown as plain text: the Markdown widget builds a
@@ -45,7 +46,15 @@ class ArticlePane(VerticalScroll, can_focus=True):
     ArticlePane { padding: 0 1; }
     ArticlePane > #article-header { margin-bottom: 1; }
     ArticlePane > Markdown { margin: 0; padding: 0; }
+    ArticlePane > #also-in { height: auto; max-height: 8; }
     """
+
+    class Finished(Message):
+        """The reader reached the end of the story."""
+
+        def __init__(self, story_id: int) -> None:
+            super().__init__()
+            self.story_id = story_id
 
     class LinkChosen(Message):
         """A link in the article was clicked."""
@@ -58,11 +67,16 @@ class ArticlePane(VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.story: Story | None = None
         self.links: tuple[str, ...] = ()
+        self._finished = False
+
+    def on_mount(self) -> None:
+        self.query_one("#also-in").display = False
 
     def compose(self) -> ComposeResult:
         yield Static(
             Text("Choose a story: j/k to move, enter to open, ? for help."), id="article-header"
         )
+        yield StoryList("Also in", id="also-in")
         yield Markdown("", id="article-body", open_links=False)
         yield Static("", id="article-plain")
 
@@ -86,7 +100,24 @@ class ArticlePane(VerticalScroll, can_focus=True):
             plain.update("")
             body.display = True
             await body.update(markdown + footer)
+        self._finished = False
         self.scroll_home(animate=False)
+        self.call_after_refresh(self._check_end)
+
+    def show_also_in(self, items: list[Ranked]) -> None:
+        """Other versions of the same event, so they can be opened."""
+        also = self.query_one("#also-in", StoryList)
+        also.show(items)
+        also.display = bool(items)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._check_end()
+
+    def _check_end(self) -> None:
+        if self.story is not None and not self._finished and self.at_end:
+            self._finished = True
+            self.post_message(self.Finished(self.story.id or 0))
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.stop()

@@ -196,10 +196,21 @@ class HeadlineList(ScrollView, can_focus=True):
             Segment(" ", row_style),
             Segment(fit(story.source_title, source_w), row_style + style("headline-list--source")),
             Segment(" ", row_style),
-            Segment(fit(story.title, title_w), row_style),
+            *self._title(story, title_w, row_style, style("headline-list--source")),
             Segment(fit(when.rjust(5), 5), row_style + style("headline-list--age")),
         ]
         return Strip(segments).adjust_cell_length(width, row_style)
+
+    @staticmethod
+    def _title(story: Story, width: int, style: Style, extra: Style) -> list[Segment]:
+        if not story.cluster_sources:
+            return [Segment(fit(story.title, width), style)]
+        more = f" +{story.cluster_sources} source{'s' if story.cluster_sources > 1 else ''}"
+        room = max(4, width - len(more))
+        return [
+            Segment(fit(story.title, room), style),
+            Segment(fit(more, width - room), style + extra),
+        ]
 
     def render_text(self, index: int) -> Text:
         """The plain text of a row (for tests and screen readers)."""

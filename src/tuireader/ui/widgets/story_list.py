@@ -20,6 +20,8 @@ class Ranked:
     title: str
     story_id: int | None = None
     note: str = ""
+    detail: str = ""
+    """The full reason, shown by the "why" command."""
 
 
 class StoryList(OptionList):
@@ -57,6 +59,13 @@ class StoryList(OptionList):
         self.add_options(options)
         if options:
             self.highlighted = 0
+
+    @property
+    def current(self) -> Ranked | None:
+        """The highlighted line."""
+        if self.highlighted is None or not 0 <= self.highlighted < len(self.items):
+            return None
+        return self.items[self.highlighted]
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

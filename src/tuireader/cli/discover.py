@@ -1,0 +1,126 @@
+"""Discovery commands: related, trending, recommend, clusters."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from tuireader.app import Context
+from tuireader.cli.output import print_json, story_line
+from tuireader.domain.discovery import Ranked
+from tuireader.domain.errors import UsageError
+from tuireader.domain.text import clean_line
+
+OK = 0
+
+
+def _limit(args: argparse.Namespace) -> int:
+    limit: int = getattr(args, "limit", 20)
+    if limit < 1:
+        raise UsageError("--limit must be at least 1")
+    return limit
+
+
+def _print(context: Context, ranked: Sequence[Ranked], as_json: bool) -> int:
+    stories = {r.id: context.library.story(r.id) for r in ranked}
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": r.id,
+                    "title": stories[r.id].title,
+                    "source": stories[r.id].source_title,
+                    "score": r.score,
+                    "why": r.why,
+                }
+                for r in ranked
+            ]
+        )
+        return OK
+    for r in ranked:
+        print(f"{r.score:6.3f} {story_line(stories[r.id])}")
+        print(f"       {clean_line(r.why)}")
+    if not ranked:
+        print("Nothing yet.")
+    return OK
+
+
+def cmd_related(context: Context, args: argparse.Namespace) -> int:
+    """Stories most like one story, and the other versions of its event."""
+    context.library.story(args.id)  # raises for an unknown id
+    _backlog(context)
+    ranked = context.discovery.related(args.id, _limit(args))
+    also = context.discovery.also_in(args.id)
+    if args.json:
+        stories = {i: context.library.story(i) for i in [r.id for r in ranked] + also}
+        print_json(
+            {
+                "related": [
+                    {"id": r.id, "title": stories[r.id].title, "score": r.score, "why": r.why}
+                    for r in ranked
+                ],
+                "also_in": [
+                    {"id": i, "title": stories[i].title, "source": stories[i].source_title}
+                    for i in also
+                ],
+            }
+        )
+        return OK
+    if also:
+        print("Also in:")
+        for i in also:
+            print("       " + story_line(context.library.story(i)))
+        print()
+    return _print(context, ranked, False)
+
+
+def cmd_trending(context: Context, args: argparse.Namespace) -> int:
+    """Recent events by coverage, recency and popularity."""
+    _backlog(context)
+    return _print(context, context.discovery.trending(_limit(args)), args.json)
+
+
+def cmd_recommend(context: Context, args: argparse.Namespace) -> int:
+    """Unread stories like the ones read to the end or starred."""
+    _backlog(context)
+
+    def titles(ids: Sequence[int]) -> dict[int, str]:
+        return {i: context.library.story(i).title for i in ids}
+
+    ranked = context.discovery.recommend(titles, _limit(args))
+    if not ranked and not args.json:
+        print("Nothing to recommend yet: star stories or read them to the end.")
+        return OK
+    return _print(context, ranked, args.json)
+
+
+def cmd_clusters(context: Context, args: argparse.Namespace) -> int:
+    """Groups of stories from several sources about one event."""
+    _backlog(context)
+    groups = context.discovery.clusters(args.days * 24)
+    if args.json:
+        print_json(
+            [
+                [
+                    {
+                        "id": i,
+                        "title": context.library.story(i).title,
+                        "source": context.library.story(i).source_title,
+                    }
+                    for i in g
+                ]
+                for g in groups
+            ]
+        )
+        return OK
+    for group in groups:
+        print(f"{len(group)} stories:")
+        for i in group:
+            print("  " + story_line(context.library.story(i)))
+    if not groups:
+        print("No clusters yet.")
+    return OK
+
+
+def _backlog(context: Context) -> None:
+    context.discovery.index_backlog()

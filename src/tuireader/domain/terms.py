@@ -1,0 +1,141 @@
+"""Salient terms and similarity: the text side of related stories, clustering and recommendations.
+
+A story's *signature* is its most salient terms with TF-IDF weights, title terms counting more.
+Signatures are small (~15 terms), stored with the story, and compared by cosine similarity.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+
+Signature = dict[str, float]
+
+_TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*", re.UNICODE)
+_STOPWORDS_TEXT = """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them themselves
+    then there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours yourself yourselves said says say new
+    one two three four five six seven eight nine ten first last year years week weeks day days
+    today yesterday tomorrow monday tuesday wednesday thursday friday saturday sunday according
+    told officials people time will may might must make made get got us mr ms per cent percent
+    around since still even back across many much well way including later earlier"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+TITLE_WEIGHT = 2.5
+NAME_WEIGHT = 1.5
+SIGNATURE_SIZE = 16
+BODY_WORDS = 250
+
+
+def forms(term: str) -> tuple[str, ...]:
+    """Surface forms a stem stands for, to look its document frequency up in the index."""
+    return (term, term + "s", term + "es", term + "ed", term + "ing")
+
+
+def stem(token: str) -> str:
+    """A light, deterministic English stem: enough to join plurals and tenses."""
+    if len(token) <= 4 or not token.isalpha():
+        return token
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+            if suffix == "s" and token.endswith("ss"):
+                return token
+            return token[: -len(suffix)] + keep
+    return token
+
+
+def _fold(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
+def tokens(text: str) -> list[tuple[str, bool]]:
+    """(stemmed lower-case term, looks like a name) for each content word."""
+    out: list[tuple[str, bool]] = []
+    sentence_start = True
+    text = _fold(text)
+    for match in _TOKEN.finditer(text):
+        raw = match.group(0).replace("’", "'").split("'")[0]
+        lower = raw.lower()
+        is_name = raw[:1].isupper() and not sentence_start
+        end = match.end()
+        sentence_start = end < len(text) and text[end : end + 1] in ".!?"
+        if lower in STOPWORDS or (len(lower) < 3 and not lower.isdigit()):
+            continue
+        out.append((stem(lower), is_name))
+    return out
+
+
+def term_counts(title: str, body: str) -> dict[str, float]:
+    """Weighted counts: title terms ×2.5, capitalised names in the body ×1.5."""
+    counts: dict[str, float] = {}
+    for term, _ in tokens(title):
+        counts[term] = counts.get(term, 0.0) + TITLE_WEIGHT
+    words = body.split()
+    lead = " ".join(words[:BODY_WORDS])
+    for term, is_name in tokens(lead):
+        counts[term] = counts.get(term, 0.0) + (NAME_WEIGHT if is_name else 1.0)
+    return counts
+
+
+def signature(
+    counts: Mapping[str, float], df: Callable[[str], int], total: int, size: int = SIGNATURE_SIZE
+) -> Signature:
+    """The top ``size`` terms by TF-IDF, L2-normalised."""
+    scored: dict[str, float] = {}
+    n = max(total, 1)
+    for term, count in counts.items():
+        idf = math.log((n + 1) / (df(term) + 1)) + 1.0
+        scored[term] = (1.0 + math.log(count)) * idf if count > 0 else 0.0
+    top = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
+    norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
+    return {t: w / norm for t, w in top}
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Cosine similarity of two sparse vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(w * b.get(t, 0.0) for t, w in a.items())
+    if not dot:
+        return 0.0
+    na = math.sqrt(sum(w * w for w in a.values()))
+    nb = math.sqrt(sum(w * w for w in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def encode(sig: Mapping[str, float]) -> str:
+    """``term:weight`` pairs separated by spaces (terms never hold either)."""
+    return " ".join(f"{t}:{w:.3f}" for t, w in sig.items())
+
+
+def decode(text: str) -> Signature:
+    """The inverse of :func:`encode`; tolerant of junk."""
+    out: Signature = {}
+    for part in text.split():
+        term, _, weight = part.rpartition(":")
+        try:
+            out[term] = float(weight)
+        except ValueError:
+            continue
+    return out
+
+
+def add_into(total: dict[str, float], sig: Mapping[str, float], scale: float) -> None:
+    """``total += scale * sig``."""
+    for term, weight in sig.items():
+        total[term] = total.get(term, 0.0) + scale * weight
+
+
+def top_terms(sigs: Iterable[Mapping[str, float]], n: int) -> list[str]:
+    """The heaviest terms across signatures."""
+    total: dict[str, float] = {}
+    for sig in sigs:
+        add_into(total, sig, 1.0)
+    return [t for t, _ in sorted(total.items(), key=lambda kv: -kv[1])[:n]]

@@ -1,0 +1,225 @@
+"""Discovery computed locally: signatures, same-story clusters, related, trending, recommended."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from tuireader.content.plain import plain_text
+from tuireader.domain.discovery import (
+    CLUSTER_HOURS,
+    ClusterIndex,
+    Item,
+    Profile,
+    Ranked,
+    assign_clusters,
+    recommend,
+    trending,
+)
+from tuireader.domain.models import ContentType
+from tuireader.domain.terms import cosine, decode, encode, forms, signature, term_counts
+from tuireader.storage.discovery_repo import DiscoveryRepo, SigRow
+
+RELATED = 8
+BIG_BATCH = 300
+"""Above this many new stories, read the whole vocabulary once instead of term by term."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexReport:
+    """What indexing a batch did."""
+
+    signed: int
+    clustered: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveryLists:
+    """The computed lists for the open story."""
+
+    related: list[Ranked]
+    also_in: list[int]
+    ranking: list[Ranked]
+    recommended: list[Ranked]
+    titles: dict[int, tuple[str, str]]
+
+
+def _item(row: SigRow) -> Item:
+    return Item(
+        row.id, row.source_id, row.sort_time, decode(row.sig), row.cluster_id, row.popularity
+    )
+
+
+class Discovery:
+    """Everything discovery does, over one database connection."""
+
+    def __init__(
+        self, repo: DiscoveryRepo, clock: Callable[[], float] = time.time, trending_hours: int = 48
+    ) -> None:
+        self.repo = repo
+        self.clock = clock
+        self.trending_hours = trending_hours
+        self._trending: list[Ranked] | None = None
+
+    # indexing -----------------------------------------------------------------------------
+    def index(self, items: Sequence[tuple[int, str, str]]) -> IndexReport:
+        """Sign and cluster new or changed stories: (id, title, text) each."""
+        start = time.perf_counter()
+        if not items:
+            return IndexReport(0, 0, 0.0)
+        total = self.repo.doc_count()
+        if len(items) > BIG_BATCH:
+            vocab = self.repo.vocabulary()
+
+            def df(term: str) -> int:
+                return sum(vocab.get(f, 0) for f in forms(term))
+        else:
+            cache: dict[str, int] = {}
+
+            def df(term: str) -> int:
+                if term not in cache:
+                    cache[term] = self.repo.document_frequency(forms(term))
+                return cache[term]
+
+        sigs = [(sid, signature(term_counts(title, text), df, total)) for sid, title, text in items]
+        self.repo.set_signatures((sid, encode(sig)) for sid, sig in sigs)
+        clustered = self._cluster([sid for sid, _ in sigs])
+        self._trending = None
+        return IndexReport(len(sigs), clustered, time.perf_counter() - start)
+
+    def index_backlog(self, batch: int = 2000) -> int:
+        """Sign stories stored before discovery existed (or whose signing was interrupted)."""
+        done = 0
+        while rows := self.repo.unsigned(batch):
+            items = []
+            for sid, title, summary, content in rows:
+                body = content or summary
+                kind = ContentType.HTML if "<" in body else ContentType.TEXT
+                items.append((sid, title, plain_text(body, kind)))
+            self.index(items)
+            done += len(rows)
+        return done
+
+    def _cluster(self, ids: Sequence[int]) -> int:
+        new_rows = self.repo.rows(ids)
+        if not new_rows:
+            return 0
+        times = [r.sort_time for r in new_rows.values()]
+        span = CLUSTER_HOURS * 3600
+        window = self.repo.window(min(times) - span, max(times) + span)
+        index = ClusterIndex()
+        for row in window:
+            if row.id not in new_rows:
+                index.add(_item(row))
+        new = [_item(r) for r in new_rows.values()]
+        changed = assign_clusters(index, new)
+        self.repo.set_clusters(changed.items())
+        return len(changed)
+
+    # reading ------------------------------------------------------------------------------
+    def also_in(self, story_id: int) -> list[int]:
+        """Other versions of the same event (same cluster), oldest first."""
+        row = self.repo.rows([story_id]).get(story_id)
+        if row is None or row.cluster_id is None:
+            return []
+        return [i for i in self.repo.cluster_members(row.cluster_id) if i != story_id]
+
+    def related(self, story_id: int, n: int = RELATED) -> list[Ranked]:
+        """The most similar other stories, not counting other versions of the same event."""
+        row = self.repo.rows([story_id]).get(story_id)
+        if row is None or not row.sig:
+            return []
+        sig = decode(row.sig)
+        terms = sorted(sig, key=lambda t: -sig[t])[:10]
+        match = " OR ".join(f'"{f}"' for t in terms for f in forms(t)[:2])
+        candidates = [i for i in self.repo.search_candidates(match, 60) if i != story_id]
+        rows = self.repo.rows(candidates)
+        ranked = []
+        for cid in candidates:
+            other = rows.get(cid)
+            if other is None or not other.sig:
+                continue
+            if row.cluster_id is not None and other.cluster_id == row.cluster_id:
+                continue
+            other_sig = decode(other.sig)
+            score = cosine(sig, other_sig)
+            if score <= 0.05:
+                continue
+            shared = [t for t in terms if t in other_sig][:3]
+            ranked.append(Ranked(cid, round(score, 4), "shares " + ", ".join(shared)))
+        ranked.sort(key=lambda r: (-r.score, -r.id))
+        return ranked[:n]
+
+    def trending(self, n: int = 20) -> list[Ranked]:
+        """Recent events ranked by source coverage, recency and popularity (cached)."""
+        if self._trending is None:
+            now = int(self.clock())
+            span = self.trending_hours * 3600
+            rows = self.repo.window(now - span, now + 3600)
+            if not rows:  # a library that has not been refreshed lately: its own latest days
+                newest = self.repo.newest_time()
+                if newest is not None:
+                    now = newest
+                    rows = self.repo.window(now - span, now + 3600)
+            self._trending = trending([_item(r) for r in rows], now, self.trending_hours)
+        return self._trending[:n]
+
+    def recommend(
+        self, titles: Callable[[Sequence[int]], dict[int, str]], n: int = 20, days: int = 14
+    ) -> list[Ranked]:
+        """Unread stories like the ones read to the end or starred."""
+        profile = Profile()
+        now = self.clock()
+        read_clusters: set[int] = set()
+        for row in self.repo.engaged():
+            item = _item(row)
+            age_days = max(0.0, (now - (row.read_at or row.sort_time)) / 86400)
+            decay = 0.5 ** (age_days / 30)
+            if row.dismissed:
+                profile.add(item, -1.0)
+            else:
+                profile.add(item, (1.5 if row.starred else 1.0) * decay)
+                if row.cluster_id is not None:
+                    read_clusters.add(row.cluster_id)
+        candidates = [_item(r) for r in self.repo.unread_since(int(now) - days * 86400, 5000)]
+        liked_titles = titles([i.id for i in profile.liked])
+        return recommend(profile, candidates, liked_titles, read_clusters)[:n]
+
+    def titles(self, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """(title, source name) for story ids."""
+        return self.repo.titles(ids)
+
+    def lists_for(self, story_id: int | None) -> DiscoveryLists:
+        """Everything the widgets beside an article show, in one call (for a worker)."""
+        related = self.related(story_id) if story_id is not None else []
+        also = self.also_in(story_id) if story_id is not None else []
+        ranking = self.trending()
+        recommended = self.recommend(lambda ids: {i: t for i, (t, _) in self.titles(ids).items()})
+        ids = [r.id for r in related + ranking + recommended] + also
+        return DiscoveryLists(related, also, ranking, recommended, self.titles(ids))
+
+    def invalidate(self) -> None:
+        """Forget cached lists (after a refresh elsewhere)."""
+        self._trending = None
+
+    def mark_finished(self, story_id: int) -> None:
+        """The reader reached the end of a story: it counts for recommendations."""
+        self.repo.set_flag(story_id, "finished", True)
+
+    def dismiss(self, story_id: int, value: bool = True) -> None:
+        """ "Not interested": push stories like this one down."""
+        self.repo.set_flag(story_id, "dismissed", value)
+        self._trending = None
+
+    def clusters(self, since_hours: int = 24 * 7) -> list[list[int]]:
+        """Clusters with stories newer than ``since_hours``, biggest first."""
+        groups: dict[int, list[int]] = {}
+        for cluster_id, story_id in self.repo.clustered_since(
+            int(self.clock()) - since_hours * 3600
+        ):
+            groups.setdefault(cluster_id, []).append(story_id)
+        return sorted(
+            (sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g[0])
+        )

@@ -1,0 +1,198 @@
+"""What discovery reads and writes: signatures, clusters, engagement, candidates."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tuireader.storage.database import write
+
+
+@dataclass(frozen=True, slots=True)
+class SigRow:
+    """A story as discovery sees it."""
+
+    id: int
+    source_id: int
+    sort_time: int
+    sig: str
+    cluster_id: int | None
+    popularity: int | None = None
+    read: bool = False
+    starred: bool = False
+    finished: bool = False
+    dismissed: bool = False
+    read_at: int | None = None
+
+
+_COLUMNS = (
+    "id, source_id, sort_time, sig, cluster_id, popularity, read, starred, finished, dismissed,"
+    " read_at"
+)
+
+
+def _row(r: Sequence[object]) -> SigRow:
+    return SigRow(
+        int(r[0]),  # type: ignore[call-overload]
+        int(r[1]),  # type: ignore[call-overload]
+        int(r[2]),  # type: ignore[call-overload]
+        str(r[3]),
+        r[4],  # type: ignore[arg-type]
+        r[5],  # type: ignore[arg-type]
+        bool(r[6]),
+        bool(r[7]),
+        bool(r[8]),
+        bool(r[9]),
+        r[10],  # type: ignore[arg-type]
+    )
+
+
+class DiscoveryRepo:
+    """Queries over the ``stories`` table and the search index for discovery."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def vocabulary(self) -> dict[str, int]:
+        """Every indexed term with its document count (one scan of the index)."""
+        return {str(t): int(d) for t, d in self.conn.execute("SELECT term, doc FROM story_vocab")}
+
+    def titles(self, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """(title, source name) by story id."""
+        out: dict[int, tuple[str, str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for sid, title, source in self.conn.execute(
+                "SELECT s.id, s.title, coalesce(nullif(src.title, ''), src.url) FROM stories s"
+                f" JOIN sources src ON src.id = s.source_id WHERE s.id IN ({marks})",
+                chunk,
+            ):
+                out[int(sid)] = (str(title), str(source))
+        return out
+
+    def newest_time(self) -> int | None:
+        """The newest signed story's time."""
+        row = self.conn.execute("SELECT max(sort_time) FROM stories WHERE sig != ''").fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def doc_count(self) -> int:
+        """Stories in the library."""
+        return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+
+    def document_frequency(self, forms: Sequence[str]) -> int:
+        """Documents holding any of the surface forms (summed; an estimate)."""
+        marks = ",".join("?" * len(forms))
+        row = self.conn.execute(
+            f"SELECT coalesce(sum(doc), 0) FROM story_vocab WHERE term IN ({marks})", forms
+        ).fetchone()
+        return int(row[0])
+
+    def unsigned(self, limit: int) -> list[tuple[int, str, str, str]]:
+        """Stories without a signature yet: (id, title, summary, content)."""
+        return [
+            (int(r[0]), r[1], r[2], r[3])
+            for r in self.conn.execute(
+                "SELECT id, title, summary, content FROM stories WHERE sig = '' LIMIT ?",
+                (limit,),
+            )
+        ]
+
+    def set_signatures(self, items: Iterable[tuple[int, str]]) -> None:
+        """Store signatures."""
+        with write(self.conn):
+            self.conn.executemany(
+                "UPDATE stories SET sig = ? WHERE id = ?", [(s, i) for i, s in items]
+            )
+
+    def set_clusters(self, items: Iterable[tuple[int, int | None]]) -> None:
+        """Store cluster ids."""
+        with write(self.conn):
+            self.conn.executemany(
+                "UPDATE stories SET cluster_id = ? WHERE id = ?", [(c, i) for i, c in items]
+            )
+
+    def window(self, since: int, until: int) -> list[SigRow]:
+        """Signed stories published in ``[since, until]``."""
+        return [
+            _row(r)
+            for r in self.conn.execute(
+                f"SELECT {_COLUMNS} FROM stories WHERE sort_time BETWEEN ? AND ? AND sig != ''",
+                (since, until),
+            )
+        ]
+
+    def rows(self, ids: Sequence[int]) -> dict[int, SigRow]:
+        """Discovery rows by id."""
+        out: dict[int, SigRow] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for r in self.conn.execute(
+                f"SELECT {_COLUMNS} FROM stories WHERE id IN ({marks})", chunk
+            ):
+                out[int(r[0])] = _row(r)
+        return out
+
+    def search_candidates(self, match: str, limit: int) -> list[int]:
+        """Story ids best matching an FTS expression, by BM25 (title counts triple)."""
+        if not match:
+            return []
+        return [
+            int(r[0])
+            for r in self.conn.execute(
+                "SELECT rowid FROM story_search WHERE story_search MATCH ?"
+                " ORDER BY bm25(story_search, 3.0, 1.0) LIMIT ?",
+                (match, limit),
+            )
+        ]
+
+    def cluster_members(self, cluster_id: int) -> list[int]:
+        """Ids of the stories in a cluster."""
+        return [
+            int(r[0])
+            for r in self.conn.execute(
+                "SELECT id FROM stories WHERE cluster_id = ? ORDER BY sort_time", (cluster_id,)
+            )
+        ]
+
+    def engaged(self, limit: int = 500) -> list[SigRow]:
+        """Stories read to the end, starred, or dismissed: what the profile is built from."""
+        return [
+            _row(r)
+            for r in self.conn.execute(
+                f"SELECT {_COLUMNS} FROM stories WHERE (finished = 1 OR starred = 1"
+                " OR dismissed = 1) AND sig != '' ORDER BY coalesce(read_at, sort_time) DESC"
+                " LIMIT ?",
+                (limit,),
+            )
+        ]
+
+    def unread_since(self, since: int, limit: int) -> list[SigRow]:
+        """Unread, not dismissed, signed stories newer than ``since``."""
+        return [
+            _row(r)
+            for r in self.conn.execute(
+                f"SELECT {_COLUMNS} FROM stories WHERE read = 0 AND dismissed = 0 AND sig != ''"
+                " AND sort_time >= ? ORDER BY sort_time DESC LIMIT ?",
+                (since, limit),
+            )
+        ]
+
+    def clustered_since(self, since: int) -> list[tuple[int, int]]:
+        """(cluster id, story id) for clustered stories newer than ``since``."""
+        return [
+            (int(r[0]), int(r[1]))
+            for r in self.conn.execute(
+                "SELECT cluster_id, id FROM stories WHERE cluster_id IS NOT NULL"
+                " AND sort_time >= ?",
+                (since,),
+            )
+        ]
+
+    def set_flag(self, story_id: int, name: str, value: bool) -> None:
+        """Set ``finished`` or ``dismissed``."""
+        assert name in ("finished", "dismissed")
+        with write(self.conn):
+            self.conn.execute(f"UPDATE stories SET {name} = ? WHERE id = ?", (int(value), story_id))
