@@ -20,6 +20,7 @@ Stdlib only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -32,7 +33,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -47,6 +47,7 @@ TARGET_RSS_MB = 150.0
 RUN_TIMEOUT = 600.0
 
 _live: list[subprocess.Popen[bytes]] = []
+_sessions: set[int] = set()  # pids of launchers started in their own session
 
 
 class BenchError(Exception):
@@ -69,15 +70,39 @@ class Run:
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a child we started; a launcher's whole session (it is still unreaped, so its
+    process-group id cannot have been reused)."""
     if proc.poll() is None:
-        proc.terminate()
+        if proc.pid in _sessions:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        else:
+            proc.terminate()
         try:
             proc.wait(5)
         except subprocess.TimeoutExpired:
+            if proc.pid in _sessions:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)
             proc.kill()
             proc.wait(5)
+    _sessions.discard(proc.pid)
     if proc in _live:
         _live.remove(proc)
+
+
+# Runs the measured command from a small, fresh interpreter. Linux charges a child's peak RSS
+# with the memory of the process it was spawned from (exec records the old mm's high-water
+# mark), so spawning straight from this script would floor every figure at this script's own
+# peak. The launcher is ~10 MB, below anything measured; it prints wall seconds and ru_maxrss.
+LAUNCHER = """
+import os, sys, time
+t0 = time.perf_counter()
+pid = os.posix_spawnp(sys.argv[1], sys.argv[1:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - t0
+print(wall, usage.ru_maxrss, os.waitstatus_to_exitcode(status), file=sys.stderr)
+"""
 
 
 def timed(cmd: Sequence[str], env: dict[str, str], log: Path) -> Run:
@@ -85,24 +110,29 @@ def timed(cmd: Sequence[str], env: dict[str, str], log: Path) -> Run:
     with log.open("ab") as err:
         err.write(f"$ {' '.join(cmd)}\n".encode())
         err.flush()
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=err, stderr=err)
+        proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", LAUNCHER, *cmd],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=err,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         _live.append(proc)
-        deadline = t0 + RUN_TIMEOUT
+        _sessions.add(proc.pid)
         try:
-            while True:
-                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-                if pid:
-                    break
-                if time.perf_counter() > deadline:
-                    raise BenchError(f"timed out after {RUN_TIMEOUT:.0f} s: {' '.join(cmd)}")
-                time.sleep(0.002)
-            wall = time.perf_counter() - t0
+            _, tail = proc.communicate(timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise BenchError(f"timed out after {RUN_TIMEOUT:.0f} s: {' '.join(cmd)}") from None
         finally:
-            if proc in _live:
-                _live.remove(proc)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(wall=wall, maxrss_kb=usage.ru_maxrss, rc=proc.returncode)
+            _kill(proc)
+        lines = tail.decode(errors="replace").strip().splitlines()
+        err.write(tail)
+    try:
+        wall, rss, rc = lines[-1].split()
+        return Run(wall=float(wall), maxrss_kb=int(rss), rc=int(rc))
+    except (IndexError, ValueError):
+        raise BenchError(f"could not run {' '.join(cmd)}: {' '.join(lines)[-300:]}") from None
 
 
 def check(cmd: Sequence[str], env: dict[str, str], log: Path) -> str:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from tuireader.config.settings import GeneralSettings, NetworkSettings, Settings
 from tuireader.domain.models import ContentType, Source, SourceKind, Story
+from tuireader.services.discovery import Discovery
 from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
 from tuireader.services.session import Session
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
-from tuireader.services.discovery import Discovery
 from tuireader.storage.database import connect, open_database
 from tuireader.storage.discovery_repo import DiscoveryRepo
 from tuireader.ui.reader_app import ReaderApp
