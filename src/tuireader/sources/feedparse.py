@@ -24,7 +24,12 @@ from tuireader.domain.errors import NotAFeedError
 from tuireader.domain.ids import dedupe_keys, story_key
 from tuireader.domain.models import ContentType, Enclosure, ParsedFeed, Story
 from tuireader.domain.text import clean_line, clean_text, safe_link
-from tuireader.sources.guard import count_items, guard_xml, needs_tolerant_parser
+from tuireader.sources.guard import (
+    count_items,
+    guard_xml,
+    needs_tolerant_parser,
+    rdf_with_content,
+)
 from tuireader.sources.jsonfeed import looks_like_json, parse_json_feed
 
 _HTML_START = re.compile(
@@ -140,7 +145,34 @@ def _fast(data: bytes, url: str) -> ParsedFeed | None:
     parsed = _build(result, url)
     if not parsed.stories:
         return None
+    if rdf_with_content(data) and not _fill_rdf_content(data, parsed):
+        return None
     return parsed
+
+
+_RSS1_ITEM = "{http://purl.org/rss/1.0/}item"
+_CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
+
+
+def _fill_rdf_content(data: bytes, parsed: ParsedFeed) -> bool:
+    """Put each RSS 1.0 item's ``content:encoded`` back (the fast parser drops it)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        return False
+    items = root.findall(_RSS1_ITEM)
+    if len(items) != len(parsed.stories):
+        return False
+    for story, item in zip(parsed.stories, items, strict=True):
+        encoded = item.findtext(_CONTENT_ENCODED)
+        if encoded:
+            if not story.summary and story.content:
+                story.summary = story.content
+            story.content = clean_text(encoded)
+    return True
 
 
 def _tolerant(data: bytes, url: str) -> ParsedFeed:

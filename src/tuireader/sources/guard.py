@@ -12,7 +12,7 @@ import html.entities
 import re
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^\[>]|\[.*?\])*>", re.IGNORECASE | re.DOTALL)
-_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{0,31});")
+_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{0,31});")
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
 _ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]")
@@ -48,6 +48,12 @@ def needs_tolerant_parser(data: bytes) -> bool:
     head = data[:2048]
     if b"my.netscape.com/rdf/simple/0.9" in head or b"<CHANNEL" in head:
         return True  # RSS 0.90, CDF
-    if b"xml:base" in data or b'type="xhtml"' in data or b"type='xhtml'" in data:
-        return True
-    return b"<rdf:RDF" in head and b"content:encoded" in data
+    # fastfeedparser keeps xhtml content but loses xhtml titles and xml:base.
+    return (
+        b"xml:base" in data or re.search(rb"<(?:\w+:)?title[^>]*type=[\"']xhtml", data) is not None
+    )
+
+
+def rdf_with_content(data: bytes) -> bool:
+    """An RSS 1.0 document carrying ``content:encoded`` (which fastfeedparser drops)."""
+    return b"<rdf:RDF" in data[:2048] and b"content:encoded" in data

@@ -82,6 +82,7 @@ ALTER TABLE stories ADD COLUMN dismissed INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX stories_by_cluster ON stories (cluster_id) WHERE cluster_id IS NOT NULL;
 CREATE INDEX stories_unsigned ON stories (id) WHERE sig = '';
 CREATE VIRTUAL TABLE story_vocab USING fts5vocab (story_search, 'row');
+CREATE INDEX stories_source_read ON stories (source_id, read);
 """
 
 STEPS: tuple[str, ...] = (V1, V2, V3, V4)

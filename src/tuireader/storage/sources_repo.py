@@ -42,12 +42,12 @@ class SourceRepo:
 
     def all(self) -> list[Source]:
         """Every source with its unread and total counts, by folder then name."""
+        # One pass over the (source_id, read) index, not a subquery per source.
         rows = self.conn.execute(
-            f"SELECT {SOURCE_COLUMNS},"
-            " (SELECT count(*) FROM stories s WHERE s.source_id = sources.id AND s.read = 0),"
-            " (SELECT count(*) FROM stories s WHERE s.source_id = sources.id)"
-            " FROM sources ORDER BY folder COLLATE NOCASE, coalesce(nullif(title, ''), url)"
-            " COLLATE NOCASE"
+            f"SELECT {SOURCE_COLUMNS}, coalesce(c.unread, 0), coalesce(c.total, 0)"
+            " FROM sources LEFT JOIN (SELECT source_id, sum(read = 0) AS unread,"
+            " count(*) AS total FROM stories GROUP BY source_id) c ON c.source_id = sources.id"
+            " ORDER BY folder COLLATE NOCASE, coalesce(nullif(title, ''), url) COLLATE NOCASE"
         ).fetchall()
         out = []
         for row in rows:

@@ -74,14 +74,23 @@ class StoryRepo:
                 "SELECT key, id, content_hash FROM stories WHERE source_id = ?", (source_id,)
             )
         }
-        new = changed = 0
         seen: list[tuple[int, int]] = []
         touched: list[tuple[int, str, str]] = []
+        inserts: list[tuple[object, ...]] = []
+        updates: list[tuple[object, ...]] = []
+        search: list[tuple[int, str, str]] = []
         with write(self.conn):
+            # ids are handed out here, inside the write lock, so rows and their search
+            # entries go in with two executemany calls instead of two statements a story
+            next_id = self._next_id()
             for story, text in items:
                 extras = extras_json(story)
                 enclosures = enclosures_json(story)
                 digest = _hash(story, extras, enclosures)
+                existing = known.get(story.key)
+                if existing is not None and existing[1] == digest:
+                    seen.append((now, existing[0]))
+                    continue
                 published = to_timestamp(story.published)
                 updated = to_timestamp(story.updated)
                 values = (
@@ -101,42 +110,46 @@ class StoryRepo:
                     digest,
                     now,
                 )
-                existing = known.get(story.key)
                 if existing is None:
-                    cur = self.conn.execute(
-                        "INSERT INTO stories (title, link, author, published, updated, sort_time,"
-                        " summary, content, content_type, categories, enclosures, extras,"
-                        " popularity, content_hash, last_seen, source_id, key, fetched_at)"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (*values, source_id, story.key, now),
-                    )
-                    story_id = cur.lastrowid
-                    self.conn.execute(
-                        "INSERT INTO story_search (rowid, title, body) VALUES (?, ?, ?)",
-                        (story_id, story.title, text),
-                    )
-                    known[story.key] = (story_id or 0, digest)
-                    touched.append((story_id or 0, story.title, text))
-                    new += 1
-                elif existing[1] != digest:
-                    self.conn.execute(
-                        "UPDATE stories SET title=?, link=?, author=?, published=?, updated=?,"
-                        " sort_time=?, summary=?, content=?, content_type=?, categories=?,"
-                        " enclosures=?, extras=?, popularity=?, content_hash=?, last_seen=?"
-                        " WHERE id = ?",
-                        (*values, existing[0]),
-                    )
-                    self.conn.execute("DELETE FROM story_search WHERE rowid = ?", (existing[0],))
-                    self.conn.execute(
-                        "INSERT INTO story_search (rowid, title, body) VALUES (?, ?, ?)",
-                        (existing[0], story.title, text),
-                    )
-                    touched.append((existing[0], story.title, text))
-                    changed += 1
+                    story_id = next_id
+                    next_id += 1
+                    inserts.append((*values, source_id, story.key, now, story_id))
                 else:
-                    seen.append((now, existing[0]))
+                    story_id = existing[0]
+                    updates.append((*values, story_id))
+                known[story.key] = (story_id, digest)
+                search.append((story_id, story.title, text))
+                touched.append((story_id, story.title, text))
+            self.conn.executemany(
+                "INSERT INTO stories (title, link, author, published, updated, sort_time,"
+                " summary, content, content_type, categories, enclosures, extras,"
+                " popularity, content_hash, last_seen, source_id, key, fetched_at, id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                inserts,
+            )
+            self.conn.executemany(
+                "UPDATE stories SET title=?, link=?, author=?, published=?, updated=?,"
+                " sort_time=?, summary=?, content=?, content_type=?, categories=?,"
+                " enclosures=?, extras=?, popularity=?, content_hash=?, last_seen=?"
+                " WHERE id = ?",
+                updates,
+            )
+            self.conn.executemany(
+                "DELETE FROM story_search WHERE rowid = ?", [(u[-1],) for u in updates]
+            )
+            self.conn.executemany(
+                "INSERT INTO story_search (rowid, title, body) VALUES (?, ?, ?)", search
+            )
             self.conn.executemany("UPDATE stories SET last_seen = ? WHERE id = ?", seen)
-        return UpsertCounts(new, changed, len(seen), tuple(touched))
+        return UpsertCounts(len(inserts), len(updates), len(seen), tuple(touched))
+
+    def _next_id(self) -> int:
+        """The next story id: past every id ever used (AUTOINCREMENT never reuses one)."""
+        row = self.conn.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'stories'), 0),"
+            " coalesce((SELECT max(id) FROM stories), 0))"
+        ).fetchone()
+        return int(row[0]) + 1
 
     def _where(self, query: StoryQuery) -> tuple[str, list[object]]:
         clauses: list[str] = []
