@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from tuireader.domain.terms import Signature, add_into, cosine
 
-CLUSTER_THRESHOLD = 0.38
+CLUSTER_THRESHOLD = 0.30
 """Cosine similarity at which two stories from different sources are one event
 (tuned on tests/fixtures/discovery/labeled.json; see README)."""
 CLUSTER_HOURS = 48

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 
 Signature = dict[str, float]
 
@@ -29,8 +30,10 @@ _STOPWORDS_TEXT = """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 TITLE_WEIGHT = 2.5
 NAME_WEIGHT = 1.5
+CATEGORY_WEIGHT = 3.0
 SIGNATURE_SIZE = 16
-BODY_WORDS = 250
+BODY_CHARS = 1500
+"""Only the lead counts: what an event is about is said first."""
 
 
 def forms(term: str) -> tuple[str, ...]:
@@ -38,6 +41,7 @@ def forms(term: str) -> tuple[str, ...]:
     return (term, term + "s", term + "es", term + "ed", term + "ing")
 
 
+@lru_cache(maxsize=262_144)
 def stem(token: str) -> str:
     """A light, deterministic English stem: enough to join plurals and tenses."""
     if len(token) <= 4 or not token.isalpha():
@@ -51,34 +55,39 @@ def stem(token: str) -> str:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():
+        return text
     folded = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in folded if not unicodedata.combining(ch))
 
 
+def _term(raw: str) -> str | None:
+    lower = raw.lower()
+    if lower in STOPWORDS or (len(lower) < 3 and not lower.isdigit()):
+        return None
+    return stem(lower.split("'")[0])
+
+
 def tokens(text: str) -> list[tuple[str, bool]]:
-    """(stemmed lower-case term, looks like a name) for each content word."""
-    out: list[tuple[str, bool]] = []
-    sentence_start = True
-    text = _fold(text)
-    for match in _TOKEN.finditer(text):
-        raw = match.group(0).replace("’", "'").split("'")[0]
-        lower = raw.lower()
-        is_name = raw[:1].isupper() and not sentence_start
-        end = match.end()
-        sentence_start = end < len(text) and text[end : end + 1] in ".!?"
-        if lower in STOPWORDS or (len(lower) < 3 and not lower.isdigit()):
-            continue
-        out.append((stem(lower), is_name))
+    """(stemmed lower-case term, capitalised) for each content word."""
+    out = []
+    for raw in _TOKEN.findall(_fold(text).replace("’", "'")):
+        term = _term(raw)
+        if term:
+            out.append((term, raw[:1].isupper()))
     return out
 
 
-def term_counts(title: str, body: str) -> dict[str, float]:
-    """Weighted counts: title terms ×2.5, capitalised names in the body ×1.5."""
+def term_counts(title: str, body: str, categories: Sequence[str] = ()) -> dict[str, float]:
+    """Weighted counts: title terms ×2.5, capitalised words (names) in the lead ×1.5, and
+    the feed's own categories (sections) ×3."""
     counts: dict[str, float] = {}
+    for category in categories:
+        for term, _ in tokens(category):
+            counts[term] = counts.get(term, 0.0) + CATEGORY_WEIGHT
     for term, _ in tokens(title):
         counts[term] = counts.get(term, 0.0) + TITLE_WEIGHT
-    words = body.split()
-    lead = " ".join(words[:BODY_WORDS])
+    lead = body[:BODY_CHARS]
     for term, is_name in tokens(lead):
         counts[term] = counts.get(term, 0.0) + (NAME_WEIGHT if is_name else 1.0)
     return counts

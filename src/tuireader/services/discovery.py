@@ -20,6 +20,7 @@ from tuireader.domain.discovery import (
 from tuireader.domain.models import ContentType
 from tuireader.domain.terms import cosine, decode, encode, forms, signature, term_counts
 from tuireader.storage.discovery_repo import DiscoveryRepo, SigRow
+from tuireader.storage.stories_repo import Touched
 
 RELATED = 8
 BIG_BATCH = 300
@@ -64,17 +65,20 @@ class Discovery:
         self._trending: list[Ranked] | None = None
 
     # indexing -----------------------------------------------------------------------------
-    def index(self, items: Sequence[tuple[int, str, str]]) -> IndexReport:
-        """Sign and cluster new or changed stories: (id, title, text) each."""
+    def index(self, items: Sequence[Touched]) -> IndexReport:
+        """Sign and cluster new or changed stories."""
         start = time.perf_counter()
         if not items:
             return IndexReport(0, 0, 0.0)
         total = self.repo.doc_count()
         if len(items) > BIG_BATCH:
             vocab = self.repo.vocabulary()
+            memo: dict[str, int] = {}
 
             def df(term: str) -> int:
-                return sum(vocab.get(f, 0) for f in forms(term))
+                if term not in memo:
+                    memo[term] = sum(vocab.get(f, 0) for f in forms(term))
+                return memo[term]
         else:
             cache: dict[str, int] = {}
 
@@ -83,7 +87,9 @@ class Discovery:
                     cache[term] = self.repo.document_frequency(forms(term))
                 return cache[term]
 
-        sigs = [(sid, signature(term_counts(title, text), df, total)) for sid, title, text in items]
+        sigs = [
+            (t.id, signature(term_counts(t.title, t.text, t.categories), df, total)) for t in items
+        ]
         self.repo.set_signatures((sid, encode(sig)) for sid, sig in sigs)
         clustered = self._cluster([sid for sid, _ in sigs])
         self._trending = None
@@ -94,10 +100,10 @@ class Discovery:
         done = 0
         while rows := self.repo.unsigned(batch):
             items = []
-            for sid, title, summary, content in rows:
+            for sid, title, summary, content, categories in rows:
                 body = content or summary
                 kind = ContentType.HTML if "<" in body else ContentType.TEXT
-                items.append((sid, title, plain_text(body, kind)))
+                items.append(Touched(sid, title, plain_text(body, kind), categories))
             self.index(items)
             done += len(rows)
         return done
@@ -183,7 +189,9 @@ class Discovery:
                 profile.add(item, (1.5 if row.starred else 1.0) * decay)
                 if row.cluster_id is not None:
                     read_clusters.add(row.cluster_id)
-        candidates = [_item(r) for r in self.repo.unread_since(int(now) - days * 86400, 5000)]
+        # a library not refreshed lately recommends from its own newest days
+        anchor = min(now, float(self.repo.newest_time() or now))
+        candidates = [_item(r) for r in self.repo.unread_since(int(anchor) - days * 86400, 5000)]
         liked_titles = titles([i.id for i in profile.liked])
         return recommend(profile, candidates, liked_titles, read_clusters)[:n]
 

@@ -19,6 +19,7 @@ from tuireader.services.library import Library
 from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.http import Fetcher, NetworkError, RetryLaterError
 from tuireader.sources.local.loader import fingerprint, load_path
+from tuireader.storage.stories_repo import Touched
 
 
 class Outcome(StrEnum):
@@ -82,8 +83,14 @@ class RefreshReport:
 Progress = Callable[[int, int, SourceResult], None]
 
 
+def search_text(story: Story) -> str:
+    """What the search index holds for a story: title, its sections, and the body as text."""
+    sections = " ".join(story.categories)
+    return f"{story.title}\n{sections}\n{plain_text(story.body, story.content_type)}"
+
+
 def _with_text(stories: Sequence[Story]) -> list[tuple[Story, str]]:
-    return [(s, s.title + "\n" + plain_text(s.body, s.content_type)) for s in stories]
+    return [(s, search_text(s)) for s in stories]
 
 
 def _parse_feed_with_text(data: bytes, url: str) -> tuple[ParsedFeed, list[tuple[Story, str]]]:
@@ -100,7 +107,7 @@ class Refresher:
         self.library = library
         self.fetcher = fetcher
         self.discovery = discovery
-        self._touched: list[tuple[int, str, str]] = []
+        self._touched: list[Touched] = []
 
     async def refresh(
         self, sources: Sequence[Source] | None = None, progress: Progress | None = None

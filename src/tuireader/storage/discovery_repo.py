@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -89,12 +90,13 @@ class DiscoveryRepo:
         ).fetchone()
         return int(row[0])
 
-    def unsigned(self, limit: int) -> list[tuple[int, str, str, str]]:
-        """Stories without a signature yet: (id, title, summary, content)."""
+    def unsigned(self, limit: int) -> list[tuple[int, str, str, str, tuple[str, ...]]]:
+        """Stories without a signature yet: (id, title, summary, content, categories)."""
         return [
-            (int(r[0]), r[1], r[2], r[3])
+            (int(r[0]), r[1], r[2], r[3], tuple(json.loads(r[4] or "[]")))
             for r in self.conn.execute(
-                "SELECT id, title, summary, content FROM stories WHERE sig = '' LIMIT ?",
+                "SELECT id, title, summary, content, categories FROM stories WHERE sig = ''"
+                " LIMIT ?",
                 (limit,),
             )
         ]

@@ -29,14 +29,24 @@ _ORDER = {
 
 
 @dataclass(frozen=True, slots=True)
+class Touched:
+    """A new or changed story as discovery needs it."""
+
+    id: int
+    title: str
+    text: str
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class UpsertCounts:
     """What an upsert did."""
 
     new: int = 0
     changed: int = 0
     unchanged: int = 0
-    touched: tuple[tuple[int, str, str], ...] = ()
-    """(id, title, search text) of every new or changed story, for discovery."""
+    touched: tuple[Touched, ...] = ()
+    """Every new or changed story, for discovery."""
 
 
 def _hash(story: Story, extras: str, enclosures: str) -> str:
@@ -75,7 +85,7 @@ class StoryRepo:
             )
         }
         seen: list[tuple[int, int]] = []
-        touched: list[tuple[int, str, str]] = []
+        touched: list[Touched] = []
         inserts: list[tuple[object, ...]] = []
         updates: list[tuple[object, ...]] = []
         search: list[tuple[int, str, str]] = []
@@ -119,7 +129,7 @@ class StoryRepo:
                     updates.append((*values, story_id))
                 known[story.key] = (story_id, digest)
                 search.append((story_id, story.title, text))
-                touched.append((story_id, story.title, text))
+                touched.append(Touched(story_id, story.title, text, story.categories))
             self.conn.executemany(
                 "INSERT INTO stories (title, link, author, published, updated, sort_time,"
                 " summary, content, content_type, categories, enclosures, extras,"

@@ -1,0 +1,135 @@
+"""Discovery quality on the labeled fixture set, and its behaviour, through the real core."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from discovery_eval import (
+    LABELED,
+    Loaded,
+    clustering_f1,
+    load,
+    recommendation_hits,
+    related_precision,
+)
+from tuireader.domain.query import StoryQuery
+
+TOPICS = sorted({s["topic"] for s in json.loads(LABELED.read_text())["stories"]})
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Loaded:
+    return load(tmp_path_factory.mktemp("disc") / "labeled.db")
+
+
+def test_fixture_set_is_big_enough() -> None:
+    stories = json.loads(LABELED.read_text())["stories"]
+    events: dict[str, set[str]] = {}
+    for s in stories:
+        if s["event"]:
+            events.setdefault(s["event"], set()).add(s["source"])
+    assert len(stories) >= 60
+    assert sum(1 for sources in events.values() if len(sources) >= 3) >= 10
+    assert sum(1 for s in stories if s.get("near_miss_of")) >= 6
+
+
+def test_clustering_pairwise_f1(loaded: Loaded) -> None:
+    precision, recall, f1 = clustering_f1(loaded)
+    assert f1 >= 0.85, (precision, recall, f1)
+
+
+def test_near_misses_stay_out_of_the_event(loaded: Loaded) -> None:
+    for sid, record in loaded.labels.items():
+        if record.get("near_miss_of"):
+            others = {loaded.labels[i]["event"] for i in loaded.discovery.also_in(sid)}
+            assert record["near_miss_of"] not in others, record["title"]
+
+
+def test_related_precision_at_5(loaded: Loaded) -> None:
+    assert related_precision(loaded, 5) >= 0.8
+
+
+def test_related_excludes_other_versions_which_are_also_in(loaded: Loaded) -> None:
+    sid = loaded.ids["s01"]
+    also = set(loaded.discovery.also_in(sid))
+    assert also  # the quake was covered by several sources
+    assert not also & {r.id for r in loaded.discovery.related(sid)}
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_a_reader_of_a_topic_gets_that_topic_recommended(topic: str, tmp_path: Path) -> None:
+    assert recommendation_hits(load(tmp_path / "r.db"), topic, reads=3, k=5) >= 0.8
+
+
+def test_not_interested_pushes_a_kind_down(tmp_path: Path) -> None:
+    loaded = load(tmp_path / "n.db")
+    sports = [i for i, r in loaded.labels.items() if r["topic"] == "sports"]
+    tech = [i for i, r in loaded.labels.items() if r["topic"] == "tech"]
+    for sid in sports[:2] + tech[:2]:
+        loaded.library.mark([sid], read=True)
+        loaded.library.mark_finished(sid)
+
+    def top(n: int) -> list[str]:
+        ranked = loaded.discovery.recommend(lambda ids: {i: "" for i in ids}, n=n, days=3650)
+        return [str(loaded.labels[r.id]["topic"]) for r in ranked]
+
+    before = top(6).count("sports")
+    for sid in sports[2:5]:
+        loaded.library.dismiss(sid)
+    after = top(6).count("sports")
+    assert after < before
+    assert all(
+        r.why.startswith("because you read")
+        for r in loaded.discovery.recommend(lambda ids: {i: "x" for i in ids}, days=3650)
+    )
+
+
+def test_trending_ranks_widely_covered_events_first_and_says_why(loaded: Loaded) -> None:
+    ranked = loaded.discovery.trending(5)
+    assert ranked
+    top = loaded.labels[ranked[0].id]
+    assert top["event"] is not None
+    assert "source" in ranked[0].why and "recency" in ranked[0].why
+    covered = [int(r.why.split()[0]) for r in ranked]
+    assert covered[0] >= 3
+
+
+def test_collapsed_view_shows_one_line_per_event(loaded: Loaded) -> None:
+    everything = loaded.library.count(StoryQuery())
+    collapsed = loaded.library.page(StoryQuery(collapse=True), 200)
+    assert len(collapsed) < everything
+    assert any(s.cluster_sources >= 2 for s in collapsed)
+
+
+def test_incremental_clustering_only_signs_new_stories(loaded: Loaded) -> None:
+    assert loaded.discovery.repo.unsigned(10) == []
+    report = loaded.discovery.index([])
+    assert report.signed == 0
+
+
+def test_cli_discovery_commands(isolated_env: dict[str, str], tmp_path: Path) -> None:
+    exe = Path(sys.executable).parent / "tuireader"
+    env = {**isolated_env, "TUIREADER_DATA_DIR": str(tmp_path / "cli")}
+    load(tmp_path / "cli" / "tuireader.db").library.conn.close()
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(exe), *args], env=env, capture_output=True, text=True, timeout=60
+        )
+
+    clusters = json.loads(run("clusters", "--days", "3650", "--json").stdout)
+    assert clusters and all(len(group) >= 2 for group in clusters)
+    first = clusters[0][0]["id"]
+    related = json.loads(run("related", str(first), "--json").stdout)
+    assert related["also_in"] and related["related"]
+    assert {"id", "title", "score"} <= set(related["related"][0])
+    trending = json.loads(run("trending", "--json").stdout)
+    assert trending and "why" in trending[0]
+    assert run("mark", str(first), "--star").returncode == 0
+    recommended = json.loads(run("recommend", "--json").stdout)
+    assert recommended and recommended[0]["why"].startswith("because you read")
