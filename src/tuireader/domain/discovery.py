@@ -13,8 +13,11 @@ CLUSTER_THRESHOLD = 0.30
 """Cosine similarity at which two stories from different sources are one event
 (tuned on tests/fixtures/discovery/labeled.json; see README)."""
 CLUSTER_HOURS = 48
-MAX_POSTINGS = 3000
-"""Terms in more window stories than this are too common to find candidates with."""
+MAX_POSTINGS = 250
+"""Terms in more window stories than this are too common to find candidates with
+(an event's names and places are in a few dozen at most)."""
+LOOKUP_TERMS = 10
+"""Candidates are found through a story's heaviest terms only."""
 
 
 @dataclass(slots=True)
@@ -48,7 +51,7 @@ class ClusterIndex:
     ) -> tuple[Item, float] | None:
         """The most similar story from another source within ``hours``, if similar enough."""
         shared: defaultdict[int, int] = defaultdict(int)
-        for term in item.sig:
+        for term in sorted(item.sig, key=item.sig.__getitem__, reverse=True)[:LOOKUP_TERMS]:
             posting = self.postings.get(term)
             if posting and len(posting) <= MAX_POSTINGS:
                 for n in posting:

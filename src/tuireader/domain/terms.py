@@ -32,7 +32,7 @@ TITLE_WEIGHT = 2.5
 NAME_WEIGHT = 1.5
 CATEGORY_WEIGHT = 3.0
 SIGNATURE_SIZE = 16
-BODY_CHARS = 1500
+BODY_CHARS = 1000
 """Only the lead counts: what an event is about is said first."""
 
 
@@ -54,11 +54,13 @@ def stem(token: str) -> str:
     return token
 
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def _fold(text: str) -> str:
     if text.isascii():
         return text
-    folded = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def _term(raw: str) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from tuireader.content.plain import plain_text
@@ -65,8 +65,14 @@ class Discovery:
         self._trending: list[Ranked] | None = None
 
     # indexing -----------------------------------------------------------------------------
-    def index(self, items: Sequence[Touched]) -> IndexReport:
-        """Sign and cluster new or changed stories."""
+    def index(
+        self, items: Sequence[Touched], counts: Mapping[int, Mapping[str, float]] | None = None
+    ) -> IndexReport:
+        """Sign and cluster new or changed stories.
+
+        ``counts`` are term counts already computed, by story id (refresh computes them in
+        its parse threads, while other feeds are still downloading).
+        """
         start = time.perf_counter()
         if not items:
             return IndexReport(0, 0, 0.0)
@@ -87,9 +93,12 @@ class Discovery:
                     cache[term] = self.repo.document_frequency(forms(term))
                 return cache[term]
 
-        sigs = [
-            (t.id, signature(term_counts(t.title, t.text, t.categories), df, total)) for t in items
-        ]
+        known = counts or {}
+        sigs = []
+        for t in items:
+            found = known.get(t.id)
+            terms = found if found is not None else term_counts(t.title, t.text, t.categories)
+            sigs.append((t.id, signature(terms, df, total)))
         self.repo.set_signatures((sid, encode(sig)) for sid, sig in sigs)
         clustered = self._cluster([sid for sid, _ in sigs])
         self._trending = None
@@ -103,7 +112,7 @@ class Discovery:
             for sid, title, summary, content, categories in rows:
                 body = content or summary
                 kind = ContentType.HTML if "<" in body else ContentType.TEXT
-                items.append(Touched(sid, title, plain_text(body, kind), categories))
+                items.append(Touched(sid, "", title, plain_text(body, kind), categories))
             self.index(items)
             done += len(rows)
         return done

@@ -13,6 +13,7 @@ from tuireader.content.plain import plain_text
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import SourceError
 from tuireader.domain.models import ParsedFeed, Source, SourceKind, Story
+from tuireader.domain.terms import term_counts
 from tuireader.domain.text import one_line_error
 from tuireader.services.discovery import Discovery, IndexReport
 from tuireader.services.library import Library
@@ -89,13 +90,19 @@ def search_text(story: Story) -> str:
     return f"{story.title}\n{sections}\n{plain_text(story.body, story.content_type)}"
 
 
-def _with_text(stories: Sequence[Story]) -> list[tuple[Story, str]]:
-    return [(s, search_text(s)) for s in stories]
+Prepared = tuple[list[tuple[Story, str]], dict[str, dict[str, float]]]
 
 
-def _parse_feed_with_text(data: bytes, url: str) -> tuple[ParsedFeed, list[tuple[Story, str]]]:
+def _prepare(stories: Sequence[Story]) -> Prepared:
+    """Search text and discovery term counts: CPU work done in a worker thread."""
+    items = [(s, search_text(s)) for s in stories]
+    counts = {s.key: term_counts(s.title, text, s.categories) for s, text in items}
+    return items, counts
+
+
+def _parse_and_prepare(data: bytes, url: str) -> tuple[ParsedFeed, Prepared]:
     parsed = parse_feed(data, url)
-    return parsed, _with_text(parsed.stories)
+    return parsed, _prepare(parsed.stories)
 
 
 class Refresher:
@@ -108,6 +115,7 @@ class Refresher:
         self.fetcher = fetcher
         self.discovery = discovery
         self._touched: list[Touched] = []
+        self._terms: dict[int, dict[str, float]] = {}
 
     async def refresh(
         self, sources: Sequence[Source] | None = None, progress: Progress | None = None
@@ -128,15 +136,19 @@ class Refresher:
         await asyncio.gather(*(one(s) for s in targets))
         if self.discovery is not None and self._touched:
             touched, self._touched = self._touched, []
+            terms, self._terms = self._terms, {}
             try:
-                report.discovery = self.discovery.index(touched)
+                report.discovery = self.discovery.index(touched, terms)
             except Exception as exc:  # discovery is a bonus: never fail a refresh over it
                 report.discovery_error = one_line_error(exc)
         return report
 
-    def _store(self, source: Source, items: list[tuple[Story, str]], now: datetime) -> int:
+    def _store(self, source: Source, prepared: Prepared, now: datetime) -> int:
+        items, terms = prepared
         counts = self.library.store(source, items, seen_since=to_timestamp(now) or 0)
         self._touched.extend(counts.touched)
+        for touched in counts.touched:
+            self._terms[touched.id] = terms[touched.key]
         return counts.new
 
     async def refresh_one(self, source: Source) -> SourceResult:
@@ -171,8 +183,8 @@ class Refresher:
         if fetched.status == 304:
             self.library.record(source, "not modified", keep_validators=True)
             return SourceResult(source, Outcome.NOT_MODIFIED)
-        parsed, items = await asyncio.to_thread(_parse_feed_with_text, fetched.data, source.url)
-        new = self._store(source, items, now)
+        parsed, prepared = await asyncio.to_thread(_parse_and_prepare, fetched.data, source.url)
+        new = self._store(source, prepared, now)
         self.library.record(
             source,
             "ok",
@@ -192,8 +204,8 @@ class Refresher:
             return SourceResult(source, Outcome.UNCHANGED)
         now = datetime.now(UTC)
         loaded = await asyncio.to_thread(load_path, path, parse_feed)
-        items = await asyncio.to_thread(_with_text, loaded.stories)
-        new = self._store(source, items, now)
+        prepared = await asyncio.to_thread(_prepare, loaded.stories)
+        new = self._store(source, prepared, now)
         for feed in loaded.feeds:
             self.library.add_source(feed)
         errors = [f"{name}: {why}" for name, why in loaded.errors]

@@ -33,6 +33,7 @@ class Touched:
     """A new or changed story as discovery needs it."""
 
     id: int
+    key: str
     title: str
     text: str
     categories: tuple[str, ...] = ()
@@ -129,7 +130,7 @@ class StoryRepo:
                     updates.append((*values, story_id))
                 known[story.key] = (story_id, digest)
                 search.append((story_id, story.title, text))
-                touched.append(Touched(story_id, story.title, text, story.categories))
+                touched.append(Touched(story_id, story.key, story.title, text, story.categories))
             self.conn.executemany(
                 "INSERT INTO stories (title, link, author, published, updated, sort_time,"
                 " summary, content, content_type, categories, enclosures, extras,"
