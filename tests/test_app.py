@@ -218,3 +218,44 @@ async def test_refresh_on_start_keeps_keys_working(tmp_path: Path, feed_server: 
         await pilot.press("j", "j")
         assert headlines(app).cursor == 2  # while /slow is still being fetched
         await settle(pilot)
+
+
+async def test_discovery_lists_also_in_collapse_and_why(tmp_path: Path) -> None:
+    from discovery_eval import load
+
+    from tuireader.ui.widgets.story_list import StoryList as Lists
+
+    db = tmp_path / "labeled.db"
+    loaded = load(db)
+    quake = loaded.ids["s01"]
+    others = set(loaded.discovery.also_in(quake))
+    loaded.library.conn.close()
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        hl = headlines(app)
+        everything = hl.total
+        await pilot.press("c")
+        await pilot.pause()
+        assert hl.total < everything  # one line per event
+        await pilot.press("c")
+        await pilot.pause()
+        assert hl.total == everything
+        index = next(i for i in range(hl.total) if hl.story_at(i).id == quake)  # type: ignore[union-attr]
+        hl.move_to(index)
+        await pilot.press("enter")
+        await settle(pilot)
+        also = app.screen.query_one("#also-in", Lists)
+        assert also.display and {i.story_id for i in also.items} == others
+        related = app.screen.query_one("#related", Lists)
+        assert related.items and not {i.story_id for i in related.items} & others
+        ranking = app.screen.query_one("#ranking", Lists)
+        assert ranking.items
+        ranking.focus()
+        notes: list[str] = []
+        app.screen.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign,assignment,misc]
+        await pilot.press("w")
+        assert notes and "recency" in notes[-1]
+        also.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one(ArticlePane).story.id in others  # type: ignore[union-attr]

@@ -163,6 +163,30 @@ COMMANDS: tuple[Command, ...] = (
         "Views",
     ),
     Command(
+        "collapse",
+        "c",
+        "collapse",
+        "Collapse same story",
+        "Show one line per event covered by several sources (+N sources)",
+        "Views",
+    ),
+    Command(
+        "why",
+        "w",
+        "why",
+        "Why it ranks",
+        "Explain the highlighted line of Related, Ranking or Recommended",
+        "Discovery",
+    ),
+    Command(
+        "not_interested",
+        "x",
+        "not_interested",
+        "Not interested",
+        "Recommend fewer stories like this one",
+        "Discovery",
+    ),
+    Command(
         "toggle_sidebar", "b", "toggle_sidebar", "Sidebar", "Show or hide the sidebar", "Views"
     ),
     Command(
