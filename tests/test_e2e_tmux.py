@@ -1,4 +1,4 @@
-"""End to end: the installed ``tuireader`` command in a real terminal (tmux), read with capture-pane.
+"""End to end: the installed ``tuireader`` command in a real terminal (tmux), via capture-pane.
 
 Each test starts its own tmux server (``tmux -L <unique socket>``, no user config) with one
 detached 120x40 session running ``tuireader`` against temp data/config/cache dirs, so the first
@@ -64,6 +64,7 @@ class Terminal:
         self.conf = workdir / "tmux.conf"
         self.conf.write_text("set -g remain-on-exit on\nset -g default-terminal tmux-256color\n")
         self.command = installed_command()
+        self.status_file = workdir / "exit-status"
         self.started = False
 
     def tmux(self, *args: str, check: bool = True) -> str:
@@ -79,12 +80,18 @@ class Terminal:
         return done.stdout
 
     def start(self) -> None:
-        """Run tuireader (again) in the pane."""
+        """Run tuireader (again) in the pane.
+
+        A small sh wrapper, the pane's own process, runs tuireader and writes its exit status
+        to a file: tmux 3.3 here does not always reap a pane's process (it stays a zombie and
+        ``#{pane_dead_status}`` stays empty), so the wrapper reaps it reliably instead.
+        """
+        self.status_file.unlink(missing_ok=True)
         if not self.started:
-            # The command is given as argv, not a shell string, so the pane's pid is tuireader.
             self.tmux(
-                "new-session", "-d", "-s", "app", "-x", str(WIDTH), "-y", str(HEIGHT), self.command
-            )
+                "new-session", "-d", "-s", "app", "-x", str(WIDTH), "-y", str(HEIGHT),
+                "sh", "-c", '"$0"; echo $? > "$1"', self.command, str(self.status_file),
+            )  # fmt: skip
             self.started = True
         else:
             self.tmux("respawn-pane", "-k", "-t", "app")
@@ -99,7 +106,11 @@ class Terminal:
         return self.tmux("display-message", "-p", "-t", "app", fmt).strip()
 
     def pid(self) -> int:
-        return int(self.tmux("list-panes", "-t", "app", "-F", "#{pane_pid}").split()[0])
+        """The tuireader process: the child of the pane's process (the sh wrapper)."""
+        pane_pid = int(self.tmux("list-panes", "-t", "app", "-F", "#{pane_pid}").split()[0])
+        children = Path(f"/proc/{pane_pid}/task/{pane_pid}/children").read_text().split()
+        assert len(children) == 1, children
+        return int(children[0])
 
     def wait_for(self, what: str, ok: Callable[[str], bool]) -> str:
         """Poll the screen until ``ok(screen)``; fail with the last screen at the deadline."""
@@ -113,12 +124,11 @@ class Terminal:
         raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
 
     def wait_exit(self) -> int:
-        """Wait until the pane's process has ended; its exit status."""
+        """Wait until tuireader has ended; its exit status as sh reports it (128+N: signal N)."""
         end = time.monotonic() + DEADLINE
         while time.monotonic() < end:
-            dead, status = (self.pane("#{pane_dead} #{pane_dead_status}").split() + [""])[:2]
-            if dead == "1":
-                return int(status) if status else -1
+            if self.status_file.exists() and (text := self.status_file.read_text().strip()):
+                return int(text)
             time.sleep(POLL)
         raise AssertionError(f"tuireader did not exit; the screen was:\n{self.screen()}")
 
@@ -150,11 +160,15 @@ def stories(term: Terminal) -> list[dict[str, object]]:
 
 
 def find_row(screen: str, title: str) -> str | None:
-    """The screen line of the headline list that shows ``title`` (as far as it fits)."""
+    """The part of the screen line of the headline list that shows ``title``, up to the title.
+
+    A row's cells are: unread mark, star, space, source (16 cells), space, title, age.
+    """
     prefix = title[:40]
     for line in screen.splitlines():
-        if prefix in line and "Sample library" in line[: line.index(prefix)]:
-            return line
+        at = line.find(prefix)
+        if at >= 0 and "Sample library" in line[:at]:
+            return line[:at]
     return None
 
 
@@ -165,9 +179,9 @@ def headline_row(screen: str, title: str) -> str:
 
 
 def row_is_unread(row: str) -> bool:
-    """Whether the row has the unread marker: row cells are mark, star, space, source, title."""
-    before_source = row[: row.rindex("Sample library", 0, row.index("Sample library") + 200)]
-    return UNREAD in before_source[-3:]
+    """Whether the row (as :func:`find_row` gives it) has the unread marker."""
+    markers = row[: row.rindex("Sample library")][-3:]
+    return UNREAD in markers
 
 
 def body_snippet(term: Terminal, story_id: int) -> str:
@@ -242,5 +256,6 @@ def test_read_state_survives_sigkill(term: Terminal) -> None:
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     assert any(part.endswith(b"tuireader") for part in cmdline), cmdline
     os.kill(pid, signal.SIGKILL)
-    assert term.wait_exit() != 0
+    assert term.wait_exit() == 128 + signal.SIGKILL
+    assert not Path(f"/proc/{pid}").exists()
     check_read_after_restart(term, story)

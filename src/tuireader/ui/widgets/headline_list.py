@@ -121,6 +121,7 @@ class HeadlineList(ScrollView, can_focus=True):
         for page in self._pages.values():
             for i, row in enumerate(page):
                 if row.id == story.id:
+                    story.cluster_sources = row.cluster_sources
                     page[i] = story
         self.refresh()
 
