@@ -222,7 +222,6 @@ async def test_refresh_on_start_keeps_keys_working(tmp_path: Path, feed_server: 
 
 async def test_discovery_lists_also_in_collapse_and_why(tmp_path: Path) -> None:
     from discovery_eval import load
-
     from tuireader.ui.widgets.story_list import StoryList as Lists
 
     db = tmp_path / "labeled.db"

@@ -106,8 +106,11 @@ def cmd_remove(context: Context, args: argparse.Namespace) -> int:
     if len(found) > 1:
         ids = ", ".join(str(s.id) for s in found)
         raise UsageError(f"{args.source!r} matches several sources ({ids}); give an id")
-    dropped = context.library.remove_source(found[0])
-    print(f"removed {found[0].name} and {dropped} stories")
+    hidden = context.library.remove_source(found[0])
+    print(
+        f"removed {clean_line(found[0].name)} ({hidden} stories; `tuireader undo` brings it"
+        " back until the next vacuum)"
+    )
     return OK
 
 
@@ -226,7 +229,15 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
 def cmd_vacuum(context: Context, args: argparse.Namespace) -> int:
     """Compact the database."""
     before = context.paths.database.stat().st_size
-    context.library.vacuum()
+    purged = context.library.vacuum()
     after = context.paths.database.stat().st_size
-    print(f"vacuumed: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB")
+    gone = f"; {purged} removed source(s) deleted for good" if purged else ""
+    print(f"vacuumed: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB{gone}")
+    return OK
+
+
+def cmd_undo(context: Context, args: argparse.Namespace) -> int:
+    """Undo the last bulk action."""
+    label = context.library.undo()
+    print(f"undone: {clean_line(label)}" if label else "nothing to undo")
     return OK

@@ -76,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     clusters.add_argument("--json", action="store_true", help="print JSON")
 
     sub.add_parser("locate", help="print the config, data and cache paths")
-    sub.add_parser("vacuum", help="compact the database")
+    sub.add_parser("vacuum", help="delete removed sources for good and compact the database")
+    sub.add_parser("undo", help="undo the last bulk action (mark all read, remove a source)")
     config = sub.add_parser("config", help="print a commented config template")
     config.add_argument(
         "--write", action="store_true", help="write the template to the config path if none exists"

@@ -14,6 +14,8 @@ class SourceKind(StrEnum):
     """An http(s) feed URL."""
     LOCAL = "local"
     """A file or folder on disk."""
+    SAVED = "saved"
+    """The read-later inbox: pages and files saved one at a time."""
 
 
 class ContentType(StrEnum):

@@ -19,6 +19,7 @@ from tuireader.storage.discovery_repo import DiscoveryRepo
 from tuireader.storage.prefs_repo import PrefsRepo
 from tuireader.storage.sources_repo import SourceRepo
 from tuireader.storage.stories_repo import StoryRepo, UpsertCounts
+from tuireader.storage.undo_repo import UndoRepo
 
 
 def source_for(ref: str, folder: str = "", title: str = "") -> Source:
@@ -44,6 +45,7 @@ class Library:
         self._stories = StoryRepo(conn)
         self._prefs = PrefsRepo(conn)
         self._flags = DiscoveryRepo(conn)
+        self._undo = UndoRepo(conn)
 
     # sources -----------------------------------------------------------------------------
     def sources(self) -> list[Source]:
@@ -79,9 +81,39 @@ class Library:
         return out
 
     def remove_source(self, source: Source) -> int:
-        """Unsubscribe and drop the source's stories; returns how many went."""
+        """Unsubscribe; its stories stay recoverable (``undo``) until the next vacuum."""
         assert source.id is not None
-        return self._sources.remove(source.id)
+        hidden = self._sources.remove(source.id)
+        self._undo.push("remove_source", f"remove {source.name}", {"source_id": source.id})
+        return hidden
+
+    def mark_all_read(self, query: StoryQuery, label: str = "mark all read") -> int:
+        """Mark every unread story in a view read, as one undoable action."""
+        changed = self._stories.mark(self._stories.ids(replace(query, unread=True)), read=True)
+        if changed:
+            self._undo.push("mark_read", label, {"ids": changed})
+        return len(changed)
+
+    def mark_source_read(self, source: Source) -> int:
+        """Mark a source's stories read, as one undoable action."""
+        assert source.id is not None
+        return self.mark_all_read(StoryQuery(source_ids=(source.id,)), f"mark {source.name} read")
+
+    def undo(self) -> str | None:
+        """Revert the latest bulk action; returns what was undone, or ``None``."""
+        entry = self._undo.peek()
+        if entry is None:
+            return None
+        if entry.kind == "mark_read":
+            self._stories.mark(entry.payload["ids"], read=False)
+        elif entry.kind == "remove_source":
+            self._sources.restore(int(entry.payload["source_id"]))
+        self._undo.drop(entry.id)
+        return entry.label
+
+    def can_undo(self) -> bool:
+        """Whether there is anything to undo."""
+        return self._undo.peek() is not None
 
     def move(self, source: Source, new_url: str) -> None:
         """Follow a permanent redirect."""
@@ -193,9 +225,12 @@ class Library:
         """Unread stories in the library."""
         return self._stories.unread_total()
 
-    def vacuum(self) -> None:
-        """Compact the database."""
+    def vacuum(self) -> int:
+        """Delete removed sources for good and compact the database; returns sources purged."""
+        purged = self._sources.purge_removed()
+        self._undo.drop_kind("remove_source")
         self._stories.vacuum()
+        return purged
 
     def rename(self, source: Source, title: str | None = None, folder: str | None = None) -> None:
         """Change a source's title or folder."""

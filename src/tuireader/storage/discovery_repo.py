@@ -33,6 +33,10 @@ _COLUMNS = (
 )
 
 
+LIVE = "source_id NOT IN (SELECT id FROM sources WHERE removed_at IS NOT NULL)"
+"""Stories of removed (recoverable) sources take no part in discovery."""
+
+
 def _row(r: Sequence[object]) -> SigRow:
     return SigRow(
         int(r[0]),  # type: ignore[call-overload]
@@ -120,7 +124,8 @@ class DiscoveryRepo:
         return [
             _row(r)
             for r in self.conn.execute(
-                f"SELECT {_COLUMNS} FROM stories WHERE sort_time BETWEEN ? AND ? AND sig != ''",
+                f"SELECT {_COLUMNS} FROM stories WHERE sort_time BETWEEN ? AND ? AND sig != ''"
+                f" AND {LIVE}",
                 (since, until),
             )
         ]
@@ -132,7 +137,7 @@ class DiscoveryRepo:
             chunk = list(ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
             for r in self.conn.execute(
-                f"SELECT {_COLUMNS} FROM stories WHERE id IN ({marks})", chunk
+                f"SELECT {_COLUMNS} FROM stories WHERE id IN ({marks}) AND {LIVE}", chunk
             ):
                 out[int(r[0])] = _row(r)
         return out
@@ -155,7 +160,8 @@ class DiscoveryRepo:
         return [
             int(r[0])
             for r in self.conn.execute(
-                "SELECT id FROM stories WHERE cluster_id = ? ORDER BY sort_time", (cluster_id,)
+                f"SELECT id FROM stories WHERE cluster_id = ? AND {LIVE} ORDER BY sort_time",
+                (cluster_id,),
             )
         ]
 
@@ -165,7 +171,8 @@ class DiscoveryRepo:
             _row(r)
             for r in self.conn.execute(
                 f"SELECT {_COLUMNS} FROM stories WHERE (finished = 1 OR starred = 1"
-                " OR dismissed = 1) AND sig != '' ORDER BY coalesce(read_at, sort_time) DESC"
+                f" OR dismissed = 1) AND sig != '' AND {LIVE}"
+                " ORDER BY coalesce(read_at, sort_time) DESC"
                 " LIMIT ?",
                 (limit,),
             )
@@ -177,7 +184,7 @@ class DiscoveryRepo:
             _row(r)
             for r in self.conn.execute(
                 f"SELECT {_COLUMNS} FROM stories WHERE read = 0 AND dismissed = 0 AND sig != ''"
-                " AND sort_time >= ? ORDER BY sort_time DESC LIMIT ?",
+                f" AND sort_time >= ? AND {LIVE} ORDER BY sort_time DESC LIMIT ?",
                 (since, limit),
             )
         ]
@@ -188,7 +195,7 @@ class DiscoveryRepo:
             (int(r[0]), int(r[1]))
             for r in self.conn.execute(
                 "SELECT cluster_id, id FROM stories WHERE cluster_id IS NOT NULL"
-                " AND sort_time >= ?",
+                f" AND sort_time >= ? AND {LIVE}",
                 (since,),
             )
         ]

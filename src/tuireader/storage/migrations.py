@@ -85,7 +85,27 @@ CREATE VIRTUAL TABLE story_vocab USING fts5vocab (story_search, 'row');
 CREATE INDEX stories_source_read ON stories (source_id, read);
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4)
+V5 = """
+CREATE TABLE story_pages (
+    story_id INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    text TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT '',
+    etag TEXT,
+    last_modified TEXT,
+    fetched_at INTEGER NOT NULL
+);
+CREATE TABLE undo_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+ALTER TABLE sources ADD COLUMN removed_at INTEGER;
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5)
 SCHEMA_VERSION = len(STEPS)
 
 _TAGS = re.compile(r"<[^>]*>")

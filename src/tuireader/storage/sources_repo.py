@@ -20,9 +20,15 @@ class SourceRepo:
         self.conn = conn
 
     def add(self, source: Source) -> tuple[Source, bool]:
-        """Insert a source unless its URL is known; returns it and whether it was new."""
-        existing = self.by_url(source.url)
-        if existing is not None:
+        """Insert a source unless its URL is known; returns it and whether it was new.
+
+        Adding a removed (not yet vacuumed) source again brings it back with its stories.
+        """
+        existing = self.by_url(source.url, include_removed=True)
+        if existing is not None and existing.id is not None:
+            if self.is_removed(existing.id):
+                self.restore(existing.id)
+                return existing, True
             return existing, False
         with write(self.conn):
             cur = self.conn.execute(
@@ -47,6 +53,7 @@ class SourceRepo:
             f"SELECT {SOURCE_COLUMNS}, coalesce(c.unread, 0), coalesce(c.total, 0)"
             " FROM sources LEFT JOIN (SELECT source_id, sum(read = 0) AS unread,"
             " count(*) AS total FROM stories GROUP BY source_id) c ON c.source_id = sources.id"
+            " WHERE removed_at IS NULL"
             " ORDER BY folder COLLATE NOCASE, coalesce(nullif(title, ''), url) COLLATE NOCASE"
         ).fetchall()
         out = []
@@ -63,10 +70,11 @@ class SourceRepo:
         ).fetchone()
         return source_from_row(row) if row else None
 
-    def by_url(self, url: str) -> Source | None:
+    def by_url(self, url: str, include_removed: bool = False) -> Source | None:
         """The source with this URL or path."""
+        live = "" if include_removed else " AND removed_at IS NULL"
         row = self.conn.execute(
-            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE url = ?", (url,)
+            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE url = ?{live}", (url,)
         ).fetchone()
         return source_from_row(row) if row else None
 
@@ -74,13 +82,15 @@ class SourceRepo:
         """Sources matching an id, an exact URL/path, or a title (exact, case-insensitive)."""
         if ref.isdigit():
             found = self.get(int(ref))
-            if found:
+            if found and found.id is not None and not self.is_removed(found.id):
                 return [found]
         exact = self.by_url(ref)
         if exact:
             return [exact]
         rows = self.conn.execute(
-            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE title = ? COLLATE NOCASE", (ref,)
+            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE title = ? COLLATE NOCASE"
+            " AND removed_at IS NULL",
+            (ref,),
         ).fetchall()
         return [source_from_row(r) for r in rows]
 
@@ -137,17 +147,43 @@ class SourceRepo:
             )
 
     def remove(self, source_id: int) -> int:
-        """Delete a source and its stories; returns how many stories went."""
+        """Hide a source and its stories until the next vacuum; returns how many stories."""
+        with write(self.conn):
+            self.conn.execute(
+                "UPDATE sources SET removed_at = ? WHERE id = ?", (int(time.time()), source_id)
+            )
+        row = self.conn.execute(
+            "SELECT count(*) FROM stories WHERE source_id = ?", (source_id,)
+        ).fetchone()
+        return int(row[0])
+
+    def is_removed(self, source_id: int) -> bool:
+        """Whether the source is removed (and recoverable)."""
+        row = self.conn.execute(
+            "SELECT removed_at IS NOT NULL FROM sources WHERE id = ?", (source_id,)
+        ).fetchone()
+        return bool(row and row[0])
+
+    def restore(self, source_id: int) -> None:
+        """Bring a removed source back."""
+        with write(self.conn):
+            self.conn.execute("UPDATE sources SET removed_at = NULL WHERE id = ?", (source_id,))
+
+    def purge_removed(self) -> int:
+        """Delete removed sources and their stories for good; returns how many sources."""
         with write(self.conn):
             ids = [
                 r[0]
-                for r in self.conn.execute(
-                    "SELECT id FROM stories WHERE source_id = ?", (source_id,)
-                )
+                for r in self.conn.execute("SELECT id FROM sources WHERE removed_at IS NOT NULL")
             ]
-            self.conn.executemany("DELETE FROM story_search WHERE rowid = ?", [(i,) for i in ids])
-            self.conn.execute("DELETE FROM stories WHERE source_id = ?", (source_id,))
-            self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+            for source_id in ids:
+                self.conn.execute(
+                    "DELETE FROM story_search WHERE rowid IN"
+                    " (SELECT id FROM stories WHERE source_id = ?)",
+                    (source_id,),
+                )
+                self.conn.execute("DELETE FROM stories WHERE source_id = ?", (source_id,))
+                self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
         return len(ids)
 
 

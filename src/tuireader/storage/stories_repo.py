@@ -163,7 +163,7 @@ class StoryRepo:
         return int(row[0]) + 1
 
     def _where(self, query: StoryQuery) -> tuple[str, list[object]]:
-        clauses: list[str] = []
+        clauses: list[str] = ["src.removed_at IS NULL"]
         args: list[object] = []
         if query.unread:
             clauses.append("s.read = 0")
@@ -191,7 +191,7 @@ class StoryRepo:
         if query.search:
             clauses.append("s.id IN (SELECT rowid FROM story_search WHERE story_search MATCH ?)")
             args.append(match or '""')
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+        return " WHERE " + " AND ".join(clauses), args
 
     def page(self, query: StoryQuery, limit: int, offset: int = 0) -> list[Story]:
         """Headline rows (no bodies) for a view, in its order."""
@@ -291,7 +291,11 @@ class StoryRepo:
 
     def unread_total(self) -> int:
         """Unread stories across the library."""
-        return int(self.conn.execute("SELECT count(*) FROM stories WHERE read = 0").fetchone()[0])
+        row = self.conn.execute(
+            "SELECT count(*) FROM stories WHERE read = 0 AND source_id NOT IN"
+            " (SELECT id FROM sources WHERE removed_at IS NOT NULL)"
+        ).fetchone()
+        return int(row[0])
 
     def prune(
         self, source_id: int, max_stories: int | None, max_age_days: int | None, seen_since: int

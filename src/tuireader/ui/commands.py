@@ -106,7 +106,21 @@ COMMANDS: tuple[Command, ...] = (
         "Mark all read",
         "Mark every story in the view read (u undoes it)",
     ),
-    Command("undo", "u", "undo", "Undo", "Undo the last mark-all-read"),
+    Command(
+        "undo",
+        "u",
+        "undo",
+        "Undo",
+        "Undo the last bulk action (mark all read, mark source read, remove a source); "
+        "repeatable, also after a restart",
+    ),
+    Command(
+        "mark_source_read",
+        "M",
+        "mark_source_read",
+        "Mark source read",
+        "Mark every story of the current story's source read (u undoes it)",
+    ),
     Command(
         "refresh_source",
         "r",

@@ -48,7 +48,6 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.library = session.library
-        self.undo_stack: list[list[int]] = []
         self._input_mode = ""
         self._said_offline = False
         self._open_id: int | None = None
@@ -418,21 +417,27 @@ class MainScreen(Screen[None]):
         self._after_marks()
 
     def action_mark_all_read(self) -> None:
-        ids = self.library.ids(replace(self.view_query, unread=True))
-        changed = self.library.mark(ids, read=True)
-        if changed:
-            self.undo_stack.append(changed)
-            self.notify(f"Marked {len(changed)} read. u undoes it.")
+        count = self.library.mark_all_read(self.view_query, f"mark {self.view_label} read")
+        if count:
+            self.notify(f"Marked {count} read. u undoes it.")
+        self.headlines.reload()
+        self._after_marks()
+
+    def action_mark_source_read(self) -> None:
+        source = self._current_source()
+        if source is None:
+            return
+        count = self.library.mark_source_read(source)
+        self.notify(f"Marked {count} in {clean_line(source.name)} read. u undoes it.")
         self.headlines.reload()
         self._after_marks()
 
     def action_undo(self) -> None:
-        if not self.undo_stack:
+        label = self.library.undo()
+        if label is None:
             self.notify("Nothing to undo.")
             return
-        ids = self.undo_stack.pop()
-        self.library.mark(ids, read=False)
-        self.notify(f"Marked {len(ids)} unread again.")
+        self.notify(f"Undone: {clean_line(label)}")
         self.headlines.reload()
         self._after_marks()
 
@@ -474,7 +479,7 @@ class MainScreen(Screen[None]):
         if source is None:
             return
         dropped = self.library.remove_source(source)
-        self.notify(f"Removed {clean_line(source.name)} and {dropped} stories.")
+        self.notify(f"Removed {clean_line(source.name)} ({dropped} stories). u undoes it.")
         self.headlines.reload()
         self._after_marks()
 
@@ -638,7 +643,9 @@ class MainScreen(Screen[None]):
         if action in ("pick_link", "open_link"):
             return bool(self.article.links)
         if action == "undo":
-            return bool(self.undo_stack)
+            return self.library.can_undo()
+        if action == "mark_source_read":
+            return self.headlines.total > 0
         if action == "save_search":
             return bool(self.view_query.search)
         return True
