@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tuireader.config.settings import GeneralSettings, NetworkSettings, Settings
 from tuireader.domain.models import ContentType, Source, SourceKind, Story
 from tuireader.services.discovery import Discovery
+from tuireader.services.fulltext import FullText
 from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
 from tuireader.services.session import Session
@@ -113,7 +115,8 @@ def make_app(
     @contextlib.asynccontextmanager
     async def refresher() -> AsyncIterator[Refresher]:
         async with make_client("tuireader-test", LIMITS) as client:
-            yield Refresher(library, Fetcher(client, LIMITS), indexer)
+            pages = FullText(library, Fetcher(client, replace(LIMITS, per_host=2)))
+            yield Refresher(library, Fetcher(client, LIMITS), indexer, pages)
 
     session = Session(
         library=library,

@@ -13,7 +13,10 @@ from collections import Counter
 from pathlib import Path
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+PAGES = Path(__file__).parent / "fixtures" / "pages"
 TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".pdf": "application/pdf",
     ".xml": "application/rss+xml",
     ".rdf": "application/rdf+xml",
     ".json": "application/feed+json",
@@ -29,6 +32,8 @@ class FeedServer:
         self.files: dict[str, bytes] = {
             "/" + p.name: p.read_bytes() for p in FEEDS.iterdir() if p.is_file()
         }
+        self.files.update({"/pages/" + p.name: p.read_bytes() for p in PAGES.iterdir()})
+        self.files["/pages/doc.pdf"] = b"%PDF-1.4\n% not really a document\n"
         self.hits: Counter[str] = Counter()
         self.conditional_hits: Counter[str] = Counter()
         self.bomb = gzip.compress(b"<rss>" + b"\0" * (64 * 1024 * 1024), compresslevel=9)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from tuireader import __version__
 from tuireader.config.paths import Paths, resolve_paths
 from tuireader.config.settings import Settings, load_settings
 from tuireader.services.discovery import Discovery
+from tuireader.services.fulltext import FullText
 from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
 from tuireader.services.seed import seed_samples
@@ -59,7 +60,12 @@ class Context:
         """A refresher with its HTTP client, closed on exit."""
         limits = self.limits()
         async with make_client(USER_AGENT, limits) as client:
-            yield Refresher(self.library, Fetcher(client, limits), self.discovery)
+            pages = FullText(
+                self.library,
+                Fetcher(client, replace(limits, per_host=min(2, limits.per_host))),
+                self.settings.general.full_text_words,
+            )
+            yield Refresher(self.library, Fetcher(client, limits), self.discovery, pages)
 
     def close(self) -> None:
         """Close the database."""

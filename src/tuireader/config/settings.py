@@ -26,6 +26,10 @@ class GeneralSettings:
     """Command to open links with (the URL is passed as one argument); empty: the system's."""
     show_sidebar: bool = True
     """Show the sidebar on terminals at least 80 columns wide."""
+    full_text: str = "auto"
+    """Fetch each story's page: "always", "never", or "auto" (when the feed's text is short)."""
+    full_text_words: int = 80
+    """In "auto", a feed text shorter than this many words gets its page fetched."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +70,8 @@ class SourceOverride:
 
     max_stories: int = 0
     max_age_days: int = 0
-    full_text: str = "auto"
+    full_text: str = ""
+    """Empty: as ``general.full_text``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +180,8 @@ mark_read_delay = 0.0      # seconds a story stays open before it counts as read
 theme = "textual-dark"
 browser = ""               # command to open links with; empty = the system browser
 show_sidebar = true
+full_text = "auto"         # fetch story pages: auto (short feed text) | always | never
+full_text_words = 80       # "short" in auto
 
 [network]
 concurrency = 16           # requests at once

@@ -108,6 +108,10 @@ class Story:
     read_at: datetime | None = None
     cluster_sources: int = 0
     """In a collapsed view: how many other sources carry the same event."""
+    full_text: str = ""
+    """The article's text fetched from its page (Markdown), when there is one."""
+    full_text_status: str = ""
+    """"ok", or a one-line reason the page could not be used."""
 
     @property
     def body(self) -> str:

@@ -16,6 +16,7 @@ from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line
 from tuireader.sources.opml import read_opml, write_opml
 from tuireader.storage.discovery_repo import DiscoveryRepo
+from tuireader.storage.pages_repo import PagesRepo
 from tuireader.storage.prefs_repo import PrefsRepo
 from tuireader.storage.sources_repo import SourceRepo
 from tuireader.storage.stories_repo import StoryRepo, UpsertCounts
@@ -46,6 +47,7 @@ class Library:
         self._prefs = PrefsRepo(conn)
         self._flags = DiscoveryRepo(conn)
         self._undo = UndoRepo(conn)
+        self._pages = PagesRepo(conn)
 
     # sources -----------------------------------------------------------------------------
     def sources(self) -> list[Source]:
@@ -60,7 +62,7 @@ class Library:
         source.settings = SourceSettings(
             max_stories=max_stories or None,
             max_age_days=max_age or None,
-            full_text=override.full_text if override else source.settings.full_text,
+            full_text=(override.full_text if override else "") or self.settings.general.full_text,
         )
         return source
 
@@ -188,11 +190,20 @@ class Library:
         return self._stories.ids(query)
 
     def story(self, story_id: int) -> Story:
-        """One story in full; raises :class:`UsageError` if there is none."""
+        """One story in full, with its fetched page; raises :class:`UsageError` if none."""
         found = self._stories.get(story_id)
         if found is None:
             raise UsageError(f"no story with id {story_id}")
+        page = self._pages.get(story_id)
+        if page is not None:
+            found.full_text = page.text
+            found.full_text_status = page.status
         return found
+
+    @property
+    def pages(self) -> PagesRepo:
+        """Fetched full-text pages."""
+        return self._pages
 
     def mark(
         self, ids: Iterable[int], *, read: bool | None = None, starred: bool | None = None

@@ -16,6 +16,7 @@ from tuireader.domain.models import ParsedFeed, Source, SourceKind, Story
 from tuireader.domain.terms import term_counts
 from tuireader.domain.text import one_line_error
 from tuireader.services.discovery import Discovery, IndexReport
+from tuireader.services.fulltext import FullText, FullTextReport
 from tuireader.services.library import Library
 from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.http import Fetcher, NetworkError, RetryLaterError
@@ -51,6 +52,7 @@ class RefreshReport:
     results: list[SourceResult] = field(default_factory=list)
     discovery: IndexReport | None = None
     discovery_error: str = ""
+    full_text: FullTextReport | None = None
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -74,6 +76,10 @@ class RefreshReport:
         for r in self.results:
             counts[r.outcome] = counts.get(r.outcome, 0) + 1
         parts = [f"{self.new} new {'story' if self.new == 1 else 'stories'}"]
+        if self.full_text is not None:
+            parts.append(f"{self.full_text.fetched} full texts")
+            if self.full_text.failed:
+                parts.append(f"{self.full_text.failed} pages failed")
         for outcome in (Outcome.NOT_MODIFIED, Outcome.UNCHANGED, Outcome.WAITING, Outcome.FAILED):
             if counts.get(outcome):
                 parts.append(f"{counts[outcome]} {outcome.value}")
@@ -109,11 +115,17 @@ class Refresher:
     """Refreshes sources through a shared :class:`Fetcher` into the :class:`Library`."""
 
     def __init__(
-        self, library: Library, fetcher: Fetcher, discovery: Discovery | None = None
+        self,
+        library: Library,
+        fetcher: Fetcher,
+        discovery: Discovery | None = None,
+        fulltext: FullText | None = None,
     ) -> None:
         self.library = library
         self.fetcher = fetcher
         self.discovery = discovery
+        self.fulltext = fulltext
+        self._pages_todo: list[int] = []
         self._touched: list[Touched] = []
         self._terms: dict[int, dict[str, float]] = {}
 
@@ -134,6 +146,9 @@ class Refresher:
                 progress(done, len(targets), result)
 
         await asyncio.gather(*(one(s) for s in targets))
+        if self.fulltext is not None and self._pages_todo:
+            todo, self._pages_todo = self._pages_todo, []
+            report.full_text = await self.fulltext.fetch_many(todo)
         if self.discovery is not None and self._touched:
             touched, self._touched = self._touched, []
             terms, self._terms = self._terms, {}
@@ -149,6 +164,11 @@ class Refresher:
         self._touched.extend(counts.touched)
         for touched in counts.touched:
             self._terms[touched.id] = terms[touched.key]
+        if self.fulltext is not None and source.kind is SourceKind.FEED:
+            by_key = {story.key: story for story, _ in items}
+            self._pages_todo.extend(
+                t.id for t in counts.touched if self.fulltext.wanted(by_key[t.key], source)
+            )
         return counts.new
 
     async def refresh_one(self, source: Source) -> SourceResult:

@@ -139,6 +139,13 @@ COMMANDS: tuple[Command, ...] = (
         footer=True,
     ),
     Command(
+        "full_text",
+        "t",
+        "full_text",
+        "Fetch full text",
+        "Fetch (or refetch) the story's page and keep its article text offline",
+    ),
+    Command(
         "open_browser",
         "o",
         "open_browser",

@@ -21,7 +21,7 @@ from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.browser import open_link
 from tuireader.services.discovery import DiscoveryLists
 from tuireader.services.library import source_for
-from tuireader.services.reading import reader_text
+from tuireader.services.reading import full_text_note, reader_text
 from tuireader.services.refresh import RefreshReport, SourceResult
 from tuireader.services.session import Session
 from tuireader.ui.commands import bindings
@@ -184,9 +184,10 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="render", exit_on_error=False)
     def _render_story(self, story: Story) -> None:
         reader = reader_text(story)
+        note = full_text_note(story)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(
-                self.call_later, self.article.show, story, reader.markdown, reader.links
+                self.call_later, self.article.show, story, reader.markdown, reader.links, note
             )
 
     def _show_page_lists(self, story: Story | None) -> None:
@@ -511,6 +512,28 @@ class MainScreen(Screen[None]):
             self.notify(f"Wrote {clean_line(path)}")
 
         self.app.push_screen(PathModal("Export subscriptions to:", "subscriptions.opml"), chosen)
+
+    def action_full_text(self) -> None:
+        story = self._target()
+        if story is None or story.id is None:
+            return
+        self.notify("Fetching the full text…")
+        self._fetch_full_text(story.id)
+
+    @work(exclusive=True, group="fulltext", exit_on_error=False)
+    async def _fetch_full_text(self, story_id: int) -> None:
+        try:
+            async with self.session.refresher() as refresher:
+                assert refresher.fulltext is not None
+                status = await refresher.fulltext.fetch_one(story_id)
+        except Exception as exc:  # the app stays up whatever a fetch does
+            status = one_line_error(exc)
+        if status in ("ok", "not modified"):
+            self.notify("Full text stored." if status == "ok" else "The page has not changed.")
+        else:
+            self.notify(f"Full text unavailable: {status}", severity="warning")
+        if self._open_id == story_id:
+            self._render_story(self.library.story(story_id))
 
     # actions: links ---------------------------------------------------------------------
     def _open_url(self, url: str) -> None:

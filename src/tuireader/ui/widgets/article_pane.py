@@ -17,7 +17,7 @@ LARGE = 60_000
 widget per block, which is too slow for a 200 KB page."""
 
 
-def header_text(story: Story) -> Text:
+def header_text(story: Story, note: str = "") -> Text:
     """Title, source, author, date, link, category and popularity, all as plain text."""
     text = Text()
     text.append(clean_line(story.title) + "\n", style="bold")
@@ -36,6 +36,8 @@ def header_text(story: Story) -> Text:
         extra.append(f"Popularity: {story.popularity:,}")
     if extra:
         text.append("  ".join(extra) + "\n", style="dim")
+    if note:
+        text.append(clean_line(note) + "\n", style="italic dim")
     return text
 
 
@@ -80,11 +82,13 @@ class ArticlePane(VerticalScroll, can_focus=True):
         yield Markdown("", id="article-body", open_links=False)
         yield Static("", id="article-plain")
 
-    async def show(self, story: Story, markdown: str, links: tuple[str, ...]) -> None:
+    async def show(
+        self, story: Story, markdown: str, links: tuple[str, ...], note: str = ""
+    ) -> None:
         """Display a story's reader text."""
         self.story = story
         self.links = links
-        self.query_one("#article-header", Static).update(header_text(story))
+        self.query_one("#article-header", Static).update(header_text(story, note))
         body = self.query_one("#article-body", Markdown)
         plain = self.query_one("#article-plain", Static)
         footer = ""

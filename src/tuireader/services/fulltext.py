@@ -1,0 +1,95 @@
+"""Full text for summary-only feeds: fetch the story's page, extract the article, keep it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tuireader.content.plain import plain_text
+from tuireader.domain.errors import SourceError
+from tuireader.domain.models import Source, Story
+from tuireader.domain.text import one_line_error, safe_link
+from tuireader.services.library import Library
+from tuireader.sources.article import extract_article
+from tuireader.sources.http import Fetcher
+
+
+@dataclass(frozen=True, slots=True)
+class FullTextReport:
+    """What a batch of page fetches did."""
+
+    fetched: int = 0
+    unchanged: int = 0
+    failed: int = 0
+
+
+def wants_full_text(story: Story, source: Source, min_words: int) -> bool:
+    """Whether a story's page should be fetched under its source's ``full_text`` mode."""
+    mode = source.settings.full_text
+    if mode == "never" or not safe_link(story.link):
+        return False
+    if mode == "always":
+        return True
+    return len(plain_text(story.body, story.content_type).split()) < min_words
+
+
+class FullText:
+    """Fetches pages through a fetcher limited to two requests at a time per host."""
+
+    def __init__(self, library: Library, fetcher: Fetcher, min_words: int = 80) -> None:
+        self.library = library
+        self.fetcher = fetcher
+        self.min_words = min_words
+
+    def wanted(self, story: Story, source: Source) -> bool:
+        """Whether this story's page should be fetched on refresh."""
+        return wants_full_text(story, source, self.min_words)
+
+    async def fetch_many(self, story_ids: Sequence[int]) -> FullTextReport:
+        """Fetch pages for stories that have none yet (never the same page twice)."""
+        done = self.library.pages.have(list(story_ids))
+        todo = [i for i in dict.fromkeys(story_ids) if i not in done]
+        results = await asyncio.gather(*(self.fetch_one(i) for i in todo))
+        return FullTextReport(
+            fetched=sum(r == "ok" for r in results),
+            unchanged=sum(r == "not modified" for r in results),
+            failed=sum(r not in ("ok", "not modified") for r in results),
+        )
+
+    async def fetch_one(self, story_id: int) -> str:
+        """Fetch (or refetch, conditionally) one story's page; returns its status line."""
+        story = self.library.story(story_id)
+        url = safe_link(story.link)
+        if not url:
+            return "no http(s) link to fetch"
+        previous = self.library.pages.get(story_id)
+        etag = previous.etag if previous and previous.text else None
+        modified = previous.last_modified if previous and previous.text else None
+        try:
+            fetched = await self.fetcher.fetch(url, etag, modified)
+            if fetched.status == 304:
+                self.library.pages.save(story_id, url, "ok")
+                return "not modified"
+            article = await asyncio.to_thread(
+                extract_article, fetched.data, fetched.content_type, url
+            )
+        except SourceError as exc:
+            status = one_line_error(exc)
+            self.library.pages.save(story_id, url, status)  # the old text, if any, stays
+            return status
+        except Exception as exc:  # an extractor bug must not stop the other pages
+            status = one_line_error(f"internal error: {type(exc).__name__}: {exc}")
+            self.library.pages.save(story_id, url, status)
+            return status
+        text = article.content
+        self.library.pages.save(
+            story_id,
+            url,
+            "ok",
+            text,
+            fetched.etag,
+            fetched.last_modified,
+            search=(story.title, story.title + "\n" + plain_text(text, article.content_type)),
+        )
+        return "ok"

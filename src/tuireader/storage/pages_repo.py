@@ -1,0 +1,82 @@
+"""Full-text pages fetched for stories: kept offline, fetched once unless they change."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from tuireader.storage.database import write
+
+
+@dataclass(frozen=True, slots=True)
+class PageRow:
+    """A story's fetched page."""
+
+    story_id: int
+    url: str
+    text: str
+    status: str
+    etag: str | None
+    last_modified: str | None
+    fetched_at: int
+
+
+class PagesRepo:
+    """The ``story_pages`` table."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def get(self, story_id: int) -> PageRow | None:
+        """The page stored for a story."""
+        row = self.conn.execute(
+            "SELECT story_id, url, text, status, etag, last_modified, fetched_at"
+            " FROM story_pages WHERE story_id = ?",
+            (story_id,),
+        ).fetchone()
+        return PageRow(*row) if row else None
+
+    def have(self, story_ids: list[int]) -> set[int]:
+        """Which of these stories already have a page attempt stored."""
+        found: set[int] = set()
+        for start in range(0, len(story_ids), 500):
+            chunk = story_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT story_id FROM story_pages WHERE story_id IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def save(
+        self,
+        story_id: int,
+        url: str,
+        status: str,
+        text: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        search: tuple[str, str] | None = None,
+    ) -> None:
+        """Store a fetch's outcome; ``text=None`` keeps the text stored before (a 304 or a
+        failed refetch); ``search`` replaces the story's search entry (title, body)."""
+        with write(self.conn):
+            self.conn.execute(
+                "INSERT INTO story_pages (story_id, url, text, status, etag, last_modified,"
+                " fetched_at) VALUES (?, ?, coalesce(?, ''), ?, ?, ?, ?)"
+                " ON CONFLICT (story_id) DO UPDATE SET url = excluded.url,"
+                " text = coalesce(?, story_pages.text), status = excluded.status,"
+                " etag = coalesce(excluded.etag, story_pages.etag),"
+                " last_modified = coalesce(excluded.last_modified, story_pages.last_modified),"
+                " fetched_at = excluded.fetched_at",
+                (story_id, url, text, status, etag, last_modified, int(time.time()), text),
+            )
+            if search is not None:
+                self.conn.execute("DELETE FROM story_search WHERE rowid = ?", (story_id,))
+                self.conn.execute(
+                    "INSERT INTO story_search (rowid, title, body) VALUES (?, ?, ?)",
+                    (story_id, *search),
+                )
