@@ -12,6 +12,7 @@ from tuireader.config.settings import GeneralSettings, NetworkSettings, Settings
 from tuireader.domain.models import ContentType, Source, SourceKind, Story
 from tuireader.services.discovery import Discovery
 from tuireader.services.fulltext import FullText
+from tuireader.services.saving import Saver
 from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
 from tuireader.services.session import Session
@@ -118,10 +119,16 @@ def make_app(
             pages = FullText(library, Fetcher(client, replace(LIMITS, per_host=2)))
             yield Refresher(library, Fetcher(client, LIMITS), indexer, pages)
 
+    @contextlib.asynccontextmanager
+    async def saver() -> AsyncIterator[Saver]:
+        async with make_client("tuireader-test", LIMITS) as client:
+            yield Saver(library, Fetcher(client, LIMITS))
+
     session = Session(
         library=library,
         settings=settings,
         refresher=refresher,
+        saver=saver,
         discovery=Discovery(DiscoveryRepo(connect(db)), clock=NOW.timestamp),
         first_run=first_run,
         clock=lambda: NOW,

@@ -16,6 +16,7 @@ from tuireader.services.discovery import Discovery
 from tuireader.services.fulltext import FullText
 from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
+from tuireader.services.saving import Saver
 from tuireader.services.seed import seed_samples
 from tuireader.services.session import Session
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
@@ -67,6 +68,13 @@ class Context:
             )
             yield Refresher(self.library, Fetcher(client, limits), self.discovery, pages)
 
+    @contextlib.asynccontextmanager
+    async def saver(self) -> AsyncIterator[Saver]:
+        """A read-later saver with its HTTP client, closed on exit."""
+        limits = self.limits()
+        async with make_client(USER_AGENT, limits) as client:
+            yield Saver(self.library, Fetcher(client, limits))
+
     def close(self) -> None:
         """Close the database."""
         self.conn.close()
@@ -106,6 +114,7 @@ def session_for(context: Context) -> Session:
         library=context.library,
         settings=context.settings,
         refresher=context.refresher,
+        saver=context.saver,
         discovery=reader,
         first_run=context.first_run,
         notice=context.notice,

@@ -19,11 +19,11 @@ from tuireader.cli.output import (
 from tuireader.config.paths import resolve_paths
 from tuireader.config.settings import TEMPLATE
 from tuireader.domain.errors import UsageError
-from tuireader.domain.models import Source
+from tuireader.domain.models import Source, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line, clean_text
 from tuireader.services.library import source_for
-from tuireader.services.reading import reader_text
+from tuireader.services.reading import export_story, reader_text
 from tuireader.services.refresh import Outcome, RefreshReport
 
 OK, FAILED = 0, 1
@@ -100,6 +100,19 @@ def cmd_add(context: Context, args: argparse.Namespace) -> int:
     return _refresh(context, [source], quiet=False)
 
 
+def cmd_save(context: Context, args: argparse.Namespace) -> int:
+    """Keep a page or file in the Saved view."""
+
+    async def go() -> tuple[Story, bool]:
+        async with context.saver() as saver:
+            return await saver.save(args.ref)
+
+    story, new = asyncio.run(go())
+    verb = "saved" if new else "already saved"
+    print(f"{verb}: {clean_line(story.title)} (id {story.id})")
+    return OK
+
+
 def cmd_remove(context: Context, args: argparse.Namespace) -> int:
     """Unsubscribe."""
     found = context.library.find_sources([args.source])
@@ -149,6 +162,9 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
 def cmd_show(context: Context, args: argparse.Namespace) -> int:
     """One story as reader text with its links and page lists."""
     story = context.library.story(args.id)
+    if args.format:
+        sys.stdout.write(export_story(story, args.format))
+        return OK
     reader = reader_text(story)
     if args.json:
         data = story_json(story, full=True)

@@ -25,6 +25,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--title", default="", help="a title for the source")
     add.add_argument("--no-fetch", action="store_true", help="do not fetch or load it now")
 
+    save = sub.add_parser(
+        "save",
+        help="keep a web page or a local file (HTML, Markdown, text,"
+        " PDF) in the Saved view, readable offline",
+    )
+    save.add_argument("ref", metavar="URL|PATH")
+
     remove = sub.add_parser("remove", help="unsubscribe from a source and drop its stories")
     remove.add_argument("source", metavar="SOURCE", help="id, URL, path or title")
 
@@ -48,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="print a story as reader text")
     show.add_argument("id", type=int, metavar="ID")
     show.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument(
+        "--format",
+        choices=("md", "html", "txt"),
+        default=None,
+        help="print the story as Markdown, HTML or plain text (for saving)",
+    )
 
     mark = sub.add_parser("mark", help="mark stories read, unread, starred or unstarred")
     mark.add_argument("ids", type=int, nargs="+", metavar="ID")

@@ -21,6 +21,8 @@ class StoryQuery:
 
     unread: bool = False
     starred: bool = False
+    saved: bool = False
+    """Only the read-later inbox."""
     source_ids: tuple[int, ...] = ()
     folder: str | None = None
     search: str = ""

@@ -205,6 +205,14 @@ class Library:
         """Fetched full-text pages."""
         return self._pages
 
+    def page_by_key(self, source: Source, key: str) -> Story:
+        """A source's story by its stable key."""
+        assert source.id is not None
+        story_id = self._stories.id_for_key(source.id, key)
+        if story_id is None:
+            raise UsageError(f"no story with key {clean_line(key)!r}")
+        return self.story(story_id)
+
     def mark(
         self, ids: Iterable[int], *, read: bool | None = None, starred: bool | None = None
     ) -> list[int]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from tuireader.content.reader import ReaderText, render_reader
 from tuireader.domain.models import ContentType, Story
+from tuireader.domain.text import clean_line, safe_link
 
 
 def reader_text(story: Story) -> ReaderText:
@@ -23,3 +27,48 @@ def full_text_note(story: Story) -> str:
     if story.full_text_status and story.full_text_status != "ok":
         return f"Full text unavailable ({story.full_text_status}); showing the feed's text."
     return ""
+
+
+_MD_MARKS = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|^#{1,6} |^> ?)", re.M)
+_ESCAPES = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
+
+
+def _meta(story: Story) -> list[str]:
+    when = story.published.strftime("%Y-%m-%d %H:%M UTC") if story.published else ""
+    return [clean_line(v) for v in (story.source_title, story.author, when) if v]
+
+
+def export_story(story: Story, fmt: str) -> str:
+    """The story as a Markdown, HTML or plain-text document (for saving to a file)."""
+    reader = reader_text(story)
+    links = "".join(f"[{n}] {clean_line(u)}\n" for n, u in enumerate(reader.links, 1))
+    title = clean_line(story.title)
+    link = safe_link(story.link)
+    if fmt == "md":
+        head = f"# {title}\n\n*{' · '.join(_meta(story))}*\n\n" + (f"<{link}>\n\n" if link else "")
+        tail = f"\n\nLinks:\n\n{links}" if links else "\n"
+        return head + reader.markdown.strip() + tail
+    if fmt == "txt":
+        body = _ESCAPES.sub(r"\1", _MD_MARKS.sub("", reader.markdown)).strip()
+        head = "\n".join([title, "=" * min(len(title), 78), *_meta(story), link]).strip()
+        return f"{head}\n\n{body}\n" + (f"\nLinks:\n{links}" if links else "")
+    if fmt == "html":
+        from markdown_it import MarkdownIt
+
+        body = MarkdownIt("commonmark", {"html": False}).render(reader.markdown)
+        items = "".join(
+            f'<li><a href="{html.escape(u, quote=True)}">{html.escape(u)}</a></li>'
+            for u in reader.links
+        )
+        meta = html.escape(" · ".join(_meta(story)))
+        source = f'<p><a href="{html.escape(link, quote=True)}">{html.escape(link)}</a></p>'
+        return (
+            '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+            f"<title>{html.escape(title)}</title></head><body>\n<article>\n"
+            f"<h1>{html.escape(title)}</h1>\n<p><em>{meta}</em></p>\n"
+            + (source if link else "")
+            + f"\n{body}"
+            + (f"<h2>Links</h2>\n<ol>{items}</ol>\n" if items else "")
+            + "</article>\n</body></html>\n"
+        )
+    raise ValueError(f"unknown format {fmt!r}")

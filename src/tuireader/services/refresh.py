@@ -175,6 +175,8 @@ class Refresher:
         """Refresh one source; every failure becomes a one-line result, never an exception."""
         assert source.id is not None
         try:
+            if source.kind is SourceKind.SAVED:  # saved pages are kept, never refetched
+                return SourceResult(source, Outcome.UNCHANGED)
             if source.kind is SourceKind.LOCAL:
                 return await self._local(source)
             return await self._feed(source)

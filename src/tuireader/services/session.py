@@ -11,6 +11,7 @@ from tuireader.config.settings import Settings
 from tuireader.services.discovery import Discovery
 from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
+from tuireader.services.saving import Saver
 
 
 @dataclass
@@ -22,6 +23,8 @@ class Session:
     refresher: Callable[[], AbstractAsyncContextManager[Refresher]]
     """Opens a refresher (and its HTTP client) for one refresh."""
     discovery: Discovery
+    saver: Callable[[], AbstractAsyncContextManager[Saver]]
+    """Opens a read-later saver (and its HTTP client)."""
     first_run: bool = False
     notice: str | None = None
     """A one-line start-up message (a database moved aside)."""

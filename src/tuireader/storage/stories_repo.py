@@ -169,6 +169,8 @@ class StoryRepo:
             clauses.append("s.read = 0")
         if query.starred:
             clauses.append("s.starred = 1")
+        if query.saved:
+            clauses.append("src.kind = 'saved'")
         if query.source_ids:
             clauses.append(f"s.source_id IN ({','.join('?' * len(query.source_ids))})")
             args.extend(query.source_ids)
@@ -242,6 +244,13 @@ class StoryRepo:
             (story_id,),
         ).fetchone()
         return story_from_row(row) if row else None
+
+    def id_for_key(self, source_id: int, key: str) -> int | None:
+        """The id of a source's story by its stable key."""
+        row = self.conn.execute(
+            "SELECT id FROM stories WHERE source_id = ? AND key = ?", (source_id, key)
+        ).fetchone()
+        return int(row[0]) if row else None
 
     def mark(
         self, ids: Iterable[int], *, read: bool | None = None, starred: bool | None = None

@@ -139,6 +139,21 @@ COMMANDS: tuple[Command, ...] = (
         footer=True,
     ),
     Command(
+        "save_page",
+        "B",
+        "save_page",
+        "Save for later",
+        "Keep a web page or a local file (HTML, Markdown, text, PDF) in the Saved view",
+        "Sources",
+    ),
+    Command(
+        "export_story",
+        "e",
+        "export_story",
+        "Save story to file",
+        "Write the open story to a .md, .html or .txt file",
+    ),
+    Command(
         "full_text",
         "t",
         "full_text",

@@ -21,7 +21,7 @@ from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.browser import open_link
 from tuireader.services.discovery import DiscoveryLists
 from tuireader.services.library import source_for
-from tuireader.services.reading import full_text_note, reader_text
+from tuireader.services.reading import export_story, full_text_note, reader_text
 from tuireader.services.refresh import RefreshReport, SourceResult
 from tuireader.services.session import Session
 from tuireader.ui.commands import bindings
@@ -534,6 +534,47 @@ class MainScreen(Screen[None]):
             self.notify(f"Full text unavailable: {status}", severity="warning")
         if self._open_id == story_id:
             self._render_story(self.library.story(story_id))
+
+    def action_save_page(self) -> None:
+        def chosen(ref: str | None) -> None:
+            if ref:
+                self.notify("Saving…")
+                self._save_page(ref)
+
+        self.app.push_screen(PathModal("Save which page (URL) or file (path) for later?"), chosen)
+
+    @work(exclusive=True, group="save", exit_on_error=False)
+    async def _save_page(self, ref: str) -> None:
+        try:
+            async with self.session.saver() as saver:
+                story, new = await saver.save(ref)
+        except Exception as exc:  # the app stays up whatever a page or file holds
+            self.notify(f"Not saved: {one_line_error(exc)}", severity="error")
+            return
+        self.notify(("Saved: " if new else "Already saved: ") + clean_line(story.title))
+        self.headlines.reload()
+        self.refresh_sidebar()
+
+    def action_export_story(self) -> None:
+        story = self._target()
+        if story is None or story.id is None:
+            return
+        full = self.library.story(story.id)
+        default = "".join(ch if ch.isalnum() else "-" for ch in full.title.lower())[:50] + ".md"
+
+        def chosen(path: str | None) -> None:
+            if not path:
+                return
+            target = open_path(path)
+            fmt = {".html": "html", ".htm": "html", ".txt": "txt"}.get(target.suffix.lower(), "md")
+            try:
+                target.write_text(export_story(full, fmt), encoding="utf-8")
+            except OSError as exc:
+                self.notify(one_line_error(exc), severity="error")
+                return
+            self.notify(f"Wrote {clean_line(str(target))}")
+
+        self.app.push_screen(PathModal("Save the story to (.md, .html or .txt):", default), chosen)
 
     # actions: links ---------------------------------------------------------------------
     def _open_url(self, url: str) -> None:

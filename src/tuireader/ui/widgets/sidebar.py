@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tuireader.domain.models import Source
+from tuireader.domain.models import Source, SourceKind
 from tuireader.domain.query import StoryQuery
 from tuireader.ui.text import fit
 
@@ -33,6 +33,7 @@ def builtin_views(now: datetime | None = None) -> list[View]:
         View("all", "All", StoryQuery()),
         View("unread", "Unread", StoryQuery(unread=True)),
         View("starred", "Starred", StoryQuery(starred=True)),
+        View("saved", "Saved", StoryQuery(saved=True)),
         View("today", "Today", StoryQuery(since=start - timedelta(seconds=0))),
     ]
 
@@ -82,6 +83,8 @@ class Sidebar(OptionList):
                 options.append(Option(Text(fit("⌕ " + q, width + 5)), id=vid))
         folder: str | None = None
         for source in sources:
+            if source.kind is SourceKind.SAVED:  # the "Saved" view above shows it
+                continue
             if source.folder != folder:
                 folder = source.folder
                 options.append(None)
