@@ -12,9 +12,9 @@ from tuireader.config.settings import GeneralSettings, NetworkSettings, Settings
 from tuireader.domain.models import ContentType, Source, SourceKind, Story
 from tuireader.services.discovery import Discovery
 from tuireader.services.fulltext import FullText
-from tuireader.services.saving import Saver
 from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
+from tuireader.services.saving import Saver
 from tuireader.services.session import Session
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
 from tuireader.storage.database import connect, open_database

@@ -79,7 +79,7 @@ async def test_save_web_page_markdown_text_and_pdf(
         "Bike lanes plan",
         "Freight report",
     }
-    again, new = await save(library, feed_server.url("/pages/article1.html"))
+    _again, new = await save(library, feed_server.url("/pages/article1.html"))
     assert not new and library.count(StoryQuery(saved=True)) == 3
     feed_server.stop()  # kept offline
     assert "Ewan Coyle" in library.story(page.id).content  # type: ignore[attr-defined]
