@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from tuireader.domain.terms import Signature, add_into, cosine
+from tuireader.domain.terms import Signature, add_into, cosine, decode
 
 CLUSTER_THRESHOLD = 0.30
 """Cosine similarity at which two stories from different sources are one event
@@ -18,6 +19,8 @@ MAX_POSTINGS = 250
 (an event's names and places are in a few dozen at most)."""
 LOOKUP_TERMS = 10
 """Candidates are found through a story's heaviest terms only."""
+MAX_CLUSTER = 40
+"""A cluster stops growing here: past it, similar stories are a topic, not one event."""
 
 
 @dataclass(slots=True)
@@ -32,41 +35,95 @@ class Item:
     popularity: int | None = None
 
 
-@dataclass(slots=True)
-class ClusterIndex:
-    """An inverted index over a time window of signed stories, grown as stories arrive."""
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A stored story in the clustering window, its signature still encoded (decoded lazily)."""
 
-    items: list[Item] = field(default_factory=list)
-    postings: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    id: int
+    source_id: int
+    time: int
+    sig: str
+    cluster_id: int | None
+
+
+def _heaviest(encoded: str, n: int) -> list[str]:
+    """The first ``n`` terms of an encoded signature (encoded heaviest first)."""
+    return [part[: part.rfind(":")] for part in encoded.split(" ", n)[:n] if ":" in part]
+
+
+class ClusterIndex:
+    """Stored stories sorted by time, with postings of their heaviest terms in time order.
+
+    A candidate is a story sharing two of its heaviest terms within ``hours`` of the new one;
+    a term found in more than :data:`MAX_POSTINGS` stories of that span is too common to
+    count. Signatures are decoded only for candidates, so a wide window stays cheap.
+    """
+
+    def __init__(self, stored: Sequence[Stored], hours: int = CLUSTER_HOURS) -> None:
+        self.stored = sorted(stored, key=lambda r: (r.time, r.id))
+        self.times = [r.time for r in self.stored]
+        self.span = hours * 3600
+        self.postings: defaultdict[str, list[int]] = defaultdict(list)
+        for n, row in enumerate(self.stored):
+            for term in _heaviest(row.sig, LOOKUP_TERMS):
+                self.postings[term].append(n)
+        self.fresh: list[Item] = []
+        self.fresh_postings: defaultdict[str, list[int]] = defaultdict(list)
+        self._decoded: dict[int, Signature] = {}
+        self.sizes: Counter[int] = Counter(
+            r.cluster_id for r in self.stored if r.cluster_id is not None
+        )
+        self.clusters: dict[int, int | None] = {r.id: r.cluster_id for r in self.stored}
 
     def add(self, item: Item) -> None:
-        """Index one story."""
-        n = len(self.items)
-        self.items.append(item)
-        for term in item.sig:
-            self.postings[term].append(n)
+        """Index a story that was just clustered."""
+        n = len(self.fresh)
+        self.fresh.append(item)
+        for term in sorted(item.sig, key=item.sig.__getitem__, reverse=True)[:LOOKUP_TERMS]:
+            self.fresh_postings[term].append(n)
+
+    def _sig(self, n: int) -> Signature:
+        if n not in self._decoded:
+            self._decoded[n] = decode(self.stored[n].sig)
+        return self._decoded[n]
 
     def best_match(
-        self, item: Item, threshold: float = CLUSTER_THRESHOLD, hours: int = CLUSTER_HOURS
-    ) -> tuple[Item, float] | None:
-        """The most similar story from another source within ``hours``, if similar enough."""
+        self, item: Item, threshold: float = CLUSTER_THRESHOLD
+    ) -> tuple[int, float] | None:
+        """(story id, similarity) of the closest story from another source, if close enough."""
+        lo = bisect_left(self.times, item.time - self.span)
+        hi = bisect_right(self.times, item.time + self.span)
+        terms = sorted(item.sig, key=item.sig.__getitem__, reverse=True)[:LOOKUP_TERMS]
         shared: defaultdict[int, int] = defaultdict(int)
-        for term in sorted(item.sig, key=item.sig.__getitem__, reverse=True)[:LOOKUP_TERMS]:
+        for term in terms:
             posting = self.postings.get(term)
-            if posting and len(posting) <= MAX_POSTINGS:
-                for n in posting:
-                    shared[n] += 1
-        best: tuple[Item, float] | None = None
-        span = hours * 3600
-        for n, count in shared.items():
-            if count < 2:
+            if not posting:
                 continue
-            other = self.items[n]
-            if other.source_id == item.source_id or abs(other.time - item.time) > span:
+            a, b = bisect_left(posting, lo), bisect_left(posting, hi)
+            if b - a <= MAX_POSTINGS:
+                for n in posting[a:b]:
+                    shared[n] += 1
+        best: tuple[int, float] | None = None
+        for n, count in shared.items():
+            row = self.stored[n]
+            if count < 2 or row.source_id == item.source_id:
+                continue
+            score = cosine(item.sig, self._sig(n))
+            if score >= threshold and (best is None or score > best[1]):
+                best = (row.id, score)
+        fresh_shared: defaultdict[int, int] = defaultdict(int)
+        for term in terms:
+            for n in self.fresh_postings.get(term, ()):
+                fresh_shared[n] += 1
+        for n, count in fresh_shared.items():
+            other = self.fresh[n]
+            if count < 2 or other.source_id == item.source_id:
+                continue
+            if abs(other.time - item.time) > self.span:
                 continue
             score = cosine(item.sig, other.sig)
             if score >= threshold and (best is None or score > best[1]):
-                best = (other, score)
+                best = (other.id, score)
         return best
 
 
@@ -76,18 +133,26 @@ def assign_clusters(
     """Cluster new stories against the index (and each other), oldest first.
 
     Each new story joins the cluster of its single best match (no chaining through weak
-    links); returns every story id whose cluster id was set or changed.
+    links), unless that cluster already holds :data:`MAX_CLUSTER` stories; returns every
+    story id whose cluster id was set or changed.
     """
     changed: dict[int, int] = {}
     for item in sorted(new, key=lambda i: (i.time, i.id)):
         match = index.best_match(item, threshold)
         if match is not None:
-            other = match[0]
-            if other.cluster_id is None:
-                other.cluster_id = other.id
-                changed[other.id] = other.id
-            item.cluster_id = other.cluster_id
-            changed[item.id] = other.cluster_id
+            other_id = match[0]
+            cluster = index.clusters.get(other_id)
+            if cluster is None:
+                cluster = other_id
+            if index.sizes[cluster] < MAX_CLUSTER:
+                if index.clusters.get(other_id) is None:
+                    index.clusters[other_id] = cluster
+                    changed[other_id] = cluster
+                    index.sizes[cluster] += 1
+                item.cluster_id = cluster
+                changed[item.id] = cluster
+                index.sizes[cluster] += 1
+        index.clusters[item.id] = item.cluster_id
         index.add(item)
     return changed
 
@@ -145,20 +210,26 @@ class Profile:
 
 
 def recommend(
-    profile: Profile, candidates: Iterable[Item], titles: dict[int, str], skip_clusters: set[int]
+    profile: Profile,
+    candidates: Iterable[Item],
+    titles: dict[int, str],
+    skip_clusters: set[int],
+    limit: int = 20,
 ) -> list[Ranked]:
     """Unread stories most like the profile, each with "because you read …"."""
     if not profile.liked:
         return []
-    ranked = []
+    scored = []
     for item in candidates:
         if item.cluster_id is not None and item.cluster_id in skip_clusters:
             continue
         score = cosine(profile.vector, item.sig)
-        if score <= 0.02:
-            continue
+        if score > 0.02:
+            scored.append((score, item))
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].id))
+    ranked = []
+    for score, item in scored[:limit]:  # the reason only for what is shown
         because = max(profile.liked, key=lambda liked: cosine(liked.sig, item.sig))
         why = f"because you read “{titles.get(because.id, '')}”"
         ranked.append(Ranked(item.id, round(score, 4), why))
-    ranked.sort(key=lambda r: (-r.score, -r.id))
     return ranked

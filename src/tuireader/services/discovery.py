@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from tuireader.domain.discovery import (
     Item,
     Profile,
     Ranked,
+    Stored,
     assign_clusters,
     recommend,
     trending,
@@ -23,6 +25,8 @@ from tuireader.storage.discovery_repo import DiscoveryRepo, SigRow
 from tuireader.storage.stories_repo import Touched
 
 RELATED = 8
+RELATED_QUERY_TERMS = 6
+"""The heaviest terms a related-stories search asks for (more only slows BM25 ranking)."""
 BIG_BATCH = 300
 """Above this many new stories, read the whole vocabulary once instead of term by term."""
 
@@ -77,14 +81,20 @@ class Discovery:
         if not items:
             return IndexReport(0, 0, 0.0)
         total = self.repo.doc_count()
+        known = counts or {}
+        terms_of = {
+            t.id: known.get(t.id) or term_counts(t.title, t.text, t.categories) for t in items
+        }
         if len(items) > BIG_BATCH:
-            vocab = self.repo.vocabulary()
-            memo: dict[str, int] = {}
+            # A big batch is a fair sample of the library's language: estimate document
+            # frequencies from it instead of scanning the whole search index.
+            in_batch: Counter[str] = Counter()
+            for terms in terms_of.values():
+                in_batch.update(terms.keys())
+            scale = max(total, len(items)) / len(items)
 
             def df(term: str) -> int:
-                if term not in memo:
-                    memo[term] = sum(vocab.get(f, 0) for f in forms(term))
-                return memo[term]
+                return int(in_batch[term] * scale)
         else:
             cache: dict[str, int] = {}
 
@@ -93,12 +103,7 @@ class Discovery:
                     cache[term] = self.repo.document_frequency(forms(term))
                 return cache[term]
 
-        known = counts or {}
-        sigs = []
-        for t in items:
-            found = known.get(t.id)
-            terms = found if found is not None else term_counts(t.title, t.text, t.categories)
-            sigs.append((t.id, signature(terms, df, total)))
+        sigs = [(t.id, signature(terms_of[t.id], df, total)) for t in items]
         self.repo.set_signatures((sid, encode(sig)) for sid, sig in sigs)
         clustered = self._cluster([sid for sid, _ in sigs])
         self._trending = None
@@ -123,13 +128,13 @@ class Discovery:
             return 0
         times = [r.sort_time for r in new_rows.values()]
         span = CLUSTER_HOURS * 3600
-        window = self.repo.window(min(times) - span, max(times) + span)
-        index = ClusterIndex()
-        for row in window:
-            if row.id not in new_rows:
-                index.add(_item(row))
-        new = [_item(r) for r in new_rows.values()]
-        changed = assign_clusters(index, new)
+        stored = [
+            Stored(*row)
+            for row in self.repo.window_sigs(min(times) - span, max(times) + span)
+            if row[0] not in new_rows
+        ]
+        index = ClusterIndex(stored)
+        changed = assign_clusters(index, [_item(r) for r in new_rows.values()])
         self.repo.set_clusters(changed.items())
         return len(changed)
 
@@ -147,7 +152,7 @@ class Discovery:
         if row is None or not row.sig:
             return []
         sig = decode(row.sig)
-        terms = sorted(sig, key=lambda t: -sig[t])[:10]
+        terms = sorted(sig, key=lambda t: -sig[t])[:RELATED_QUERY_TERMS]
         match = " OR ".join(f'"{f}"' for t in terms for f in forms(t)[:2])
         candidates = [i for i in self.repo.search_candidates(match, 60) if i != story_id]
         rows = self.repo.rows(candidates)
@@ -172,13 +177,14 @@ class Discovery:
         if self._trending is None:
             now = int(self.clock())
             span = self.trending_hours * 3600
-            rows = self.repo.window(now - span, now + 3600)
+            rows = self.repo.trending_rows(now - span, now + 3600)
             if not rows:  # a library that has not been refreshed lately: its own latest days
                 newest = self.repo.newest_time()
                 if newest is not None:
                     now = newest
-                    rows = self.repo.window(now - span, now + 3600)
-            self._trending = trending([_item(r) for r in rows], now, self.trending_hours)
+                    rows = self.repo.trending_rows(now - span, now + 3600)
+            items = [Item(i, src, t, {}, c, pop) for i, src, t, c, pop in rows]
+            self._trending = trending(items, now, self.trending_hours)
         return self._trending[:n]
 
     def recommend(
@@ -202,7 +208,7 @@ class Discovery:
         anchor = min(now, float(self.repo.newest_time() or now))
         candidates = [_item(r) for r in self.repo.unread_since(int(anchor) - days * 86400, 5000)]
         liked_titles = titles([i.id for i in profile.liked])
-        return recommend(profile, candidates, liked_titles, read_clusters)[:n]
+        return recommend(profile, candidates, liked_titles, read_clusters, n)
 
     def titles(self, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         """(title, source name) for story ids."""

@@ -130,6 +130,25 @@ class DiscoveryRepo:
             )
         ]
 
+    def window_sigs(self, since: int, until: int) -> list[tuple[int, int, int, str, int | None]]:
+        """(id, source id, time, encoded signature, cluster id) of signed stories in a span;
+        plain tuples, as this can be a whole library."""
+        return self.conn.execute(
+            "SELECT id, source_id, sort_time, sig, cluster_id FROM stories"
+            f" WHERE sort_time BETWEEN ? AND ? AND sig != '' AND {LIVE}",
+            (since, until),
+        ).fetchall()
+
+    def trending_rows(
+        self, since: int, until: int
+    ) -> list[tuple[int, int, int, int | None, int | None]]:
+        """(id, source id, time, cluster id, popularity) of stories in a span."""
+        return self.conn.execute(
+            "SELECT id, source_id, sort_time, cluster_id, popularity FROM stories"
+            f" WHERE sort_time BETWEEN ? AND ? AND sig != '' AND {LIVE}",
+            (since, until),
+        ).fetchall()
+
     def rows(self, ids: Sequence[int]) -> dict[int, SigRow]:
         """Discovery rows by id."""
         out: dict[int, SigRow] = {}
