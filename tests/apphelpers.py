@@ -12,6 +12,7 @@ from tuireader.config.settings import GeneralSettings, NetworkSettings, Settings
 from tuireader.domain.models import ContentType, Source, SourceKind, Story
 from tuireader.services.discovery import Discovery
 from tuireader.services.fulltext import FullText
+from tuireader.services.images import ImageCache
 from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
 from tuireader.services.saving import Saver
@@ -124,11 +125,17 @@ def make_app(
         async with make_client("tuireader-test", LIMITS) as client:
             yield Saver(library, Fetcher(client, LIMITS))
 
+    @contextlib.asynccontextmanager
+    async def images() -> AsyncIterator[ImageCache]:
+        async with make_client("tuireader-test", LIMITS) as client:
+            yield ImageCache(db.parent / "cache", Fetcher(client, LIMITS))
+
     session = Session(
         library=library,
         settings=settings,
         refresher=refresher,
         saver=saver,
+        images=images,
         discovery=Discovery(DiscoveryRepo(connect(db)), clock=NOW.timestamp),
         first_run=first_run,
         clock=lambda: NOW,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -14,6 +15,7 @@ from tuireader.config.paths import Paths, resolve_paths
 from tuireader.config.settings import Settings, load_settings
 from tuireader.services.discovery import Discovery
 from tuireader.services.fulltext import FullText
+from tuireader.services.images import ImageCache, ImageCachePolicy
 from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
 from tuireader.services.saving import Saver
@@ -75,6 +77,13 @@ class Context:
         async with make_client(USER_AGENT, limits) as client:
             yield Saver(self.library, Fetcher(client, limits))
 
+    @contextlib.asynccontextmanager
+    async def images(self) -> AsyncIterator[ImageCache]:
+        """The image cache with an HTTP client capped at the image size limit."""
+        limits = replace(self.limits(), max_bytes=ImageCachePolicy().max_bytes)
+        async with make_client(USER_AGENT, limits) as client:
+            yield ImageCache(self.paths.cache_dir, Fetcher(client, limits))
+
     def close(self) -> None:
         """Close the database."""
         self.conn.close()
@@ -104,7 +113,26 @@ async def seed_if_first_run(context: Context) -> bool:
     return True
 
 
-def session_for(context: Context) -> Session:
+def graphics_terminal(env: dict[str, str] | None = None) -> bool:
+    """Whether the terminal says it speaks the Kitty graphics protocol or Sixel.
+
+    Asked from the environment only: querying the terminal would cost start-up time in the
+    many terminals (tmux among them) that would not answer.
+    """
+    env = dict(os.environ) if env is None else env
+    term = env.get("TERM", "").lower()
+    program = env.get("TERM_PROGRAM", "").lower()
+    return (
+        "KITTY_WINDOW_ID" in env
+        or "kitty" in term
+        or "ghostty" in term
+        or program in ("wezterm", "ghostty", "iterm.app")
+        or "sixel" in term
+        or env.get("TUIREADER_INLINE_IMAGES") == "1"
+    )
+
+
+def session_for(context: Context, inline_images: bool = False) -> Session:
     """What the app is handed; discovery reads on its own connection, from a worker thread."""
     reader = Discovery(
         DiscoveryRepo(connect(context.paths.database)),
@@ -115,6 +143,8 @@ def session_for(context: Context) -> Session:
         settings=context.settings,
         refresher=context.refresher,
         saver=context.saver,
+        images=context.images,
+        inline_images=inline_images,
         discovery=reader,
         first_run=context.first_run,
         notice=context.notice,
@@ -123,7 +153,10 @@ def session_for(context: Context) -> Session:
 
 def run_app(context: Context) -> int:
     """Open the Textual app (imported here so CLI commands never load Textual)."""
+    inline = graphics_terminal() and os.environ.get("TUIREADER_INLINE_IMAGES") != "0"
+    if inline:
+        import textual_image.widget  # noqa: F401 - asks the terminal its cell size before Textual starts
     from tuireader.ui.reader_app import ReaderApp
 
-    ReaderApp(session_for(context)).run()
+    ReaderApp(session_for(context, inline)).run()
     return 0

@@ -15,8 +15,16 @@ CLUSTER_THRESHOLD = 0.30
 (tuned on tests/fixtures/discovery/labeled.json; see README)."""
 CLUSTER_HOURS = 48
 MAX_POSTINGS = 250
-"""Terms in more window stories than this are too common to find candidates with
-(an event's names and places are in a few dozen at most)."""
+MIN_POSTINGS = 20
+POSTINGS_SHARE = 0.005
+"""A term in more than this share of the stories around a new one (at least MIN, at most MAX
+of them) is too common to find candidates with: an event's names and places are in a few
+dozen stories at most, a topic's words in hundreds."""
+
+
+def postings_cap(window: int) -> int:
+    """How many stories of a window a term may be in and still find candidates."""
+    return max(MIN_POSTINGS, min(MAX_POSTINGS, int(window * POSTINGS_SHARE)))
 LOOKUP_TERMS = 10
 """Candidates are found through a story's heaviest terms only."""
 MAX_CLUSTER = 40
@@ -68,6 +76,7 @@ class ClusterIndex:
             for term in _heaviest(row.sig, LOOKUP_TERMS):
                 self.postings[term].append(n)
         self.fresh: list[Item] = []
+        self.fresh_times: list[int] = []
         self.fresh_postings: defaultdict[str, list[int]] = defaultdict(list)
         self._decoded: dict[int, Signature] = {}
         self.sizes: Counter[int] = Counter(
@@ -76,9 +85,10 @@ class ClusterIndex:
         self.clusters: dict[int, int | None] = {r.id: r.cluster_id for r in self.stored}
 
     def add(self, item: Item) -> None:
-        """Index a story that was just clustered."""
+        """Index a story that was just clustered (stories arrive oldest first)."""
         n = len(self.fresh)
         self.fresh.append(item)
+        self.fresh_times.append(item.time)
         for term in sorted(item.sig, key=item.sig.__getitem__, reverse=True)[:LOOKUP_TERMS]:
             self.fresh_postings[term].append(n)
 
@@ -94,13 +104,15 @@ class ClusterIndex:
         lo = bisect_left(self.times, item.time - self.span)
         hi = bisect_right(self.times, item.time + self.span)
         terms = sorted(item.sig, key=item.sig.__getitem__, reverse=True)[:LOOKUP_TERMS]
+        fresh_lo = bisect_left(self.fresh_times, item.time - self.span)
+        cap = postings_cap(hi - lo + len(self.fresh_times) - fresh_lo)
         shared: defaultdict[int, int] = defaultdict(int)
         for term in terms:
             posting = self.postings.get(term)
             if not posting:
                 continue
             a, b = bisect_left(posting, lo), bisect_left(posting, hi)
-            if b - a <= MAX_POSTINGS:
+            if b - a <= cap:
                 for n in posting[a:b]:
                     shared[n] += 1
         best: tuple[int, float] | None = None
@@ -113,13 +125,16 @@ class ClusterIndex:
                 best = (row.id, score)
         fresh_shared: defaultdict[int, int] = defaultdict(int)
         for term in terms:
-            for n in self.fresh_postings.get(term, ()):
-                fresh_shared[n] += 1
+            posting = self.fresh_postings.get(term)
+            if not posting:
+                continue
+            a = bisect_left(posting, fresh_lo)
+            if len(posting) - a <= cap:
+                for n in posting[a:]:
+                    fresh_shared[n] += 1
         for n, count in fresh_shared.items():
             other = self.fresh[n]
             if count < 2 or other.source_id == item.source_id:
-                continue
-            if abs(other.time - item.time) > self.span:
                 continue
             score = cosine(item.sig, other.sig)
             if score >= threshold and (best is None or score > best[1]):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from tuireader.config.settings import Settings
 from tuireader.services.discovery import Discovery
+from tuireader.services.images import ImageCache
 from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
 from tuireader.services.saving import Saver
@@ -25,6 +26,10 @@ class Session:
     discovery: Discovery
     saver: Callable[[], AbstractAsyncContextManager[Saver]]
     """Opens a read-later saver (and its HTTP client)."""
+    images: Callable[[], AbstractAsyncContextManager[ImageCache]]
+    """Opens the image cache (and its HTTP client)."""
+    inline_images: bool = False
+    """The terminal shows images (Kitty graphics or Sixel): draw them in the article."""
     first_run: bool = False
     notice: str | None = None
     """A one-line start-up message (a database moved aside)."""

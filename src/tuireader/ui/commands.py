@@ -169,6 +169,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("pick_link", "L", "pick_link", "Links", "Choose one of the article's links"),
     Command(
+        "open_image",
+        "v",
+        "open_image",
+        "Open image",
+        "Open one of the article's images ([image N]) in the browser",
+    ),
+    Command(
         "search",
         "slash",
         "search",

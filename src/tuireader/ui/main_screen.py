@@ -187,7 +187,40 @@ class MainScreen(Screen[None]):
         note = full_text_note(story)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(
-                self.call_later, self.article.show, story, reader.markdown, reader.links, note
+                self.call_later,
+                self.article.show,
+                story,
+                reader.markdown,
+                reader.links,
+                note,
+                reader.images,
+            )
+            if self.session.inline_images and reader.images and story.id is not None:
+                self.app.call_from_thread(self._load_images, story.id, reader.images)
+
+    @work(exclusive=True, group="images", exit_on_error=False)
+    async def _load_images(self, story_id: int, images: tuple[str, ...]) -> None:
+        """Download and draw the article's images; scrolling never waits on this."""
+        async with self.session.images() as cache:
+            for number, url in enumerate(images[:12], 1):
+                try:
+                    path = await cache.get(url)
+                except Exception:  # a broken image keeps its [image N] placeholder
+                    continue
+                if self._open_id != story_id:
+                    return
+                await self.article.add_image(story_id, number, path)
+
+    def action_open_image(self) -> None:
+        images = self.article.images
+        if not images:
+            self.notify("The article has no images.")
+        elif len(images) == 1:
+            self._open_url(images[0])
+        else:
+            self.app.push_screen(
+                LinkPickerModal(images, "Open which image?"),
+                lambda url: self._open_url(url) if url else None,
             )
 
     def _show_page_lists(self, story: Story | None) -> None:
@@ -706,6 +739,8 @@ class MainScreen(Screen[None]):
             return self.headlines.total > 0 or self.article.story is not None
         if action in ("pick_link", "open_link"):
             return bool(self.article.links)
+        if action == "open_image":
+            return bool(self.article.images)
         if action == "undo":
             return self.library.can_undo()
         if action == "mark_source_read":

@@ -62,13 +62,14 @@ class LinkPickerModal(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, links: Sequence[str]) -> None:
+    def __init__(self, links: Sequence[str], prompt: str = "Open which link?") -> None:
         super().__init__()
         self.links = list(links)
+        self.prompt = prompt
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label("Open which link?")
+            yield Label(Text(self.prompt))
             yield OptionList(
                 *(
                     Option(Text(f"[{n}] {clean_line(u)}"), id=str(n - 1))

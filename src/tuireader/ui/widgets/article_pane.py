@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Markdown, Static
+from textual.widgets import Label, Markdown, Static
 
 from tuireader.domain.models import Story
 from tuireader.domain.text import clean_line, clean_text
@@ -49,6 +51,8 @@ class ArticlePane(VerticalScroll, can_focus=True):
     ArticlePane > #article-header { margin-bottom: 1; }
     ArticlePane > Markdown { margin: 0; padding: 0; }
     ArticlePane > #also-in { height: auto; max-height: 8; }
+    ArticlePane > #article-images { height: auto; }
+    ArticlePane .-image { height: 16; width: auto; }
     """
 
     class Finished(Message):
@@ -69,6 +73,7 @@ class ArticlePane(VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.story: Story | None = None
         self.links: tuple[str, ...] = ()
+        self.images: tuple[str, ...] = ()
         self._finished = False
 
     def on_mount(self) -> None:
@@ -81,13 +86,21 @@ class ArticlePane(VerticalScroll, can_focus=True):
         yield StoryList("Also in", id="also-in")
         yield Markdown("", id="article-body", open_links=False)
         yield Static("", id="article-plain")
+        yield Vertical(id="article-images")
 
     async def show(
-        self, story: Story, markdown: str, links: tuple[str, ...], note: str = ""
+        self,
+        story: Story,
+        markdown: str,
+        links: tuple[str, ...],
+        note: str = "",
+        images: tuple[str, ...] = (),
     ) -> None:
         """Display a story's reader text."""
         self.story = story
         self.links = links
+        self.images = images
+        await self.query_one("#article-images", Vertical).remove_children()
         self.query_one("#article-header", Static).update(header_text(story, note))
         body = self.query_one("#article-body", Markdown)
         plain = self.query_one("#article-plain", Static)
@@ -107,6 +120,15 @@ class ArticlePane(VerticalScroll, can_focus=True):
         self._finished = False
         self.scroll_home(animate=False)
         self.call_after_refresh(self._check_end)
+
+    async def add_image(self, story_id: int, number: int, path: Path) -> None:
+        """Draw a downloaded image below the text (terminals with Kitty graphics or Sixel)."""
+        if self.story is None or self.story.id != story_id:
+            return
+        from textual_image.widget import Image  # imported before start-up by the app
+
+        box = self.query_one("#article-images", Vertical)
+        await box.mount(Label(f"[image {number}]", markup=False), Image(path, classes="-image"))
 
     def show_also_in(self, items: list[Ranked]) -> None:
         """Other versions of the same event, so they can be opened."""
