@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
 
-from tuireader import __version__
+import tuireader
 from tuireader.config.paths import Paths, resolve_paths
 from tuireader.config.settings import Settings, load_settings
 from tuireader.services.discovery import Discovery
@@ -25,7 +25,10 @@ from tuireader.sources.http import Fetcher, FetchLimits, make_client
 from tuireader.storage.database import connect, open_database
 from tuireader.storage.discovery_repo import DiscoveryRepo
 
-USER_AGENT = f"tuireader/{__version__} (terminal news reader)"
+
+def user_agent() -> str:
+    """The User-Agent: tuireader and its version."""
+    return f"tuireader/{tuireader.__version__} (terminal news reader)"
 
 
 def assets_dir() -> Path:
@@ -62,7 +65,7 @@ class Context:
     async def refresher(self) -> AsyncIterator[Refresher]:
         """A refresher with its HTTP client, closed on exit."""
         limits = self.limits()
-        async with make_client(USER_AGENT, limits) as client:
+        async with make_client(user_agent(), limits) as client:
             pages = FullText(
                 self.library,
                 Fetcher(client, replace(limits, per_host=min(2, limits.per_host))),
@@ -74,14 +77,14 @@ class Context:
     async def saver(self) -> AsyncIterator[Saver]:
         """A read-later saver with its HTTP client, closed on exit."""
         limits = self.limits()
-        async with make_client(USER_AGENT, limits) as client:
+        async with make_client(user_agent(), limits) as client:
             yield Saver(self.library, Fetcher(client, limits))
 
     @contextlib.asynccontextmanager
     async def images(self) -> AsyncIterator[ImageCache]:
         """The image cache with an HTTP client capped at the image size limit."""
         limits = replace(self.limits(), max_bytes=ImageCachePolicy().max_bytes)
-        async with make_client(USER_AGENT, limits) as client:
+        async with make_client(user_agent(), limits) as client:
             yield ImageCache(self.paths.cache_dir, Fetcher(client, limits))
 
     def close(self) -> None:

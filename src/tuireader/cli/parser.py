@@ -3,8 +3,23 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from typing import Any
 
-from tuireader import __version__
+
+class _Version(argparse.Action):
+    """``--version``, reading the version only when asked."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        import tuireader
+
+        parser.exit(message=f"tuireader {tuireader.__version__}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A fast, offline-first terminal news reader. With no command, opens the app.",
         epilog="Exit codes: 0 ok, 1 some sources failed, 2 usage error.",
     )
-    parser.add_argument("--version", action="version", version=f"tuireader {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     parser.add_argument("--data-dir", help="where the database lives (or $TUIREADER_DATA_DIR)")
     parser.add_argument("--config-dir", help="where config.toml lives (or $TUIREADER_CONFIG_DIR)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -1,9 +1,6 @@
 """Story bodies (HTML, Markdown, plain text) turned into reader text and plain text.
 
-Imports only :mod:`tuireader.domain` and parsing libraries (markdownify, bs4, lxml).
+Imports only :mod:`tuireader.domain` and parsing libraries (markdownify, bs4, lxml). Import
+the modules themselves (``content.plain``, ``content.reader``): this package imports nothing,
+so plain-text indexing never pays for the HTML converter's start-up.
 """
-
-from tuireader.content.plain import plain_text, summarize
-from tuireader.content.reader import ReaderText, format_link_list, render_reader
-
-__all__ = ["ReaderText", "format_link_list", "plain_text", "render_reader", "summarize"]

@@ -25,6 +25,8 @@ dozen stories at most, a topic's words in hundreds."""
 def postings_cap(window: int) -> int:
     """How many stories of a window a term may be in and still find candidates."""
     return max(MIN_POSTINGS, min(MAX_POSTINGS, int(window * POSTINGS_SHARE)))
+
+
 LOOKUP_TERMS = 10
 """Candidates are found through a story's heaviest terms only."""
 MAX_CLUSTER = 40

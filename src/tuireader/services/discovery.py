@@ -67,6 +67,7 @@ class Discovery:
         self.clock = clock
         self.trending_hours = trending_hours
         self._trending: list[Ranked] | None = None
+        self._recommended: dict[int, list[Ranked]] = {}
 
     # indexing -----------------------------------------------------------------------------
     def index(
@@ -190,7 +191,10 @@ class Discovery:
     def recommend(
         self, titles: Callable[[Sequence[int]], dict[int, str]], n: int = 20, days: int = 14
     ) -> list[Ranked]:
-        """Unread stories like the ones read to the end or starred."""
+        """Unread stories like the ones read to the end or starred (cached until the profile
+        or the library changes)."""
+        if n in self._recommended:
+            return self._recommended[n]
         profile = Profile()
         now = self.clock()
         read_clusters: set[int] = set()
@@ -208,7 +212,9 @@ class Discovery:
         anchor = min(now, float(self.repo.newest_time() or now))
         candidates = [_item(r) for r in self.repo.unread_since(int(anchor) - days * 86400, 5000)]
         liked_titles = titles([i.id for i in profile.liked])
-        return recommend(profile, candidates, liked_titles, read_clusters, n)
+        ranked = recommend(profile, candidates, liked_titles, read_clusters, n)
+        self._recommended[n] = ranked
+        return ranked
 
     def titles(self, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         """(title, source name) for story ids."""
@@ -226,6 +232,11 @@ class Discovery:
     def invalidate(self) -> None:
         """Forget cached lists (after a refresh elsewhere)."""
         self._trending = None
+        self._recommended = {}
+
+    def profile_changed(self) -> None:
+        """The reader finished, starred or dismissed a story: recommendations change."""
+        self._recommended = {}
 
     def mark_finished(self, story_id: int) -> None:
         """The reader reached the end of a story: it counts for recommendations."""

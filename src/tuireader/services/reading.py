@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
-from tuireader.content.reader import ReaderText, render_reader
 from tuireader.domain.models import ContentType, Story
 from tuireader.domain.text import clean_line, safe_link
+
+if TYPE_CHECKING:  # the HTML converter loads bs4: only when a story is first rendered
+    from tuireader.content.reader import ReaderText
 
 
 def reader_text(story: Story) -> ReaderText:
     """The story's body as Markdown with numbered links and image placeholders: the page's
     full text when one was fetched, else the feed's text."""
+    from tuireader.content.reader import render_reader
+
     if story.full_text:
         return render_reader(story.full_text, ContentType.MARKDOWN, story.link)
     return render_reader(story.body, story.content_type, story.link)

@@ -14,12 +14,14 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-
-import httpx
 
 from tuireader.domain.errors import SourceError, TooLargeError
 from tuireader.domain.text import one_line_error
+
+if TYPE_CHECKING:  # httpx is imported when a client is made, not when this module loads
+    import httpx
 
 PERMANENT = {301, 308}
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -68,6 +70,8 @@ class FetchResult:
 
 def make_client(user_agent: str, limits: FetchLimits) -> httpx.AsyncClient:
     """The one client a process shares; proxies come from the environment."""
+    import httpx
+
     return httpx.AsyncClient(
         headers={
             "User-Agent": user_agent,
@@ -168,6 +172,8 @@ class Fetcher:
         self, url: str, etag: str | None = None, last_modified: str | None = None
     ) -> FetchResult:
         """GET ``url`` conditionally; raise :class:`SourceError` with a one-line reason."""
+        import httpx
+
         host = urlsplit(url).hostname or ""
         async with self._all, self._hosts[host]:
             try:

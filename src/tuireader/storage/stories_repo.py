@@ -163,7 +163,10 @@ class StoryRepo:
         return int(row[0]) + 1
 
     def _where(self, query: StoryQuery) -> tuple[str, list[object]]:
-        clauses: list[str] = ["src.removed_at IS NULL"]
+        # not "src.removed_at IS NULL": this form lets a count skip the join to sources
+        clauses: list[str] = [
+            "s.source_id NOT IN (SELECT id FROM sources WHERE removed_at IS NOT NULL)"
+        ]
         args: list[object] = []
         if query.unread:
             clauses.append("s.read = 0")
@@ -231,9 +234,9 @@ class StoryRepo:
     def count(self, query: StoryQuery) -> int:
         """How many stories a view holds."""
         where, args = self._where(query)
-        row = self.conn.execute(
-            f"SELECT count(*) FROM stories s JOIN sources src ON src.id = s.source_id{where}", args
-        ).fetchone()
+        needs_sources = query.folder is not None or query.saved
+        join = " JOIN sources src ON src.id = s.source_id" if needs_sources else ""
+        row = self.conn.execute(f"SELECT count(*) FROM stories s{join}{where}", args).fetchone()
         return int(row[0])
 
     def get(self, story_id: int) -> Story | None:

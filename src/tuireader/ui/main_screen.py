@@ -51,6 +51,7 @@ class MainScreen(Screen[None]):
         self._input_mode = ""
         self._said_offline = False
         self._open_id: int | None = None
+        self._unread = 0
         self._page_lists: dict[str, list[Ranked]] = {}
         self._sidebar_wanted = session.settings.general.show_sidebar
 
@@ -109,10 +110,12 @@ class MainScreen(Screen[None]):
     # state shown ----------------------------------------------------------------------
     def refresh_sidebar(self) -> None:
         searches = self.library.pref("saved_searches", [])
+        sources = self.library.sources()
+        self._unread = sum(s.unread for s in sources)  # one query gives every count
         self.query_one(Sidebar).show(
-            self.library.sources(),
+            sources,
             searches if isinstance(searches, list) else [],
-            self.library.unread_total(),
+            self._unread,
             now=self.session.clock(),
         )
 
@@ -126,7 +129,7 @@ class MainScreen(Screen[None]):
         if q.sort is not SortKey.DATE or q.unread_first:
             parts.append("sort: " + q.sort.value + (", unread first" if q.unread_first else ""))
         parts.append(f"{self.headlines.total} stories")
-        parts.append(f"{self.library.unread_total()} unread")
+        parts.append(f"{self._unread} unread")
         if extra:
             parts.append(extra)
         self.status.message = clean_line(" · ".join(parts))
@@ -279,6 +282,7 @@ class MainScreen(Screen[None]):
     @on(ArticlePane.Finished)
     def _finished(self, event: ArticlePane.Finished) -> None:
         self.library.mark_finished(event.story_id)
+        self.session.discovery.profile_changed()
 
     def _after_marks(self) -> None:
         self.refresh_sidebar()
@@ -447,6 +451,7 @@ class MainScreen(Screen[None]):
         if story is None or story.id is None:
             return
         self.library.mark([story.id], starred=not story.starred)
+        self.session.discovery.profile_changed()
         self.headlines.update_story(self.library.story(story.id))
         self._after_marks()
 
@@ -713,6 +718,7 @@ class MainScreen(Screen[None]):
         if story is None or story.id is None:
             return
         self.library.dismiss(story.id)
+        self.session.discovery.profile_changed()
         self.notify("Fewer stories like this one.")
         self._discover(self._open_id)
 
