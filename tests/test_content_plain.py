@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tuireader.content import plain_text, summarize
+from tuireader.content.plain import plain_text, summarize
 from tuireader.domain.models import ContentType
 
 HTML = ContentType.HTML

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tuireader.content import ReaderText, format_link_list, render_reader
+from tuireader.content.reader import ReaderText, format_link_list, render_reader
 from tuireader.domain.models import ContentType
 
 HTML = ContentType.HTML
