@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from tuireader.domain.terms import Signature, add_into, cosine, decode
+from tuireader.domain.terms import Signature, add_into, cosine, decode, dot
 
 CLUSTER_THRESHOLD = 0.30
 """Cosine similarity at which two stories from different sources are one event
@@ -54,6 +54,20 @@ class Stored:
     time: int
     sig: str
     cluster_id: int | None
+
+
+CANDIDATES = 12
+"""At most this many candidates (those sharing the most heavy terms) are compared in full."""
+
+
+def _most_shared(shared: dict[int, int]) -> list[int]:
+    """Candidates sharing at least two heavy terms, those sharing most first, at most
+    :data:`CANDIDATES` of them."""
+    keen = [(count, n) for n, count in shared.items() if count >= 2]
+    if len(keen) > CANDIDATES:
+        keen.sort(reverse=True)
+        keen = keen[:CANDIDATES]
+    return [n for _, n in keen]
 
 
 def _heaviest(encoded: str, n: int) -> list[str]:
@@ -118,11 +132,11 @@ class ClusterIndex:
                 for n in posting[a:b]:
                     shared[n] += 1
         best: tuple[int, float] | None = None
-        for n, count in shared.items():
+        for n in _most_shared(shared):
             row = self.stored[n]
-            if count < 2 or row.source_id == item.source_id:
+            if row.source_id == item.source_id:
                 continue
-            score = cosine(item.sig, self._sig(n))
+            score = dot(item.sig, self._sig(n))
             if score >= threshold and (best is None or score > best[1]):
                 best = (row.id, score)
         fresh_shared: defaultdict[int, int] = defaultdict(int)
@@ -134,11 +148,11 @@ class ClusterIndex:
             if len(posting) - a <= cap:
                 for n in posting[a:]:
                     fresh_shared[n] += 1
-        for n, count in fresh_shared.items():
+        for n in _most_shared(fresh_shared):
             other = self.fresh[n]
-            if count < 2 or other.source_id == item.source_id:
+            if other.source_id == item.source_id:
                 continue
-            score = cosine(item.sig, other.sig)
+            score = dot(item.sig, other.sig)
             if score >= threshold and (best is None or score > best[1]):
                 best = (other.id, score)
         return best

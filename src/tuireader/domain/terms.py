@@ -109,6 +109,14 @@ def signature(
     return {t: w / norm for t, w in top}
 
 
+def dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """The dot product: the cosine for two signatures, which are stored L2-normalised."""
+    if len(a) > len(b):
+        a, b = b, a
+    get = b.get
+    return sum([w * get(t, 0.0) for t, w in a.items()])
+
+
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     """Cosine similarity of two sparse vectors."""
     if len(a) > len(b):
