@@ -105,7 +105,11 @@ CREATE TABLE undo_log (
 ALTER TABLE sources ADD COLUMN removed_at INTEGER;
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5)
+V6 = """
+CREATE INDEX IF NOT EXISTS stories_source_read ON stories (source_id, read);
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6)
 SCHEMA_VERSION = len(STEPS)
 
 _TAGS = re.compile(r"<[^>]*>")

@@ -86,7 +86,8 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_sidebar()
-        self._discover(None)
+        # the computed lists wait for the first paint: the headlines come first
+        self.call_after_refresh(self._discover, None)
         self.headlines.focus()
         self._update_status()
         if self.session.notice:

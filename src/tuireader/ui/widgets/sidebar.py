@@ -1,15 +1,24 @@
-"""The sidebar: built-in views, saved searches, then sources grouped by folder with counts."""
+"""The sidebar: built-in views, saved searches, then sources grouped by folder with counts.
+
+Drawn line by line (like the headline list): a library of thousands of sources costs nothing
+to show or to update after every mark.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from rich.text import Text
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from tuireader.domain.models import Source, SourceKind
 from tuireader.domain.query import StoryQuery
@@ -25,8 +34,19 @@ class View:
     query: StoryQuery
 
 
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One sidebar line: a view with a count, a folder heading, or a rule."""
+
+    view: View | None
+    label: str
+    count: int | None = None
+    kind: str = "view"
+    """"view", "folder", "source", "failed" or "rule"."""
+
+
 def builtin_views(now: datetime | None = None) -> list[View]:
-    """All, Unread, Starred, Today."""
+    """All, Unread, Starred, Saved, Today."""
     now = now or datetime.now(UTC)
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     return [
@@ -34,16 +54,69 @@ def builtin_views(now: datetime | None = None) -> list[View]:
         View("unread", "Unread", StoryQuery(unread=True)),
         View("starred", "Starred", StoryQuery(starred=True)),
         View("saved", "Saved", StoryQuery(saved=True)),
-        View("today", "Today", StoryQuery(since=start - timedelta(seconds=0))),
+        View("today", "Today", StoryQuery(since=start)),
     ]
 
 
-class Sidebar(OptionList):
-    """Choosing an entry posts :class:`Sidebar.ViewChosen`."""
+def build_rows(
+    sources: Sequence[Source],
+    searches: Sequence[str],
+    unread_total: int,
+    now: datetime | None = None,
+) -> list[Row]:
+    """The sidebar's lines, in order."""
+    rows = [
+        Row(v, v.label, unread_total if v.id in ("all", "unread") else None)
+        for v in builtin_views(now)
+    ]
+    if searches:
+        rows.append(Row(None, "", kind="rule"))
+        rows += [
+            Row(View(f"search-{n}", f"Search: {q}", StoryQuery(search=q)), "⌕ " + q)
+            for n, q in enumerate(searches)
+        ]
+    folder: str | None = None
+    unread_by_folder: dict[str, int] = {}
+    for source in sources:
+        unread_by_folder[source.folder] = unread_by_folder.get(source.folder, 0) + source.unread
+    for source in sources:
+        if source.kind is SourceKind.SAVED:  # the "Saved" view above shows it
+            continue
+        if source.folder != folder:
+            folder = source.folder
+            rows.append(Row(None, "", kind="rule"))
+            if folder:
+                view = View(f"folder-{folder}", folder, StoryQuery(folder=folder))
+                rows.append(Row(view, "▸ " + folder, unread_by_folder[folder], "folder"))
+        view = View(f"source-{source.id}", source.name, StoryQuery(source_ids=(source.id or 0,)))
+        failed = source.status not in ("", "ok", "not modified", "unchanged")
+        label = ("  " if folder else "") + source.name
+        rows.append(Row(view, label, source.unread, "failed" if failed else "source"))
+    return rows
 
+
+class Sidebar(ScrollView, can_focus=True):
+    """Choosing a line posts :class:`Sidebar.ViewChosen`."""
+
+    BINDINGS = [Binding("enter", "select", "Open view", show=False)]
+    COMPONENT_CLASSES = {
+        "sidebar--cursor",
+        "sidebar--folder",
+        "sidebar--failed",
+        "sidebar--rule",
+        "sidebar--count",
+    }
     DEFAULT_CSS = """
-    Sidebar { width: 32; border: none; }
+    Sidebar { width: 32; }
+    Sidebar > .sidebar--cursor { background: $accent 30%; }
+    Sidebar:focus > .sidebar--cursor { background: $accent; color: $text; }
+    Sidebar > .sidebar--folder { text-style: bold; }
+    Sidebar > .sidebar--failed { color: $error; }
+    Sidebar > .sidebar--rule { color: $panel-lighten-2; }
+    Sidebar > .sidebar--count { color: $text-muted; }
     """
+
+    cursor: reactive[int] = reactive(0)
 
     class ViewChosen(Message):
         """The user picked a view."""
@@ -54,8 +127,7 @@ class Sidebar(OptionList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._views: dict[str, View] = {}
-        self._last: tuple[list[Source], list[str], int, datetime | None] | None = None
+        self.rows: list[Row] = []
 
     def show(
         self,
@@ -64,61 +136,86 @@ class Sidebar(OptionList):
         unread_total: int,
         now: datetime | None = None,
     ) -> None:
-        """Rebuild the entries, keeping the highlighted one where possible."""
-        self._last = (list(sources), list(searches), unread_total, now)
-        keep = self.highlighted_option.id if self.highlighted_option is not None else None
-        width = max(10, (self.scrollable_content_region.width or 30) - 6)
-        views = builtin_views(now)
-        options: list[Option | None] = []
-        self._views = {}
-        for view in views:
-            count = f"{unread_total:>5}" if view.id in ("all", "unread") else "     "
-            options.append(Option(Text(fit(view.label, width) + count), id=view.id))
-            self._views[view.id] = view
-        if searches:
-            options.append(None)
-            for n, q in enumerate(searches):
-                vid = f"search-{n}"
-                self._views[vid] = View(vid, f"Search: {q}", StoryQuery(search=q))
-                options.append(Option(Text(fit("⌕ " + q, width + 5)), id=vid))
-        folder: str | None = None
-        for source in sources:
-            if source.kind is SourceKind.SAVED:  # the "Saved" view above shows it
-                continue
-            if source.folder != folder:
-                folder = source.folder
-                options.append(None)
-                if folder:
-                    vid = f"folder-{folder}"
-                    unread = sum(s.unread for s in sources if s.folder == folder)
-                    self._views[vid] = View(vid, folder, StoryQuery(folder=folder))
-                    label = Text(fit("▸ " + folder, width) + f"{unread:>5}", style="bold")
-                    options.append(Option(label, id=vid))
-            vid = f"source-{source.id}"
-            self._views[vid] = View(vid, source.name, StoryQuery(source_ids=(source.id or 0,)))
-            failed = source.status not in ("", "ok", "not modified", "unchanged")
-            mark = "!" if failed else " "
-            label = Text(
-                fit(("  " if folder else "") + source.name, width - 1)
-                + mark
-                + f"{source.unread:>5}"
-            )
-            options.append(Option(label, id=vid))
-        self.clear_options()
-        self.add_options(options)
-        if keep is not None and keep in self._views:
-            self.highlighted = self.get_option_index(keep)
+        """Replace the lines, keeping the cursor on the same view where it still exists."""
+        keep = self.current.id if self.current is not None else None
+        self.rows = build_rows(sources, searches, unread_total, now)
+        self.virtual_size = Size(self.size.width, len(self.rows))
+        if keep is not None:
+            for n, row in enumerate(self.rows):
+                if row.view is not None and row.view.id == keep:
+                    self.cursor = n
+                    break
+        self.cursor = min(self.cursor, max(0, len(self.rows) - 1))
+        self.refresh()
 
-    def on_resize(self) -> None:
-        if self._last is not None:
-            self.show(*self._last)
+    @property
+    def current(self) -> View | None:
+        """The view under the cursor."""
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor].view
+        return None
 
     def view(self, view_id: str) -> View | None:
         """A view by id."""
-        return self._views.get(view_id)
+        return next((r.view for r in self.rows if r.view and r.view.id == view_id), None)
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        view = self._views.get(event.option.id or "")
-        if view is not None:
-            self.post_message(self.ViewChosen(view))
+    def _step(self, step: int) -> None:
+        n = self.cursor + step
+        while 0 <= n < len(self.rows) and self.rows[n].view is None:
+            n += step
+        if 0 <= n < len(self.rows):
+            self.cursor = n
+
+    def action_cursor_down(self) -> None:
+        """Next view."""
+        self._step(1)
+
+    def action_cursor_up(self) -> None:
+        """Previous view."""
+        self._step(-1)
+
+    def action_select(self) -> None:
+        """Open the view under the cursor."""
+        if self.current is not None:
+            self.post_message(self.ViewChosen(self.current))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        height = self.scrollable_content_region.height or 1
+        top = int(self.scroll_offset.y)
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False)
+        for index in (old, new):
+            y = index - int(self.scroll_offset.y)
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    async def _on_click(self, event: events.Click) -> None:
+        index = int(self.scroll_offset.y) + event.y
+        if 0 <= index < len(self.rows) and self.rows[index].view is not None:
+            self.cursor = index
+            self.action_select()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self.rows))
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if not 0 <= index < len(self.rows):
+            return Strip.blank(width, base)
+        row = self.rows[index]
+        if row.kind == "rule":
+            rule = base + self.get_component_rich_style("sidebar--rule", partial=True)
+            return Strip([Segment("─" * width, rule)], width)
+        style = base
+        if row.kind in ("folder", "failed"):
+            style += self.get_component_rich_style(f"sidebar--{row.kind}", partial=True)
+        if index == self.cursor:
+            style += self.get_component_rich_style("sidebar--cursor")
+        count = f"{row.count:>6}" if row.count is not None else " " * 6
+        label = fit(row.label, max(1, width - 7))
+        counted: Style = style + self.get_component_rich_style("sidebar--count", partial=True)
+        segments = [Segment(" ", style), Segment(label, style), Segment(count, counted)]
+        return Strip(segments).adjust_cell_length(width, style)
