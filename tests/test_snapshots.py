@@ -10,9 +10,11 @@ from textual.pilot import Pilot
 from apphelpers import make_app
 from tuireader.app import assets_dir
 from tuireader.config.settings import Settings
+from tuireader.services.discovery import Discovery
 from tuireader.services.seed import seed_samples
 from tuireader.sources.http import Fetcher, FetchLimits
 from tuireader.storage.database import open_database
+from tuireader.storage.discovery_repo import DiscoveryRepo
 
 SIZE = (130, 36)
 
@@ -27,14 +29,22 @@ def sample_db(tmp_path: Path) -> Path:
     library = Library(conn, Settings())
     source = seed_samples(library, assets_dir())
     assert source is not None
-    report = asyncio.run(Refresher(library, Fetcher(None, FetchLimits())).refresh([source]))  # type: ignore[arg-type]
+    discovery = Discovery(DiscoveryRepo(conn))
+    refresher = Refresher(library, Fetcher(None, FetchLimits()), discovery)  # type: ignore[arg-type]
+    report = asyncio.run(refresher.refresh([source]))  # type: ignore[arg-type]
     assert not report.failed
     conn.close()
     return db
 
 
+async def settled(pilot: Pilot[None]) -> None:
+    """Every worker done (discovery lists filled), so the picture never depends on timing."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def test_main_view_on_the_sample_library(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(sample_db(tmp_path)), terminal_size=SIZE)
+    assert snap_compare(make_app(sample_db(tmp_path)), terminal_size=SIZE, run_before=settled)
 
 
 def test_article_open(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -47,8 +57,13 @@ def test_article_open(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-
 
 
 def test_help_screen(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(tmp_path / "db"), terminal_size=SIZE, press=["question_mark"])
+    async def help_open(pilot: Pilot[None]) -> None:
+        await settled(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(make_app(tmp_path / "db"), terminal_size=SIZE, run_before=help_open)
 
 
 def test_narrow_terminal_hides_the_sidebar(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(tmp_path / "db"), terminal_size=(70, 24))
+    assert snap_compare(make_app(tmp_path / "db"), terminal_size=(70, 24), run_before=settled)

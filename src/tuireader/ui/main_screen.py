@@ -88,6 +88,7 @@ class MainScreen(Screen[None]):
         self.refresh_sidebar()
         # the computed lists wait for the first paint: the headlines come first
         self.call_after_refresh(self._discover, None)
+        self.call_after_refresh(self._warm_up)
         self.headlines.focus()
         self._update_status()
         if self.session.notice:
@@ -243,6 +244,11 @@ class MainScreen(Screen[None]):
         for widget_id in ("related", "ranking", "recommended"):
             self.query_one(f"#{widget_id}", StoryList).show(self._page_lists.get(widget_id, []))
         self._discover(story.id if story is not None else None)
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up(self) -> None:
+        """Load the HTML converter while the reader looks at the list, not on the first open."""
+        reader_text(Story(key="", title="", content="<p>warm up</p>"))
 
     @work(thread=True, exclusive=True, group="discovery", exit_on_error=False)
     def _discover(self, story_id: int | None) -> None:

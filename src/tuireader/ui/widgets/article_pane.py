@@ -15,8 +15,27 @@ from tuireader.domain.text import clean_line, clean_text
 from tuireader.ui.widgets.story_list import Ranked, StoryList
 
 LARGE = 60_000
-"""Bodies over this many characters are shown as plain text: the Markdown widget builds a
-widget per block, which is too slow for a 200 KB page."""
+"""Bodies over this many characters are shown as plain text in chunks: the Markdown widget
+builds a widget per block and one Static would re-wrap all of a 200 KB page on every
+repaint; chunks are laid out once and only the visible ones are drawn."""
+CHUNK = 4_000
+FIRST_CHUNKS = 3
+
+
+def chunked(text: str, size: int = CHUNK) -> list[str]:
+    """``text`` cut at paragraph breaks into pieces of about ``size`` characters."""
+    chunks: list[str] = []
+    current: list[str] = []
+    length = 0
+    for paragraph in text.split("\n\n"):
+        if current and length + len(paragraph) > size:
+            chunks.append("\n\n".join(current))
+            current, length = [], 0
+        current.append(paragraph)
+        length += len(paragraph) + 2
+    if current:
+        chunks.append("\n\n".join(current))
+    return chunks
 
 
 def header_text(story: Story, note: str = "") -> Text:
@@ -52,6 +71,8 @@ class ArticlePane(VerticalScroll, can_focus=True):
     ArticlePane > Markdown { margin: 0; padding: 0; }
     ArticlePane > #also-in { height: auto; max-height: 8; }
     ArticlePane > #article-images { height: auto; }
+    ArticlePane > #article-plain { height: auto; }
+    ArticlePane > #article-plain > Static { margin-bottom: 1; }
     ArticlePane .-image { height: 16; width: auto; }
     """
 
@@ -85,7 +106,7 @@ class ArticlePane(VerticalScroll, can_focus=True):
         )
         yield StoryList("Also in", id="also-in")
         yield Markdown("", id="article-body", open_links=False)
-        yield Static("", id="article-plain")
+        yield Vertical(id="article-plain")
         yield Vertical(id="article-images")
 
     async def show(
@@ -103,23 +124,33 @@ class ArticlePane(VerticalScroll, can_focus=True):
         await self.query_one("#article-images", Vertical).remove_children()
         self.query_one("#article-header", Static).update(header_text(story, note))
         body = self.query_one("#article-body", Markdown)
-        plain = self.query_one("#article-plain", Static)
+        plain = self.query_one("#article-plain", Vertical)
+        await plain.remove_children()
         footer = ""
         if links:
             footer = "\n\n---\n\n" + "\n".join(f"{n}. {link}" for n, link in enumerate(links, 1))
         if len(markdown) > LARGE:
             body.display = False
             plain.display = True
-            plain.update(Text(clean_text(markdown + footer)))
             await body.update("")
+            chunks = chunked(clean_text(markdown + footer))
+            # the first screenfuls at once, the rest after they are painted
+            await plain.mount_all(Static(Text(c)) for c in chunks[:FIRST_CHUNKS])
+            if len(chunks) > FIRST_CHUNKS:
+                self.call_after_refresh(self._mount_rest, story.id, chunks[FIRST_CHUNKS:])
         else:
             plain.display = False
-            plain.update("")
             body.display = True
             await body.update(markdown + footer)
         self._finished = False
         self.scroll_home(animate=False)
         self.call_after_refresh(self._check_end)
+
+    async def _mount_rest(self, story_id: int | None, chunks: list[str]) -> None:
+        if self.story is not None and self.story.id == story_id:
+            await self.query_one("#article-plain", Vertical).mount_all(
+                Static(Text(c)) for c in chunks
+            )
 
     async def add_image(self, story_id: int, number: int, path: Path) -> None:
         """Draw a downloaded image below the text (terminals with Kitty graphics or Sixel)."""
