@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -32,7 +33,12 @@ from tuireader.ui.widgets.sidebar import Sidebar
 from tuireader.ui.widgets.status_bar import StatusBar
 from tuireader.ui.widgets.story_list import Ranked, StoryList
 
+if TYPE_CHECKING:  # the converter itself loads later, off the start-up path
+    from tuireader.content.reader import ReaderText
+
 SORTS = (SortKey.DATE, SortKey.SOURCE, SortKey.TITLE)
+SMALL_BODY = 20_000
+"""Bodies under this many characters are rendered on the spot; larger ones in a thread."""
 
 
 class MainScreen(Screen[None]):
@@ -162,18 +168,28 @@ class MainScreen(Screen[None]):
         self._open_url(event.url)
 
     def open_story(self, story: Story, focus: bool = True) -> None:
-        """Show a story and mark it read (after the configured delay)."""
+        """Show a story and mark it read (after the configured delay).
+
+        The read mark is written at once; the body is painted before anything else on screen
+        changes (counts, page lists and computed lists follow it).
+        """
         assert story.id is not None
         full = self.library.story(story.id)
         self._open_id = full.id
-        self._render_story(full)
+        marked = False
         delay = self.session.settings.general.mark_read_delay
         if not full.read:
             if delay > 0:
                 self.set_timer(delay, lambda: self._mark_read_if_open(full))
             else:
-                self._mark_read_if_open(full)
-        self._show_page_lists(full)
+                self.library.mark([story.id], read=True)
+                full.read = marked = True
+                self.headlines.update_story(full)
+        if len(full.body) + len(full.full_text) < SMALL_BODY:
+            reader = reader_text(full)  # a few ms: no thread hand-off
+            self.call_later(self._present, full, reader, full_text_note(full), marked)
+        else:
+            self._render_story(full, marked)
         if focus:
             self.article.focus()
 
@@ -187,21 +203,27 @@ class MainScreen(Screen[None]):
         self._after_marks()
 
     @work(thread=True, exclusive=True, group="render", exit_on_error=False)
-    def _render_story(self, story: Story) -> None:
+    def _render_story(self, story: Story, marked: bool = False) -> None:
         reader = reader_text(story)
         note = full_text_note(story)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(
-                self.call_later,
-                self.article.show,
-                story,
-                reader.markdown,
-                reader.links,
-                note,
-                reader.images,
-            )
-            if self.session.inline_images and reader.images and story.id is not None:
-                self.app.call_from_thread(self._load_images, story.id, reader.images)
+            self.app.call_from_thread(self.call_later, self._present, story, reader, note, marked)
+
+    async def _present(self, story: Story, reader: ReaderText, note: str, marked: bool) -> None:
+        if story.id != self._open_id:
+            return
+        await self.article.show(story, reader.markdown, reader.links, note, reader.images)
+        self.call_after_refresh(self._after_open, story, reader, marked)
+
+    def _after_open(self, story: Story, reader: ReaderText, marked: bool) -> None:
+        """What follows the body onto the screen: counts, page lists, computed lists, images."""
+        if story.id != self._open_id:
+            return
+        if marked:
+            self._after_marks()
+        self._show_page_lists(story)
+        if self.session.inline_images and reader.images and story.id is not None:
+            self._load_images(story.id, reader.images)
 
     @work(exclusive=True, group="images", exit_on_error=False)
     async def _load_images(self, story_id: int, images: tuple[str, ...]) -> None:
