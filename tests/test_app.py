@@ -40,8 +40,12 @@ async def test_navigation_moves_the_cursor(tmp_path: Path) -> None:
         assert hl.cursor == 6
         await pilot.press("g")
         assert hl.cursor == 0
-        await pilot.press("down", "pagedown")
+        await pilot.press("down", "down")
+        assert hl.cursor == 2  # arrows move the cursor, not just the view
+        await pilot.press("pagedown")
         assert hl.cursor == 6  # one page is more than the rest
+        await pilot.press("up")
+        assert hl.cursor == 5
 
 
 async def test_open_marks_read_at_once_and_survives_restart(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ FetchPage = Callable[[StoryQuery, int, int], list[Story]]
 Count = Callable[[StoryQuery], int]
 
 
-class HeadlineList(ScrollView, can_focus=True):
+class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     """Never one widget per row: lines are drawn from cached pages of rows."""
 
     COMPONENT_CLASSES = {

@@ -95,7 +95,7 @@ def build_rows(
     return rows
 
 
-class Sidebar(ScrollView, can_focus=True):
+class Sidebar(ScrollView, can_focus=True, inherit_bindings=False):
     """Choosing a line posts :class:`Sidebar.ViewChosen`."""
 
     BINDINGS = [Binding("enter", "select", "Open view", show=False)]
