@@ -14,7 +14,7 @@ import pytest
 from tuireader.config.settings import Settings
 from tuireader.domain.errors import StorageError
 from tuireader.domain.models import Source, SourceKind, Story
-from tuireader.domain.query import StoryQuery
+from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.services.library import Library
 from tuireader.storage.database import connect, open_database
 from tuireader.storage.migrations import SCHEMA_VERSION, STEPS, migrate
@@ -172,3 +172,18 @@ def test_two_processes_write_at_once_without_lock_errors_or_lost_marks(tmp_path:
     assert "locked" not in err
     assert marked == 200
     assert lib.count(StoryQuery(unread=True)) == 0  # no read mark lost to the other writer
+
+
+@pytest.mark.parametrize("sort", list(SortKey))
+@pytest.mark.parametrize("unread_first", [False, True])
+def test_far_pages_read_from_the_other_end_match(tmp_path: Path, sort: SortKey,
+                                                 unread_first: bool) -> None:
+    lib = new_library(tmp_path / "db.sqlite")
+    seed(lib, 50)
+    lib.mark(lib.ids(StoryQuery())[::3], read=True)
+    query = StoryQuery(sort=sort, unread_first=unread_first)
+    everything = [s.id for s in lib.page(query, 100)]
+    total = len(everything)
+    for offset in (0, 20, 30, 45, 49):
+        far = [s.id for s in lib.page(query, 7, offset, total)]
+        assert far == everything[offset : offset + 7], offset

@@ -9,21 +9,23 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import tuireader
 from tuireader.config.paths import Paths, resolve_paths
 from tuireader.config.settings import Settings, load_settings
 from tuireader.services.discovery import Discovery
-from tuireader.services.fulltext import FullText
-from tuireader.services.images import ImageCache, ImageCachePolicy
 from tuireader.services.library import Library
-from tuireader.services.refresh import Refresher
-from tuireader.services.saving import Saver
 from tuireader.services.seed import seed_samples
 from tuireader.services.session import Session
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
 from tuireader.storage.database import connect, open_database
 from tuireader.storage.discovery_repo import DiscoveryRepo
+
+if TYPE_CHECKING:  # the network services load when first used, not at start-up
+    from tuireader.services.images import ImageCache
+    from tuireader.services.refresh import Refresher
+    from tuireader.services.saving import Saver
 
 
 def user_agent() -> str:
@@ -64,6 +66,9 @@ class Context:
     @contextlib.asynccontextmanager
     async def refresher(self) -> AsyncIterator[Refresher]:
         """A refresher with its HTTP client, closed on exit."""
+        from tuireader.services.fulltext import FullText
+        from tuireader.services.refresh import Refresher
+
         limits = self.limits()
         async with make_client(user_agent(), limits) as client:
             pages = FullText(
@@ -76,6 +81,8 @@ class Context:
     @contextlib.asynccontextmanager
     async def saver(self) -> AsyncIterator[Saver]:
         """A read-later saver with its HTTP client, closed on exit."""
+        from tuireader.services.saving import Saver
+
         limits = self.limits()
         async with make_client(user_agent(), limits) as client:
             yield Saver(self.library, Fetcher(client, limits))
@@ -83,6 +90,8 @@ class Context:
     @contextlib.asynccontextmanager
     async def images(self) -> AsyncIterator[ImageCache]:
         """The image cache with an HTTP client capped at the image size limit."""
+        from tuireader.services.images import ImageCache, ImageCachePolicy
+
         limits = replace(self.limits(), max_bytes=ImageCachePolicy().max_bytes)
         async with make_client(user_agent(), limits) as client:
             yield ImageCache(self.paths.cache_dir, Fetcher(client, limits))

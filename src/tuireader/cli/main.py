@@ -9,7 +9,6 @@ import sys
 from collections.abc import Sequence
 
 from tuireader.app import Context, build_context, run_app, seed_if_first_run
-from tuireader.cli import commands, discover
 from tuireader.cli.parser import build_parser
 from tuireader.domain.errors import ConfigError, TuireaderError, UsageError
 from tuireader.domain.text import one_line_error
@@ -30,6 +29,8 @@ def run(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command in NO_DB:
+            from tuireader.cli import commands
+
             return commands.no_db(args)
         context = build_context(args.data_dir, args.config_dir)
     except (UsageError, ConfigError) as exc:
@@ -68,7 +69,14 @@ def _dispatch(context: Context, args: argparse.Namespace) -> int:
         return run_app(context)
     if seeded and args.command in ("list", "sources"):
         _error("first run: loaded the bundled sample library (see `tuireader add --help`)")
-    module = discover if args.command in DISCOVERY else commands
-    handler = getattr(module, "cmd_" + args.command)
+    # imported here: opening the app should not pay for every command's imports
+    if args.command in DISCOVERY:
+        from tuireader.cli import discover
+
+        handler = getattr(discover, "cmd_" + args.command)
+    else:
+        from tuireader.cli import commands
+
+        handler = getattr(commands, "cmd_" + args.command)
     result: int = handler(context, args)
     return result

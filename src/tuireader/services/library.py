@@ -177,9 +177,11 @@ class Library:
         return write_opml(s for s in self.sources() if s.kind is SourceKind.FEED)
 
     # stories ------------------------------------------------------------------------------
-    def page(self, query: StoryQuery, limit: int, offset: int = 0) -> list[Story]:
-        """Headlines for a view."""
-        return self._stories.page(query, limit, offset)
+    def page(
+        self, query: StoryQuery, limit: int, offset: int = 0, total: int | None = None
+    ) -> list[Story]:
+        """Headlines for a view (``total``, when known, makes far pages cheap)."""
+        return self._stories.page(query, limit, offset, total)
 
     def count(self, query: StoryQuery) -> int:
         """Stories in a view."""

@@ -6,13 +6,16 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from tuireader.config.settings import Settings
-from tuireader.services.discovery import Discovery
-from tuireader.services.images import ImageCache
 from tuireader.services.library import Library
-from tuireader.services.refresh import Refresher
-from tuireader.services.saving import Saver
+
+if TYPE_CHECKING:  # built by the composition root; importing them here would slow start-up
+    from tuireader.services.discovery import Discovery
+    from tuireader.services.images import ImageCache
+    from tuireader.services.refresh import Refresher
+    from tuireader.services.saving import Saver
 
 
 @dataclass

@@ -21,10 +21,14 @@ from tuireader.storage.rows import (
     story_from_row,
 )
 
-_ORDER = {
-    SortKey.DATE: "s.sort_time DESC, s.id DESC",
-    SortKey.SOURCE: "coalesce(nullif(src.title, ''), src.url) COLLATE NOCASE, s.sort_time DESC",
-    SortKey.TITLE: "s.title COLLATE NOCASE, s.sort_time DESC",
+_ORDER: dict[SortKey, tuple[str, ...]] = {
+    SortKey.DATE: ("s.sort_time DESC", "s.id DESC"),
+    SortKey.SOURCE: (
+        "coalesce(nullif(src.title, ''), src.url) COLLATE NOCASE ASC",
+        "s.sort_time DESC",
+        "s.id DESC",
+    ),
+    SortKey.TITLE: ("s.title COLLATE NOCASE ASC", "s.sort_time DESC", "s.id DESC"),
 }
 
 
@@ -48,6 +52,13 @@ class UpsertCounts:
     unchanged: int = 0
     touched: tuple[Touched, ...] = ()
     """Every new or changed story, for discovery."""
+
+
+def _flip(term: str) -> str:
+    """One ORDER BY term (always written with ASC or DESC) in the opposite direction."""
+    if term.endswith(" DESC"):
+        return term[: -len(" DESC")] + " ASC"
+    return term[: -len(" ASC")] + " DESC"
 
 
 def _hash(story: Story, extras: str, enclosures: str) -> str:
@@ -198,12 +209,27 @@ class StoryRepo:
             args.append(match or '""')
         return " WHERE " + " AND ".join(clauses), args
 
-    def page(self, query: StoryQuery, limit: int, offset: int = 0) -> list[Story]:
-        """Headline rows (no bodies) for a view, in its order."""
+    def page(
+        self, query: StoryQuery, limit: int, offset: int = 0, total: int | None = None
+    ) -> list[Story]:
+        """Headline rows (no bodies) for a view, in its order.
+
+        Given the view's ``total``, a page in the far half is read from the other end (the
+        order reversed), so jumping to the last story never walks the whole table.
+        """
         where, args = self._where(query)
-        order = _ORDER[query.sort]
-        if query.unread_first:
-            order = "s.read, " + order
+        terms = (("s.read ASC",) if query.unread_first else ()) + _ORDER[query.sort]
+        if total is not None and offset > total // 2:
+            back = max(0, total - offset - limit)
+            count = min(limit, total - offset)
+            reverse = ", ".join(_flip(term) for term in terms)
+            rows = self._select(query, where, args, reverse, count, back)
+            return list(reversed(rows))
+        return self._select(query, where, args, ", ".join(terms), limit, offset)
+
+    def _select(
+        self, query: StoryQuery, where: str, args: list[object], order: str, limit: int, offset: int
+    ) -> list[Story]:
         extra = (
             ", (SELECT count(DISTINCT o.source_id) - 1 FROM stories o"
             " WHERE o.cluster_id = s.cluster_id)"
@@ -226,7 +252,7 @@ class StoryRepo:
         where, args = self._where(query)
         rows = self.conn.execute(
             f"SELECT s.id FROM stories s JOIN sources src ON src.id = s.source_id{where}"
-            f" ORDER BY {_ORDER[query.sort]}",
+            f" ORDER BY {', '.join(_ORDER[query.sort])}",
             args,
         ).fetchall()
         return [r[0] for r in rows]

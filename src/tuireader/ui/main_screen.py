@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
@@ -20,10 +21,8 @@ from tuireader.domain.models import Source, Story
 from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.browser import open_link
-from tuireader.services.discovery import DiscoveryLists
 from tuireader.services.library import source_for
 from tuireader.services.reading import export_story, full_text_note, reader_text
-from tuireader.services.refresh import RefreshReport, SourceResult
 from tuireader.services.session import Session
 from tuireader.ui.commands import bindings
 from tuireader.ui.modals import AddSourceModal, HelpScreen, LinkPickerModal, PathModal
@@ -33,8 +32,10 @@ from tuireader.ui.widgets.sidebar import Sidebar
 from tuireader.ui.widgets.status_bar import StatusBar
 from tuireader.ui.widgets.story_list import Ranked, StoryList
 
-if TYPE_CHECKING:  # the converter itself loads later, off the start-up path
+if TYPE_CHECKING:  # these load later, off the start-up path
     from tuireader.content.reader import ReaderText
+    from tuireader.services.discovery import DiscoveryLists
+    from tuireader.services.refresh import RefreshReport, SourceResult
 
 SORTS = (SortKey.DATE, SortKey.SOURCE, SortKey.TITLE)
 SMALL_BODY = 20_000
@@ -59,6 +60,7 @@ class MainScreen(Screen[None]):
         self._open_id: int | None = None
         self._unread = 0
         self._page_lists: dict[str, list[Ranked]] = {}
+        self._discover_timer: Timer | None = None
         self._sidebar_wanted = session.settings.general.show_sidebar
 
     def compose(self) -> ComposeResult:
@@ -187,11 +189,9 @@ class MainScreen(Screen[None]):
                 self.headlines.update_story(full)
         if len(full.body) + len(full.full_text) < SMALL_BODY:
             reader = reader_text(full)  # a few ms: no thread hand-off
-            self.call_later(self._present, full, reader, full_text_note(full), marked)
+            self.call_later(self._present, full, reader, full_text_note(full), marked, focus)
         else:
-            self._render_story(full, marked)
-        if focus:
-            self.article.focus()
+            self._render_story(full, marked, focus)
 
     def _mark_read_if_open(self, story: Story) -> None:
         if self._open_id != story.id:
@@ -203,22 +203,31 @@ class MainScreen(Screen[None]):
         self._after_marks()
 
     @work(thread=True, exclusive=True, group="render", exit_on_error=False)
-    def _render_story(self, story: Story, marked: bool = False) -> None:
+    def _render_story(self, story: Story, marked: bool = False, focus: bool = False) -> None:
         reader = reader_text(story)
         note = full_text_note(story)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.call_later, self._present, story, reader, note, marked)
+            self.app.call_from_thread(
+                self.call_later, self._present, story, reader, note, marked, focus
+            )
 
-    async def _present(self, story: Story, reader: ReaderText, note: str, marked: bool) -> None:
+    async def _present(
+        self, story: Story, reader: ReaderText, note: str, marked: bool, focus: bool = False
+    ) -> None:
         if story.id != self._open_id:
             return
         await self.article.show(story, reader.markdown, reader.links, note, reader.images)
-        self.call_after_refresh(self._after_open, story, reader, marked)
+        self.call_after_refresh(self._after_open, story, reader, marked, focus)
 
-    def _after_open(self, story: Story, reader: ReaderText, marked: bool) -> None:
-        """What follows the body onto the screen: counts, page lists, computed lists, images."""
+    def _after_open(
+        self, story: Story, reader: ReaderText, marked: bool, focus: bool = False
+    ) -> None:
+        """What follows the body onto the screen: focus (and so the footer), counts, page
+        lists, computed lists, images. Each of them costs a layout; the body comes first."""
         if story.id != self._open_id:
             return
+        if focus:
+            self.article.focus()
         if marked:
             self._after_marks()
         self._show_page_lists(story)
@@ -265,7 +274,11 @@ class MainScreen(Screen[None]):
                 ]
         for widget_id in ("related", "ranking", "recommended"):
             self.query_one(f"#{widget_id}", StoryList).show(self._page_lists.get(widget_id, []))
-        self._discover(story.id if story is not None else None)
+        # debounced: skimming through stories does not start a computation for each one
+        if self._discover_timer is not None:
+            self._discover_timer.stop()
+        story_id = story.id if story is not None else None
+        self._discover_timer = self.set_timer(0.2, lambda: self._discover(story_id))
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
@@ -330,6 +343,8 @@ class MainScreen(Screen[None]):
                 report = await refresher.refresh(sources, self._progress)
         except Exception as exc:  # the app stays up whatever a refresh does
             self.notify(one_line_error(exc), title="Refresh failed", severity="error")
+            from tuireader.services.refresh import RefreshReport
+
             report = RefreshReport()
         self._refreshed(report)
 

@@ -23,7 +23,8 @@ from tuireader.ui.text import age, fit
 PAGE = 200
 MAX_PAGES = 16
 
-FetchPage = Callable[[StoryQuery, int, int], list[Story]]
+FetchPage = Callable[[StoryQuery, int, int, int], list[Story]]
+"""(view, limit, offset, total rows) -> rows."""
 Count = Callable[[StoryQuery], int]
 
 
@@ -108,7 +109,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         page_no, offset = divmod(index, PAGE)
         page = self._pages.get(page_no)
         if page is None:
-            page = self._fetch_page(self.view_query, PAGE, page_no * PAGE)
+            page = self._fetch_page(self.view_query, PAGE, page_no * PAGE, self.total)
             self._pages[page_no] = page
             while len(self._pages) > MAX_PAGES:
                 self._pages.popitem(last=False)
