@@ -262,3 +262,15 @@ async def test_discovery_lists_also_in_collapse_and_why(tmp_path: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.query_one(ArticlePane).story.id in others  # type: ignore[union-attr]
+
+
+async def test_back_right_after_open_is_not_overridden(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "db")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.action_open()  # the article takes focus once its body is painted...
+        screen.action_back()  # ...unless the reader went back before that
+        await settle(pilot)
+        assert isinstance(app.focused, HeadlineList)
+        assert screen.query_one(ArticlePane).story is not None

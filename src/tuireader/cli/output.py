@@ -5,22 +5,11 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
-from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from tuireader.domain.dates import short_age
 from tuireader.domain.models import Source, Story
 from tuireader.domain.text import clean_line
-
-
-def age(when: datetime | None, now: datetime | None = None) -> str:
-    """A short age: "5m", "3h", "2d", "7w", "3y"."""
-    if when is None:
-        return "-"
-    seconds = max(0, int(((now or datetime.now(UTC)) - when).total_seconds()))
-    for unit, size in (("y", 365 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return "now"
 
 
 def width(text: str) -> int:
@@ -50,7 +39,8 @@ def story_line(story: Story) -> str:
     """``ID  N*  source  title  age``."""
     flags = ("N" if not story.read else " ") + ("*" if story.starred else " ")
     source = fit(clean_line(story.source_title), 18)
-    return f"{story.id:>6} {flags} {source} {clean_line(story.title)}  ({age(story.published)})"
+    when = short_age(story.published) or "-"
+    return f"{story.id:>6} {flags} {source} {clean_line(story.title)}  ({when})"
 
 
 def story_json(story: Story, full: bool = False) -> dict[str, Any]:

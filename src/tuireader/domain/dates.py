@@ -53,3 +53,14 @@ def from_timestamp(value: float | int | None) -> datetime | None:
 def to_timestamp(value: datetime | None) -> int | None:
     """Unix seconds for a datetime."""
     return None if value is None else int(to_utc(value).timestamp())  # type: ignore[union-attr]
+
+
+def short_age(when: datetime | None, now: datetime | None = None) -> str:
+    """A short age: "now", "5m", "3h", "2d", "7w", "3y"; empty for no date."""
+    if when is None:
+        return ""
+    seconds = max(0, int(((now or datetime.now(UTC)) - when).total_seconds()))
+    for unit, size in (("y", 365 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return "now"

@@ -58,6 +58,7 @@ class MainScreen(Screen[None]):
         self._input_mode = ""
         self._said_offline = False
         self._open_id: int | None = None
+        self._pending_focus: int | None = None
         self._unread = 0
         self._page_lists: dict[str, list[Ranked]] = {}
         self._discover_timer: Timer | None = None
@@ -178,6 +179,7 @@ class MainScreen(Screen[None]):
         assert story.id is not None
         full = self.library.story(story.id)
         self._open_id = full.id
+        self._pending_focus = full.id if focus else None
         marked = False
         delay = self.session.settings.general.mark_read_delay
         if not full.read:
@@ -226,8 +228,9 @@ class MainScreen(Screen[None]):
         lists, computed lists, images. Each of them costs a layout; the body comes first."""
         if story.id != self._open_id:
             return
-        if focus:
+        if focus and self._pending_focus == story.id:  # unless the reader went back meanwhile
             self.article.focus()
+        self._pending_focus = None
         if marked:
             self._after_marks()
         self._show_page_lists(story)
@@ -425,6 +428,7 @@ class MainScreen(Screen[None]):
             self.open_story(story)
 
     def action_back(self) -> None:
+        self._pending_focus = None  # "back" wins over the focus change that follows a paint
         if not self.query_one("#query-input").has_class("-hidden"):
             self._close_input()
         self.headlines.focus()

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from rich.cells import cell_len
 from rich.text import Text
 
 from tuireader.domain.text import clean_line
-
-
-def age(when: datetime | None, now: datetime | None = None) -> str:
-    """A short age: "now", "5m", "3h", "2d", "7w", "3y"."""
-    if when is None:
-        return ""
-    seconds = max(0, int(((now or datetime.now(UTC)) - when).total_seconds()))
-    for unit, size in (("y", 365 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return "now"
 
 
 def fit(text: str, columns: int) -> str:

@@ -16,9 +16,11 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tuireader.domain.dates import short_age
 from tuireader.domain.models import Story
 from tuireader.domain.query import StoryQuery
-from tuireader.ui.text import age, fit
+from tuireader.ui.text import fit
+from tuireader.ui.widgets.lines import follow_cursor
 
 PAGE = 200
 MAX_PAGES = 16
@@ -139,21 +141,8 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor = max(0, min(index, self.total - 1))
 
     def watch_cursor(self, old: int, new: int) -> None:
-        height = self.scrollable_content_region.height or 1
-        top = int(self.scroll_offset.y)
-        if new < top:
-            self.scroll_to(y=new, animate=False)
-        elif new >= top + height:
-            self.scroll_to(y=new - height + 1, animate=False)
-        self.refresh_line(old)
-        self.refresh_line(new)
+        follow_cursor(self, old, new)
         self.post_message(self.Highlighted(self.story_at(new)))
-
-    def refresh_line(self, index: int) -> None:
-        """Repaint one row."""
-        y = index - int(self.scroll_offset.y)
-        if 0 <= y < self.size.height:
-            self.refresh(self.region.__class__(0, y, self.size.width, 1))
 
     def page_height(self) -> int:
         """Rows in one screenful."""
@@ -189,7 +178,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         )
         if is_cursor:
             row_style += self.get_component_rich_style("headline-list--cursor")
-        when = age(story.published, self._now())
+        when = short_age(story.published, self._now())
         source_w = 16 if width >= 70 else 10
         title_w = max(4, width - 4 - source_w - 1 - 5)
         segments = [

@@ -14,7 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -23,6 +23,7 @@ from textual.strip import Strip
 from tuireader.domain.models import Source, SourceKind
 from tuireader.domain.query import StoryQuery
 from tuireader.ui.text import fit
+from tuireader.ui.widgets.lines import follow_cursor
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,15 +181,7 @@ class Sidebar(ScrollView, can_focus=True, inherit_bindings=False):
             self.post_message(self.ViewChosen(self.current))
 
     def watch_cursor(self, old: int, new: int) -> None:
-        height = self.scrollable_content_region.height or 1
-        top = int(self.scroll_offset.y)
-        if new < top:
-            self.scroll_to(y=new, animate=False)
-        elif new >= top + height:
-            self.scroll_to(y=new - height + 1, animate=False)
-        for index in (old, new):
-            y = index - int(self.scroll_offset.y)
-            self.refresh(Region(0, y, self.size.width, 1))
+        follow_cursor(self, old, new)
 
     async def _on_click(self, event: events.Click) -> None:
         index = int(self.scroll_offset.y) + event.y
