@@ -176,8 +176,9 @@ def test_two_processes_write_at_once_without_lock_errors_or_lost_marks(tmp_path:
 
 @pytest.mark.parametrize("sort", list(SortKey))
 @pytest.mark.parametrize("unread_first", [False, True])
-def test_far_pages_read_from_the_other_end_match(tmp_path: Path, sort: SortKey,
-                                                 unread_first: bool) -> None:
+def test_far_pages_read_from_the_other_end_match(
+    tmp_path: Path, sort: SortKey, unread_first: bool
+) -> None:
     lib = new_library(tmp_path / "db.sqlite")
     seed(lib, 50)
     lib.mark(lib.ids(StoryQuery())[::3], read=True)
