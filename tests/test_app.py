@@ -274,3 +274,16 @@ async def test_back_right_after_open_is_not_overridden(tmp_path: Path) -> None:
         await settle(pilot)
         assert isinstance(app.focused, HeadlineList)
         assert screen.query_one(ArticlePane).story is not None
+
+
+async def test_keys_right_after_back_see_the_list_focused(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "db")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.focused, ArticlePane)
+        screen.action_back()
+        screen.action_cursor_down()  # in the same batch of keys as "back"
+        assert headlines(app).cursor == 1

@@ -156,7 +156,7 @@ class MainScreen(Screen[None]):
         self.view_query = replace(
             event.view.query, sort=self.view_query.sort, unread_first=self.view_query.unread_first
         )
-        self.headlines.focus()
+        self.set_focus(self.headlines)
 
     @on(HeadlineList.Chosen)
     def _story_chosen(self, event: HeadlineList.Chosen) -> None:
@@ -229,7 +229,7 @@ class MainScreen(Screen[None]):
         if story.id != self._open_id:
             return
         if focus and self._pending_focus == story.id:  # unless the reader went back meanwhile
-            self.article.focus()
+            self.set_focus(self.article)
         self._pending_focus = None
         if marked:
             self._after_marks()
@@ -431,7 +431,7 @@ class MainScreen(Screen[None]):
         self._pending_focus = None  # "back" wins over the focus change that follows a paint
         if not self.query_one("#query-input").has_class("-hidden"):
             self._close_input()
-        self.headlines.focus()
+        self.set_focus(self.headlines)  # at once: the next key must see it
 
     def action_next_pane(self) -> None:
         self.focus_next()
@@ -698,7 +698,7 @@ class MainScreen(Screen[None]):
 
     def _close_input(self) -> None:
         self.query_one("#query-input").add_class("-hidden")
-        self.headlines.focus()
+        self.set_focus(self.headlines)
 
     def action_search(self) -> None:
         self._open_input("search", "search titles and text, enter to run")
