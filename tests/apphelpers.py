@@ -136,7 +136,7 @@ def make_app(
         refresher=refresher,
         saver=saver,
         images=images,
-        discovery=Discovery(DiscoveryRepo(connect(db)), clock=NOW.timestamp),
+        discovery_factory=lambda: Discovery(DiscoveryRepo(connect(db)), clock=NOW.timestamp),
         first_run=first_run,
         clock=lambda: NOW,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 from collections.abc import AsyncIterator
@@ -14,15 +15,14 @@ from typing import TYPE_CHECKING
 import tuireader
 from tuireader.config.paths import Paths, resolve_paths
 from tuireader.config.settings import Settings, load_settings
-from tuireader.services.discovery import Discovery
 from tuireader.services.library import Library
 from tuireader.services.seed import seed_samples
 from tuireader.services.session import Session
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
 from tuireader.storage.database import connect, open_database
-from tuireader.storage.discovery_repo import DiscoveryRepo
 
-if TYPE_CHECKING:  # the network services load when first used, not at start-up
+if TYPE_CHECKING:  # the network services and discovery load when first used, not at start-up
+    from tuireader.services.discovery import Discovery
     from tuireader.services.images import ImageCache
     from tuireader.services.refresh import Refresher
     from tuireader.services.saving import Saver
@@ -46,7 +46,6 @@ class Context:
     settings: Settings
     conn: sqlite3.Connection
     library: Library
-    discovery: Discovery
     first_run: bool
     notice: str | None = None
     """A one-line message for the user from start-up (a database moved aside)."""
@@ -62,6 +61,11 @@ class Context:
             max_connections=net.concurrency,
             per_host=net.per_host,
         )
+
+    @functools.cached_property
+    def discovery(self) -> Discovery:
+        """Discovery on the main connection (it indexes what a refresh stores)."""
+        return new_discovery(self.conn, self.settings)
 
     @contextlib.asynccontextmanager
     async def refresher(self) -> AsyncIterator[Refresher]:
@@ -109,8 +113,15 @@ def build_context(data_dir: str | None = None, config_dir: str | None = None) ->
     conn, notice = open_database(paths.database)
     settings = settings or Settings()
     library = Library(conn, settings)
-    discovery = Discovery(DiscoveryRepo(conn), trending_hours=settings.discovery.trending_hours)
-    return Context(paths, settings, conn, library, discovery, first_run, notice)
+    return Context(paths, settings, conn, library, first_run, notice)
+
+
+def new_discovery(conn: sqlite3.Connection, settings: Settings) -> Discovery:
+    """A discovery service over a connection."""
+    from tuireader.services.discovery import Discovery
+    from tuireader.storage.discovery_repo import DiscoveryRepo
+
+    return Discovery(DiscoveryRepo(conn), trending_hours=settings.discovery.trending_hours)
 
 
 async def seed_if_first_run(context: Context) -> bool:
@@ -145,11 +156,8 @@ def graphics_terminal(env: dict[str, str] | None = None) -> bool:
 
 
 def session_for(context: Context, inline_images: bool = False) -> Session:
-    """What the app is handed; discovery reads on its own connection, from a worker thread."""
-    reader = Discovery(
-        DiscoveryRepo(connect(context.paths.database)),
-        trending_hours=context.settings.discovery.trending_hours,
-    )
+    """What the app is handed; discovery reads on its own connection, from a worker thread,
+    and is built when first asked for (after the first paint)."""
     return Session(
         library=context.library,
         settings=context.settings,
@@ -157,7 +165,7 @@ def session_for(context: Context, inline_images: bool = False) -> Session:
         saver=context.saver,
         images=context.images,
         inline_images=inline_images,
-        discovery=reader,
+        discovery_factory=lambda: new_discovery(connect(context.paths.database), context.settings),
         first_run=context.first_run,
         notice=context.notice,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -26,7 +27,8 @@ class Session:
     settings: Settings
     refresher: Callable[[], AbstractAsyncContextManager[Refresher]]
     """Opens a refresher (and its HTTP client) for one refresh."""
-    discovery: Discovery
+    discovery_factory: Callable[[], Discovery]
+    """Builds the discovery service (on its own connection) when first needed."""
     saver: Callable[[], AbstractAsyncContextManager[Saver]]
     """Opens a read-later saver (and its HTTP client)."""
     images: Callable[[], AbstractAsyncContextManager[ImageCache]]
@@ -38,3 +40,13 @@ class Session:
     """A one-line start-up message (a database moved aside)."""
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     """The time now; fixed in snapshot tests so ages do not drift."""
+    _discovery: Discovery | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
+    def discovery(self) -> Discovery:
+        """The discovery service, built on first use (from whichever thread asks first)."""
+        with self._lock:
+            if self._discovery is None:
+                self._discovery = self.discovery_factory()
+            return self._discovery

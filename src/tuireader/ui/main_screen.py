@@ -287,6 +287,7 @@ class MainScreen(Screen[None]):
     def _warm_up(self) -> None:
         """Load the HTML converter while the reader looks at the list, not on the first open."""
         reader_text(Story(key="", title="", content="<p>warm up</p>"))
+        import textual.widgets._markdown  # noqa: F401 - the article's widget, before it is needed
 
     @work(thread=True, exclusive=True, group="discovery", exit_on_error=False)
     def _discover(self, story_id: int | None) -> None:

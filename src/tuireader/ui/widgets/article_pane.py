@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Label, Markdown, Static
+from textual.widgets import Label, Static
 
 from tuireader.domain.models import Story
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 from tuireader.domain.text import clean_line, clean_text
 from tuireader.ui.widgets.story_list import Ranked, StoryList
 
@@ -68,7 +72,8 @@ class ArticlePane(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
     ArticlePane { padding: 0 1; }
     ArticlePane > #article-header { margin-bottom: 1; }
-    ArticlePane > Markdown { margin: 0; padding: 0; }
+    ArticlePane > #article-body-box { height: auto; }
+    ArticlePane Markdown { margin: 0; padding: 0; }
     ArticlePane > #also-in { height: auto; max-height: 8; }
     ArticlePane > #article-images { height: auto; }
     ArticlePane > #article-plain { height: auto; }
@@ -105,7 +110,7 @@ class ArticlePane(VerticalScroll, can_focus=True):
             Text("Choose a story: j/k to move, enter to open, ? for help."), id="article-header"
         )
         yield StoryList("Also in", id="also-in")
-        yield Markdown("", id="article-body", open_links=False)
+        yield Vertical(id="article-body-box")  # the Markdown widget is made at first use
         yield Vertical(id="article-plain")
         yield Vertical(id="article-images")
 
@@ -123,7 +128,7 @@ class ArticlePane(VerticalScroll, can_focus=True):
         self.images = images
         await self.query_one("#article-images", Vertical).remove_children()
         self.query_one("#article-header", Static).update(header_text(story, note))
-        body = self.query_one("#article-body", Markdown)
+        body = await self._markdown()
         plain = self.query_one("#article-plain", Vertical)
         await plain.remove_children()
         footer = ""
@@ -145,6 +150,17 @@ class ArticlePane(VerticalScroll, can_focus=True):
         self._finished = False
         self.scroll_home(animate=False)
         self.call_after_refresh(self._check_end)
+
+    async def _markdown(self) -> Markdown:
+        """The Markdown widget, made on first use: importing it costs start-up time."""
+        from textual.widgets import Markdown
+
+        found = self.query("#article-body")
+        if found:
+            return found.only_one(Markdown)
+        body = Markdown("", id="article-body", open_links=False)
+        await self.query_one("#article-body-box", Vertical).mount(body)
+        return body
 
     async def _mount_rest(self, story_id: int | None, chunks: list[str]) -> None:
         if self.story is not None and self.story.id == story_id:
