@@ -242,13 +242,18 @@ class Trial:
     stories: int = 0
 
 
+# Like for like with newsboat, which never fetches article pages: full text off here
+# (benchmarks/fulltext_bench.py measures it on its own).
+TUIREADER_CONFIG = '[general]\nrefresh_on_start = false\nfull_text = "never"\n'
+
+
 def tuireader_trial(
     exe: str, srv: Server, corpus: Path, work: Path, base_env: dict[str, str], list_check: bool
 ) -> Trial:
     cfg, data = work / "config", work / "data"
     cfg.mkdir(parents=True)
     data.mkdir()
-    (cfg / "config.toml").write_text("[general]\nrefresh_on_start = false\n", encoding="utf-8")
+    (cfg / "config.toml").write_text(TUIREADER_CONFIG, encoding="utf-8")
     env = dict(base_env)
     env.update(
         TUIREADER_CONFIG_DIR=str(cfg),
@@ -480,7 +485,7 @@ def profile(
         cfg, data = d / "config", d / "data"
         cfg.mkdir(parents=True)
         data.mkdir()
-        (cfg / "config.toml").write_text("[general]\nrefresh_on_start = false\n", encoding="utf-8")
+        (cfg / "config.toml").write_text(TUIREADER_CONFIG, encoding="utf-8")
         e = dict(env, TUIREADER_CONFIG_DIR=str(cfg), TUIREADER_DATA_DIR=str(data), HOME=str(d))
         log = d / "log.txt"
         check([exe, "import", str(corpus / "subscriptions.opml")], e, log)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 
@@ -63,7 +64,10 @@ def _fold(text: str) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
+@lru_cache(maxsize=262_144)
 def _term(raw: str) -> str | None:
+    """The stemmed term for a word as written, or ``None`` for a stopword (cached: news
+    repeats its words)."""
     lower = raw.lower()
     if lower in STOPWORDS or (len(lower) < 3 and not lower.isdigit()):
         return None
@@ -80,19 +84,31 @@ def tokens(text: str) -> list[tuple[str, bool]]:
     return out
 
 
+def _add(counts: dict[str, float], text: str, weight: float, name_weight: float) -> None:
+    # Counter runs in C: each distinct word as written is looked at once, not each occurrence
+    for raw, n in Counter(_TOKEN.findall(_fold(text).replace("’", "'"))).items():
+        term = _term(raw)
+        if term:
+            each = name_weight if raw[:1].isupper() else weight
+            counts[term] = counts.get(term, 0.0) + n * each
+
+
 def term_counts(title: str, body: str, categories: Sequence[str] = ()) -> dict[str, float]:
     """Weighted counts: title terms ×2.5, capitalised words (names) in the lead ×1.5, and
     the feed's own categories (sections) ×3."""
     counts: dict[str, float] = {}
     for category in categories:
-        for term, _ in tokens(category):
-            counts[term] = counts.get(term, 0.0) + CATEGORY_WEIGHT
-    for term, _ in tokens(title):
-        counts[term] = counts.get(term, 0.0) + TITLE_WEIGHT
-    lead = body[:BODY_CHARS]
-    for term, is_name in tokens(lead):
-        counts[term] = counts.get(term, 0.0) + (NAME_WEIGHT if is_name else 1.0)
+        _add(counts, category, CATEGORY_WEIGHT, CATEGORY_WEIGHT)
+    _add(counts, title, TITLE_WEIGHT, TITLE_WEIGHT)
+    _add(counts, body[:BODY_CHARS], 1.0, NAME_WEIGHT)
     return counts
+
+
+def heaviest_counts(counts: Mapping[str, float], keep: int = 48) -> dict[str, float]:
+    """The ``keep`` heaviest counts: what a signature can be chosen from, in little memory."""
+    if len(counts) <= keep:
+        return dict(counts)
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1])[:keep])
 
 
 def signature(

@@ -24,14 +24,17 @@ class FullTextReport:
     failed: int = 0
 
 
-def wants_full_text(story: Story, source: Source, min_words: int) -> bool:
-    """Whether a story's page should be fetched under its source's ``full_text`` mode."""
+def wants_full_text(story: Story, source: Source, min_words: int, words: int | None = None) -> bool:
+    """Whether a story's page should be fetched under its source's ``full_text`` mode
+    (``words``: the feed text's word count, when already known)."""
     mode = source.settings.full_text
     if mode == "never" or not safe_link(story.link):
         return False
     if mode == "always":
         return True
-    return len(plain_text(story.body, story.content_type).split()) < min_words
+    if words is None:
+        words = len(plain_text(story.body, story.content_type).split())
+    return words < min_words
 
 
 class FullText:
@@ -42,9 +45,9 @@ class FullText:
         self.fetcher = fetcher
         self.min_words = min_words
 
-    def wanted(self, story: Story, source: Source) -> bool:
+    def wanted(self, story: Story, source: Source, words: int | None = None) -> bool:
         """Whether this story's page should be fetched on refresh."""
-        return wants_full_text(story, source, self.min_words)
+        return wants_full_text(story, source, self.min_words, words)
 
     async def fetch_many(self, story_ids: Sequence[int]) -> FullTextReport:
         """Fetch pages for stories that have none yet (never the same page twice)."""

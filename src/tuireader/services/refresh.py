@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from multiprocessing import get_context
 from pathlib import Path
 
 from tuireader.content.plain import plain_text
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import SourceError
 from tuireader.domain.models import ParsedFeed, Source, SourceKind, Story
-from tuireader.domain.terms import term_counts
+from tuireader.domain.terms import heaviest_counts, term_counts
 from tuireader.domain.text import one_line_error
 from tuireader.services.discovery import Discovery, IndexReport
 from tuireader.services.fulltext import FullText, FullTextReport
@@ -92,23 +96,55 @@ Progress = Callable[[int, int, SourceResult], None]
 
 def search_text(story: Story) -> str:
     """What the search index holds for a story: title, its sections, and the body as text."""
+    return _text_and_words(story)[0]
+
+
+def _text_and_words(story: Story) -> tuple[str, int]:
+    body = plain_text(story.body, story.content_type)
     sections = " ".join(story.categories)
-    return f"{story.title}\n{sections}\n{plain_text(story.body, story.content_type)}"
+    return f"{story.title}\n{sections}\n{body}", body.count(" ") + 1 if body else 0
 
 
-Prepared = tuple[list[tuple[Story, str]], dict[str, dict[str, float]]]
+@dataclass(slots=True)
+class Prepared:
+    """Parsed stories with what storing and indexing them needs, made in a worker thread."""
+
+    items: list[tuple[Story, str]] = field(default_factory=list)
+    """Each story with its search text."""
+    terms: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Discovery term counts by story key."""
+    words: dict[str, int] = field(default_factory=dict)
+    """Words in each story's feed text, by key (is it summary-only?)."""
 
 
 def _prepare(stories: Sequence[Story]) -> Prepared:
-    """Search text and discovery term counts: CPU work done in a worker thread."""
-    items = [(s, search_text(s)) for s in stories]
-    counts = {s.key: term_counts(s.title, text, s.categories) for s, text in items}
-    return items, counts
+    """Search text, word counts and discovery term counts: CPU work for a worker thread."""
+    prepared = Prepared()
+    for story in stories:
+        text, words = _text_and_words(story)
+        prepared.items.append((story, text))
+        prepared.terms[story.key] = heaviest_counts(
+            term_counts(story.title, text, story.categories)
+        )
+        prepared.words[story.key] = words
+    return prepared
 
 
 def _parse_and_prepare(data: bytes, url: str) -> tuple[ParsedFeed, Prepared]:
     parsed = parse_feed(data, url)
     return parsed, _prepare(parsed.stories)
+
+
+POOL_FROM = 24
+"""From this many feeds, parsing runs in worker processes: it is CPU work, and threads
+share one core under the GIL with fetching and storing."""
+
+
+def _parse_pool() -> ProcessPoolExecutor:
+    """Two worker processes, started fresh ("spawn"): never a fork of a running app."""
+    return ProcessPoolExecutor(
+        max_workers=max(1, min(2, os.cpu_count() or 1)), mp_context=get_context("spawn")
+    )
 
 
 class Refresher:
@@ -126,6 +162,7 @@ class Refresher:
         self.discovery = discovery
         self.fulltext = fulltext
         self._pages_todo: list[int] = []
+        self._pool: ProcessPoolExecutor | None = None
         self._touched: list[Touched] = []
         self._terms: dict[int, dict[str, float]] = {}
 
@@ -136,6 +173,9 @@ class Refresher:
         targets = list(self.library.sources() if sources is None else sources)
         report = RefreshReport()
         done = 0
+        feeds = sum(1 for s in targets if s.kind is SourceKind.FEED)
+        if feeds >= POOL_FROM and self._pool is None:
+            self._pool = _parse_pool()
 
         async def one(source: Source) -> None:
             nonlocal done
@@ -145,7 +185,12 @@ class Refresher:
             if progress is not None:
                 progress(done, len(targets), result)
 
-        await asyncio.gather(*(one(s) for s in targets))
+        try:
+            await asyncio.gather(*(one(s) for s in targets))
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
         if self.fulltext is not None and self._pages_todo:
             todo, self._pages_todo = self._pages_todo, []
             report.full_text = await self.fulltext.fetch_many(todo)
@@ -158,16 +203,29 @@ class Refresher:
                 report.discovery_error = one_line_error(exc)
         return report
 
+    async def _parse(self, data: bytes, url: str) -> tuple[ParsedFeed, Prepared]:
+        """Parse in the process pool when there is one (a big refresh), else in a thread."""
+        if self._pool is not None:
+            try:
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(self._pool, _parse_and_prepare, data, url)
+            except BrokenProcessPool:
+                self._pool = None  # carry on in threads
+        return await asyncio.to_thread(_parse_and_prepare, data, url)
+
     def _store(self, source: Source, prepared: Prepared, now: datetime) -> int:
-        items, terms = prepared
+        items = prepared.items
         counts = self.library.store(source, items, seen_since=to_timestamp(now) or 0)
-        self._touched.extend(counts.touched)
         for touched in counts.touched:
-            self._terms[touched.id] = terms[touched.key]
+            self._terms[touched.id] = prepared.terms[touched.key]
+            # the counts stand for the text from here on: keep the refresh small in memory
+            self._touched.append(replace(touched, text=""))
         if self.fulltext is not None and source.kind is SourceKind.FEED:
             by_key = {story.key: story for story, _ in items}
             self._pages_todo.extend(
-                t.id for t in counts.touched if self.fulltext.wanted(by_key[t.key], source)
+                t.id
+                for t in counts.touched
+                if self.fulltext.wanted(by_key[t.key], source, prepared.words[t.key])
             )
         return counts.new
 
@@ -205,7 +263,7 @@ class Refresher:
         if fetched.status == 304:
             self.library.record(source, "not modified", keep_validators=True)
             return SourceResult(source, Outcome.NOT_MODIFIED)
-        parsed, prepared = await asyncio.to_thread(_parse_and_prepare, fetched.data, source.url)
+        parsed, prepared = await self._parse(fetched.data, source.url)
         new = self._store(source, prepared, now)
         self.library.record(
             source,
