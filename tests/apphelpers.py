@@ -8,6 +8,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from textual.app import App
+from textual.worker import WorkerCancelled
+
 from tuireader.config.settings import GeneralSettings, NetworkSettings, Settings
 from tuireader.domain.models import ContentType, Source, SourceKind, Story
 from tuireader.services.discovery import Discovery
@@ -141,3 +144,13 @@ def make_app(
         clock=lambda: NOW,
     )
     return ReaderApp(session)
+
+
+async def workers_done(app: App[object]) -> None:
+    """Wait for every worker; one replaced by a newer one (exclusive) counts as done."""
+    for _ in range(20):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from apphelpers import HOSTILE, build_library, make_app
+from apphelpers import HOSTILE, build_library, make_app, workers_done
 from feedserver import FeedServer
 from tuireader.domain.query import StoryQuery
 from tuireader.ui.main_screen import MainScreen
@@ -23,7 +23,7 @@ def headlines(app: object) -> HeadlineList:
 
 
 async def settle(pilot: object) -> None:
-    await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]
+    await workers_done(pilot.app)  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
 
 

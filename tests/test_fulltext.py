@@ -129,7 +129,7 @@ async def test_never_mode_fetches_no_pages(feed_server: FeedServer, tmp_path: Pa
 
 
 async def test_app_reads_offline_and_says_so_once(feed_server: FeedServer, tmp_path: Path) -> None:
-    from apphelpers import make_app
+    from apphelpers import make_app, workers_done
     from tuireader.ui.widgets.article_pane import ArticlePane
     from tuireader.ui.widgets.headline_list import HeadlineList
 
@@ -150,17 +150,17 @@ async def test_app_reads_offline_and_says_so_once(feed_server: FeedServer, tmp_p
 
         app.screen.notify = spy  # type: ignore[method-assign]
         await pilot.press("R")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         feed_server.stop()
         for _ in range(2):
             await pilot.press("R")
-            await app.workers.wait_for_complete()
+            await workers_done(app)
         assert sum("Offline" in n for n in notes) == 1
         hl = app.screen.query_one(HeadlineList)
         index = next(i for i in range(hl.total) if hl.story_at(i).title.startswith("Tidal"))  # type: ignore[union-attr]
         hl.move_to(index)
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         pane = app.screen.query_one(ArticlePane)
         assert pane.story is not None and "breakwater" in pane.story.full_text

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from apphelpers import make_app
+from apphelpers import make_app, workers_done
 from tuireader.app import assets_dir
 from tuireader.config.settings import Settings
 from tuireader.services.discovery import Discovery
@@ -39,7 +39,7 @@ def sample_db(tmp_path: Path) -> Path:
 
 async def settled(pilot: Pilot[None]) -> None:
     """Every worker done (discovery lists filled), so the picture never depends on timing."""
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 
@@ -50,7 +50,7 @@ def test_main_view_on_the_sample_library(snap_compare, tmp_path: Path) -> None: 
 def test_article_open(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     async def open_second(pilot: Pilot[None]) -> None:
         await pilot.press("j", "enter")
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
     assert snap_compare(make_app(sample_db(tmp_path)), terminal_size=SIZE, run_before=open_second)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +39,8 @@ if TYPE_CHECKING:  # these load later, off the start-up path
     from tuireader.services.refresh import RefreshReport, SourceResult
 
 SORTS = (SortKey.DATE, SortKey.SOURCE, SortKey.TITLE)
+DISCOVER_DEBOUNCE = 0.2
+"""Seconds between opens under which the computed lists wait for the reader to stop."""
 SMALL_BODY = 20_000
 """Bodies under this many characters are rendered on the spot; larger ones in a thread."""
 
@@ -62,6 +65,7 @@ class MainScreen(Screen[None]):
         self._unread = 0
         self._page_lists: dict[str, list[Ranked]] = {}
         self._discover_timer: Timer | None = None
+        self._discover_asked = 0.0
         self._sidebar_wanted = session.settings.general.show_sidebar
 
     def compose(self) -> ComposeResult:
@@ -277,11 +281,20 @@ class MainScreen(Screen[None]):
                 ]
         for widget_id in ("related", "ranking", "recommended"):
             self.query_one(f"#{widget_id}", StoryList).show(self._page_lists.get(widget_id, []))
-        # debounced: skimming through stories does not start a computation for each one
+        # debounced: skimming through stories does not start a computation for each one,
+        # but an open after a pause computes at once
         if self._discover_timer is not None:
             self._discover_timer.stop()
+            self._discover_timer = None
         story_id = story.id if story is not None else None
-        self._discover_timer = self.set_timer(0.2, lambda: self._discover(story_id))
+        now = time.monotonic()
+        if now - self._discover_asked >= DISCOVER_DEBOUNCE:
+            self._discover(story_id)
+        else:
+            self._discover_timer = self.set_timer(
+                DISCOVER_DEBOUNCE, lambda: self._discover(story_id)
+            )
+        self._discover_asked = now
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
