@@ -148,7 +148,8 @@ def one_run(exe: str, bench: Path, work: Path, latency: int, mode: str) -> dict[
             check([exe, "add", url, "--no-fetch"], env, log)
         stats(server, reset=True)
         cold = timed([exe, "refresh", "--quiet"], env, log)
-        cold_stats = stats(server, reset=True)
+        cold_stats = stats(server)
+        stats(server, reset=True)
         warm = timed([exe, "refresh", "--quiet"], env, log)
         warm_stats = stats(server)
     finally:
