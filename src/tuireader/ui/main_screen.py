@@ -4,29 +4,27 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from tuireader.domain.discovery import Ranked as DRanked
-from tuireader.domain.errors import TuireaderError
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.browser import open_link
-from tuireader.services.library import source_for
-from tuireader.services.reading import export_story, full_text_note, reader_text
+from tuireader.services.reading import full_text_note, reader_text
 from tuireader.services.session import Session
 from tuireader.ui.commands import bindings
-from tuireader.ui.modals import AddSourceModal, HelpScreen, LinkPickerModal, PathModal
+from tuireader.ui.modals import HelpScreen, LinkPickerModal
+from tuireader.ui.source_actions import SourceActions
+from tuireader.ui.view_actions import ViewActions
 from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.headline_list import HeadlineList
 from tuireader.ui.widgets.sidebar import Sidebar
@@ -38,14 +36,13 @@ if TYPE_CHECKING:  # these load later, off the start-up path
     from tuireader.services.discovery import DiscoveryLists
     from tuireader.services.refresh import RefreshReport, SourceResult
 
-SORTS = (SortKey.DATE, SortKey.SOURCE, SortKey.TITLE)
 DISCOVER_DEBOUNCE = 0.2
 """Seconds between opens under which the computed lists wait for the reader to stop."""
 SMALL_BODY = 20_000
 """Bodies under this many characters are rendered on the spot; larger ones in a thread."""
 
 
-class MainScreen(Screen[None]):
+class MainScreen(SourceActions, ViewActions):
     """Owns the current view as reactives and binds it into the widgets."""
 
     BINDINGS = bindings()  # type: ignore[assignment]
@@ -198,6 +195,14 @@ class MainScreen(Screen[None]):
             self.call_later(self._present, full, reader, full_text_note(full), marked, focus)
         else:
             self._render_story(full, marked, focus)
+
+    def _refresh_lists(self) -> None:
+        """Compute the lists beside the article again (after "not interested")."""
+        self._discover(self._open_id)
+
+    def _show_story(self, story: Story) -> None:
+        """Render a story again (after its full text arrived)."""
+        self._render_story(story)
 
     def _mark_read_if_open(self, story: Story) -> None:
         if self._open_id != story.id:
@@ -542,140 +547,6 @@ class MainScreen(Screen[None]):
         self.headlines.reload()
         self._after_marks()
 
-    # actions: sources -----------------------------------------------------------------
-    def _current_source(self) -> Source | None:
-        story = self._target()
-        if story is None or story.source_id is None:
-            return None
-        found = self.library.find_sources([str(story.source_id)])
-        return found[0] if found else None
-
-    def action_refresh_source(self) -> None:
-        source = self._current_source()
-        if source is not None:
-            self.start_refresh([source])
-
-    def action_refresh_all(self) -> None:
-        self.start_refresh(None)
-
-    def action_add_source(self) -> None:
-        def added(answer: tuple[str, str] | None) -> None:
-            if answer is None:
-                return
-            try:
-                source, new = self.library.add_source(source_for(answer[0], answer[1]))
-            except TuireaderError as exc:
-                self.notify(one_line_error(exc), severity="error")
-                return
-            if not new:
-                self.notify(f"Already subscribed: {clean_line(source.name)}")
-                return
-            self.refresh_sidebar()
-            self.start_refresh([source])
-
-        self.app.push_screen(AddSourceModal(), added)
-
-    def action_remove_source(self) -> None:
-        source = self._current_source()
-        if source is None:
-            return
-        dropped = self.library.remove_source(source)
-        self.notify(f"Removed {clean_line(source.name)} ({dropped} stories). u undoes it.")
-        self.headlines.reload()
-        self._after_marks()
-
-    def action_import_opml(self) -> None:
-        def chosen(path: str | None) -> None:
-            if not path:
-                return
-            try:
-                added, skipped = self.library.import_opml(open_path(path).read_bytes())
-            except (OSError, ValueError, TuireaderError) as exc:
-                self.notify(one_line_error(exc), severity="error")
-                return
-            self.notify(f"Imported {len(added)} feeds ({skipped} already there).")
-            self.refresh_sidebar()
-            if added:
-                self.start_refresh(added)
-
-        self.app.push_screen(PathModal("Import which OPML file?"), chosen)
-
-    def action_export_opml(self) -> None:
-        def chosen(path: str | None) -> None:
-            if not path:
-                return
-            try:
-                open_path(path).write_text(self.library.export_opml(), encoding="utf-8")
-            except OSError as exc:
-                self.notify(one_line_error(exc), severity="error")
-                return
-            self.notify(f"Wrote {clean_line(path)}")
-
-        self.app.push_screen(PathModal("Export subscriptions to:", "subscriptions.opml"), chosen)
-
-    def action_full_text(self) -> None:
-        story = self._target()
-        if story is None or story.id is None:
-            return
-        self.notify("Fetching the full text…")
-        self._fetch_full_text(story.id)
-
-    @work(exclusive=True, group="fulltext", exit_on_error=False)
-    async def _fetch_full_text(self, story_id: int) -> None:
-        try:
-            async with self.session.refresher() as refresher:
-                assert refresher.fulltext is not None
-                status = await refresher.fulltext.fetch_one(story_id)
-        except Exception as exc:  # the app stays up whatever a fetch does
-            status = one_line_error(exc)
-        if status in ("ok", "not modified"):
-            self.notify("Full text stored." if status == "ok" else "The page has not changed.")
-        else:
-            self.notify(f"Full text unavailable: {status}", severity="warning")
-        if self._open_id == story_id:
-            self._render_story(self.library.story(story_id))
-
-    def action_save_page(self) -> None:
-        def chosen(ref: str | None) -> None:
-            if ref:
-                self.notify("Saving…")
-                self._save_page(ref)
-
-        self.app.push_screen(PathModal("Save which page (URL) or file (path) for later?"), chosen)
-
-    @work(exclusive=True, group="save", exit_on_error=False)
-    async def _save_page(self, ref: str) -> None:
-        try:
-            async with self.session.saver() as saver:
-                story, new = await saver.save(ref)
-        except Exception as exc:  # the app stays up whatever a page or file holds
-            self.notify(f"Not saved: {one_line_error(exc)}", severity="error")
-            return
-        self.notify(("Saved: " if new else "Already saved: ") + clean_line(story.title))
-        self.headlines.reload()
-        self.refresh_sidebar()
-
-    def action_export_story(self) -> None:
-        story = self._target()
-        if story is None or story.id is None:
-            return
-        full = self.library.story(story.id)
-        default = "".join(ch if ch.isalnum() else "-" for ch in full.title.lower())[:50] + ".md"
-
-        def chosen(path: str | None) -> None:
-            if not path:
-                return
-            target = open_path(path)
-            fmt = {".html": "html", ".htm": "html", ".txt": "txt"}.get(target.suffix.lower(), "md")
-            try:
-                target.write_text(export_story(full, fmt), encoding="utf-8")
-            except OSError as exc:
-                self.notify(one_line_error(exc), severity="error")
-                return
-            self.notify(f"Wrote {clean_line(str(target))}")
-
-        self.app.push_screen(PathModal("Save the story to (.md, .html or .txt):", default), chosen)
-
     # actions: links ---------------------------------------------------------------------
     def _open_url(self, url: str) -> None:
         problem = open_link(url, self.session.settings.general.browser)
@@ -700,95 +571,6 @@ class MainScreen(Screen[None]):
                 LinkPickerModal(self.article.links),
                 lambda url: self._open_url(url) if url else None,
             )
-
-    # actions: views -------------------------------------------------------------------
-    def _open_input(self, mode: str, placeholder: str) -> None:
-        box = self.query_one("#query-input", Input)
-        self._input_mode = mode
-        box.placeholder = placeholder
-        box.value = self.view_query.search if mode == "search" else self.view_query.text
-        box.remove_class("-hidden")
-        box.focus()
-
-    def _close_input(self) -> None:
-        self.query_one("#query-input").add_class("-hidden")
-        self.set_focus(self.headlines)
-
-    def action_search(self) -> None:
-        self._open_input("search", "search titles and text, enter to run")
-
-    def action_filter(self) -> None:
-        self._open_input("filter", "filter titles as you type, enter to keep")
-
-    @on(Input.Changed, "#query-input")
-    def _input_changed(self, event: Input.Changed) -> None:
-        if self._input_mode == "filter":
-            self.view_query = replace(self.view_query, text=event.value)
-
-    @on(Input.Submitted, "#query-input")
-    def _input_submitted(self, event: Input.Submitted) -> None:
-        if self._input_mode == "search":
-            self.view_label = "Search"
-            self.view_query = StoryQuery(search=event.value.strip(), sort=self.view_query.sort)
-        self._close_input()
-
-    def action_clear_filter(self) -> None:
-        self.view_query = replace(self.view_query, search="", text="")
-
-    def action_save_search(self) -> None:
-        if not self.view_query.search:
-            self.notify("Search first (/), then save it.")
-            return
-        searches = self.library.pref("saved_searches", [])
-        saved = [s for s in searches if isinstance(s, str)] if isinstance(searches, list) else []
-        if self.view_query.search not in saved:
-            self.library.set_pref("saved_searches", [*saved, self.view_query.search])
-        self.refresh_sidebar()
-
-    def action_cycle_sort(self) -> None:
-        nxt = SORTS[(SORTS.index(self.view_query.sort) + 1) % len(SORTS)]
-        self.view_query = replace(self.view_query, sort=nxt)
-        self.notify(f"Sorted by {nxt.value}.")
-
-    def action_unread_first(self) -> None:
-        self.view_query = replace(self.view_query, unread_first=not self.view_query.unread_first)
-
-    def action_collapse(self) -> None:
-        self.view_query = replace(self.view_query, collapse=not self.view_query.collapse)
-        self.notify(
-            "Same-story clusters " + ("collapsed." if self.view_query.collapse else "expanded.")
-        )
-
-    def action_why(self) -> None:
-        focused = self.focused
-        lists = (
-            [focused]
-            if isinstance(focused, StoryList)
-            else [self.query_one(f"#{i}", StoryList) for i in ("ranking", "related", "recommended")]
-        )
-        for widget in lists:
-            if not isinstance(widget, StoryList):
-                continue
-            item = widget.current
-            if item is not None and item.detail:
-                self.notify(clean_line(item.detail), title=clean_line(item.title)[:60], timeout=10)
-                return
-        self.notify("Highlight a line in Related, Ranking or Recommended first.")
-
-    def action_not_interested(self) -> None:
-        story = self._target()
-        if story is None or story.id is None:
-            return
-        self.library.dismiss(story.id)
-        self.session.discovery.profile_changed()
-        self.notify("Fewer stories like this one.")
-        self._discover(self._open_id)
-
-    def action_toggle_sidebar(self) -> None:
-        self._sidebar_wanted = not self.query_one(Sidebar).display
-        if self._sidebar_wanted and self.size.width < 80:
-            self.notify("The sidebar needs 80 columns.")
-        self._layout()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.session.settings.keys))
@@ -816,8 +598,3 @@ class MainScreen(Screen[None]):
         if action == "save_search":
             return bool(self.view_query.search)
         return True
-
-
-def open_path(text: str) -> Path:
-    """A user-typed path."""
-    return Path(text).expanduser()

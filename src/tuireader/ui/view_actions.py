@@ -1,0 +1,138 @@
+"""View actions of the main screen: search, filter, sort, collapse, sidebar, and the
+discovery commands. A mixin so the screen stays one responsibility per module."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual import on
+from textual.screen import Screen
+from textual.widgets import Input
+
+from tuireader.domain.models import Story
+from tuireader.domain.query import SortKey, StoryQuery
+from tuireader.domain.text import clean_line
+from tuireader.services.library import Library
+from tuireader.services.session import Session
+from tuireader.ui.widgets.headline_list import HeadlineList
+from tuireader.ui.widgets.sidebar import Sidebar
+from tuireader.ui.widgets.story_list import StoryList
+
+SORTS = (SortKey.DATE, SortKey.SOURCE, SortKey.TITLE)
+
+
+class ViewActions(Screen[None]):
+    """What :class:`~tuireader.ui.main_screen.MainScreen` does to the view it shows."""
+
+    library: Library
+    session: Session
+    view_query: StoryQuery
+    view_label: str
+    _input_mode: str
+    _sidebar_wanted: bool
+    _open_id: int | None
+
+    # provided by the screen
+    @property
+    def headlines(self) -> HeadlineList:
+        raise NotImplementedError
+
+    def _target(self) -> Story | None:
+        raise NotImplementedError
+
+    def refresh_sidebar(self) -> None:
+        raise NotImplementedError
+
+    def _layout(self) -> None:
+        raise NotImplementedError
+
+    def _refresh_lists(self) -> None:
+        raise NotImplementedError
+
+    def _open_input(self, mode: str, placeholder: str) -> None:
+        box = self.query_one("#query-input", Input)
+        self._input_mode = mode
+        box.placeholder = placeholder
+        box.value = self.view_query.search if mode == "search" else self.view_query.text
+        box.remove_class("-hidden")
+        box.focus()
+
+    def _close_input(self) -> None:
+        self.query_one("#query-input").add_class("-hidden")
+        self.set_focus(self.headlines)
+
+    def action_search(self) -> None:
+        self._open_input("search", "search titles and text, enter to run")
+
+    def action_filter(self) -> None:
+        self._open_input("filter", "filter titles as you type, enter to keep")
+
+    @on(Input.Changed, "#query-input")
+    def _input_changed(self, event: Input.Changed) -> None:
+        if self._input_mode == "filter":
+            self.view_query = replace(self.view_query, text=event.value)
+
+    @on(Input.Submitted, "#query-input")
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        if self._input_mode == "search":
+            self.view_label = "Search"
+            self.view_query = StoryQuery(search=event.value.strip(), sort=self.view_query.sort)
+        self._close_input()
+
+    def action_clear_filter(self) -> None:
+        self.view_query = replace(self.view_query, search="", text="")
+
+    def action_save_search(self) -> None:
+        if not self.view_query.search:
+            self.notify("Search first (/), then save it.")
+            return
+        searches = self.library.pref("saved_searches", [])
+        saved = [s for s in searches if isinstance(s, str)] if isinstance(searches, list) else []
+        if self.view_query.search not in saved:
+            self.library.set_pref("saved_searches", [*saved, self.view_query.search])
+        self.refresh_sidebar()
+
+    def action_cycle_sort(self) -> None:
+        nxt = SORTS[(SORTS.index(self.view_query.sort) + 1) % len(SORTS)]
+        self.view_query = replace(self.view_query, sort=nxt)
+        self.notify(f"Sorted by {nxt.value}.")
+
+    def action_unread_first(self) -> None:
+        self.view_query = replace(self.view_query, unread_first=not self.view_query.unread_first)
+
+    def action_collapse(self) -> None:
+        self.view_query = replace(self.view_query, collapse=not self.view_query.collapse)
+        self.notify(
+            "Same-story clusters " + ("collapsed." if self.view_query.collapse else "expanded.")
+        )
+
+    def action_why(self) -> None:
+        focused = self.focused
+        lists = (
+            [focused]
+            if isinstance(focused, StoryList)
+            else [self.query_one(f"#{i}", StoryList) for i in ("ranking", "related", "recommended")]
+        )
+        for widget in lists:
+            if not isinstance(widget, StoryList):
+                continue
+            item = widget.current
+            if item is not None and item.detail:
+                self.notify(clean_line(item.detail), title=clean_line(item.title)[:60], timeout=10)
+                return
+        self.notify("Highlight a line in Related, Ranking or Recommended first.")
+
+    def action_not_interested(self) -> None:
+        story = self._target()
+        if story is None or story.id is None:
+            return
+        self.library.dismiss(story.id)
+        self.session.discovery.profile_changed()
+        self.notify("Fewer stories like this one.")
+        self._refresh_lists()
+
+    def action_toggle_sidebar(self) -> None:
+        self._sidebar_wanted = not self.query_one(Sidebar).display
+        if self._sidebar_wanted and self.size.width < 80:
+            self.notify("The sidebar needs 80 columns.")
+        self._layout()
