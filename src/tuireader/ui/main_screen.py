@@ -167,10 +167,6 @@ class MainScreen(SourceActions, ViewActions):
     def _list_chosen(self, event: StoryList.Chosen) -> None:
         self.open_story(self.library.story(event.story_id))
 
-    @on(ArticlePane.LinkChosen)
-    def _link_chosen(self, event: ArticlePane.LinkChosen) -> None:
-        self._open_url(event.url)
-
     def open_story(self, story: Story, focus: bool = True) -> None:
         """Show a story and mark it read (after the configured delay).
 
@@ -305,7 +301,7 @@ class MainScreen(SourceActions, ViewActions):
     def _warm_up(self) -> None:
         """Load the HTML converter while the reader looks at the list, not on the first open."""
         reader_text(Story(key="", title="", content="<p>warm up</p>"))
-        import textual.widgets._markdown  # noqa: F401 - the article's widget, before it is needed
+        import rich.markdown  # noqa: F401 - the article's renderer, before it is needed
 
     @work(thread=True, exclusive=True, group="discovery", exit_on_error=False)
     def _discover(self, story_id: int | None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,16 +11,14 @@ from textual.message import Message
 from textual.widgets import Label, Static
 
 from tuireader.domain.models import Story
-
-if TYPE_CHECKING:
-    from textual.widgets import Markdown
 from tuireader.domain.text import clean_line, clean_text
 from tuireader.ui.widgets.story_list import Ranked, StoryList
 
 LARGE = 60_000
-"""Bodies over this many characters are shown as plain text in chunks: the Markdown widget
-builds a widget per block and one Static would re-wrap all of a 200 KB page on every
-repaint; chunks are laid out once and only the visible ones are drawn."""
+"""Bodies over this many characters are shown as plain text in chunks: one Static would
+re-wrap all of a 200 KB page on every repaint; chunks are laid out once and only the
+visible ones are drawn. Smaller bodies are one Rich Markdown renderable (headings, lists,
+quotes, code, tables) in one Static: no widget per block to mount and lay out."""
 CHUNK = 4_000
 FIRST_CHUNKS = 3
 
@@ -67,13 +64,12 @@ def header_text(story: Story, note: str = "") -> Text:
 
 
 class ArticlePane(VerticalScroll, can_focus=True):
-    """Shows one story; posts :class:`ArticlePane.LinkChosen` for clicked links."""
+    """Shows one story; links are opened by number (1–9, L), never from the text itself."""
 
     DEFAULT_CSS = """
     ArticlePane { padding: 0 1; }
     ArticlePane > #article-header { margin-bottom: 1; }
-    ArticlePane > #article-body-box { height: auto; }
-    ArticlePane Markdown { margin: 0; padding: 0; }
+    ArticlePane > #article-body { height: auto; }
     ArticlePane > #also-in { height: auto; max-height: 8; }
     ArticlePane > #article-images { height: auto; }
     ArticlePane > #article-plain { height: auto; }
@@ -87,13 +83,6 @@ class ArticlePane(VerticalScroll, can_focus=True):
         def __init__(self, story_id: int) -> None:
             super().__init__()
             self.story_id = story_id
-
-    class LinkChosen(Message):
-        """A link in the article was clicked."""
-
-        def __init__(self, url: str) -> None:
-            super().__init__()
-            self.url = url
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -110,7 +99,7 @@ class ArticlePane(VerticalScroll, can_focus=True):
             Text("Choose a story: j/k to move, enter to open, ? for help."), id="article-header"
         )
         yield StoryList("Also in", id="also-in")
-        yield Vertical(id="article-body-box")  # the Markdown widget is made at first use
+        yield Static(id="article-body")
         yield Vertical(id="article-plain")
         yield Vertical(id="article-images")
 
@@ -128,7 +117,7 @@ class ArticlePane(VerticalScroll, can_focus=True):
         self.images = images
         await self.query_one("#article-images", Vertical).remove_children()
         self.query_one("#article-header", Static).update(header_text(story, note))
-        body = await self._markdown()
+        body = self.query_one("#article-body", Static)
         plain = self.query_one("#article-plain", Vertical)
         await plain.remove_children()
         footer = ""
@@ -137,7 +126,6 @@ class ArticlePane(VerticalScroll, can_focus=True):
         if len(markdown) > LARGE:
             body.display = False
             plain.display = True
-            await body.update("")
             chunks = chunked(clean_text(markdown + footer))
             # the first screenfuls at once, the rest after they are painted
             await plain.mount_all(Static(Text(c)) for c in chunks[:FIRST_CHUNKS])
@@ -146,21 +134,12 @@ class ArticlePane(VerticalScroll, can_focus=True):
         else:
             plain.display = False
             body.display = True
-            await body.update(markdown + footer)
+            from rich.markdown import Markdown  # loaded after start-up (warmed up then)
+
+            body.update(Markdown(markdown + footer, hyperlinks=False))
         self._finished = False
         self.scroll_home(animate=False)
         self.call_after_refresh(self._check_end)
-
-    async def _markdown(self) -> Markdown:
-        """The Markdown widget, made on first use: importing it costs start-up time."""
-        from textual.widgets import Markdown
-
-        found = self.query("#article-body")
-        if found:
-            return found.only_one(Markdown)
-        body = Markdown("", id="article-body", open_links=False)
-        await self.query_one("#article-body-box", Vertical).mount(body)
-        return body
 
     async def _mount_rest(self, story_id: int | None, chunks: list[str]) -> None:
         if self.story is not None and self.story.id == story_id:
@@ -191,10 +170,6 @@ class ArticlePane(VerticalScroll, can_focus=True):
         if self.story is not None and not self._finished and self.at_end:
             self._finished = True
             self.post_message(self.Finished(self.story.id or 0))
-
-    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
-        event.stop()
-        self.post_message(self.LinkChosen(event.href))
 
     @property
     def at_end(self) -> bool:
