@@ -4,45 +4,19 @@ full text. A mixin so the screen stays one responsibility per module."""
 from __future__ import annotations
 
 from textual import work
-from textual.screen import Screen
 
 from tuireader.domain.errors import TuireaderError
-from tuireader.domain.models import Source, Story
+from tuireader.domain.models import Source
 from tuireader.domain.text import clean_line, one_line_error
-from tuireader.services.library import Library, source_for
+from tuireader.services.library import source_for
 from tuireader.services.reading import export_story
-from tuireader.services.session import Session
 from tuireader.ui.modals import AddSourceModal, PathModal
 from tuireader.ui.paths import open_path
-from tuireader.ui.widgets.headline_list import HeadlineList
+from tuireader.ui.screen_parts import ScreenParts
 
 
-class SourceActions(Screen[None]):
+class SourceActions(ScreenParts):
     """What :class:`~tuireader.ui.main_screen.MainScreen` does to sources and stories."""
-
-    library: Library
-    session: Session
-    _open_id: int | None
-
-    # provided by the screen
-    @property
-    def headlines(self) -> HeadlineList:
-        raise NotImplementedError
-
-    def _target(self) -> Story | None:
-        raise NotImplementedError
-
-    def start_refresh(self, sources: list[Source] | None) -> None:
-        raise NotImplementedError
-
-    def refresh_sidebar(self) -> None:
-        raise NotImplementedError
-
-    def _after_marks(self) -> None:
-        raise NotImplementedError
-
-    def _show_story(self, story: Story) -> None:
-        raise NotImplementedError
 
     def _current_source(self) -> Source | None:
         story = self._target()

@@ -6,48 +6,19 @@ from __future__ import annotations
 from dataclasses import replace
 
 from textual import on
-from textual.screen import Screen
 from textual.widgets import Input
 
-from tuireader.domain.models import Story
 from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line
-from tuireader.services.library import Library
-from tuireader.services.session import Session
-from tuireader.ui.widgets.headline_list import HeadlineList
+from tuireader.ui.screen_parts import ScreenParts
 from tuireader.ui.widgets.sidebar import Sidebar
 from tuireader.ui.widgets.story_list import StoryList
 
 SORTS = (SortKey.DATE, SortKey.SOURCE, SortKey.TITLE)
 
 
-class ViewActions(Screen[None]):
+class ViewActions(ScreenParts):
     """What :class:`~tuireader.ui.main_screen.MainScreen` does to the view it shows."""
-
-    library: Library
-    session: Session
-    view_query: StoryQuery
-    view_label: str
-    _input_mode: str
-    _sidebar_wanted: bool
-    _open_id: int | None
-
-    # provided by the screen
-    @property
-    def headlines(self) -> HeadlineList:
-        raise NotImplementedError
-
-    def _target(self) -> Story | None:
-        raise NotImplementedError
-
-    def refresh_sidebar(self) -> None:
-        raise NotImplementedError
-
-    def _layout(self) -> None:
-        raise NotImplementedError
-
-    def _refresh_lists(self) -> None:
-        raise NotImplementedError
 
     def _open_input(self, mode: str, placeholder: str) -> None:
         box = self.query_one("#query-input", Input)
