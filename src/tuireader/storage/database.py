@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tuireader.domain.errors import StorageError
 from tuireader.storage.migrations import SCHEMA_VERSION, migrate
@@ -81,6 +82,16 @@ def open_database(path: Path) -> tuple[sqlite3.Connection, str | None]:
     if version < SCHEMA_VERSION:
         migrate(conn)
     return conn, notice
+
+
+def select_in(
+    conn: sqlite3.Connection, sql: str, ids: Sequence[object], size: int = 500
+) -> Iterator[Any]:
+    """Rows of ``sql`` (whose ``IN ({marks})`` takes the ids) over any number of ids, in
+    chunks under SQLite's limit on parameters."""
+    for start in range(0, len(ids), size):
+        chunk = list(ids[start : start + size])
+        yield from conn.execute(sql.replace("{marks}", ",".join("?" * len(chunk))), chunk)
 
 
 @contextlib.contextmanager

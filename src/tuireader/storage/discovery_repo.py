@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tuireader.storage.database import write
+from tuireader.storage.database import select_in, write
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,17 +65,15 @@ class DiscoveryRepo:
 
     def titles(self, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         """(title, source name) by story id."""
-        out: dict[int, tuple[str, str]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            for sid, title, source in self.conn.execute(
+        return {
+            int(sid): (str(title), str(source))
+            for sid, title, source in select_in(
+                self.conn,
                 "SELECT s.id, s.title, coalesce(nullif(src.title, ''), src.url) FROM stories s"
-                f" JOIN sources src ON src.id = s.source_id WHERE s.id IN ({marks})",
-                chunk,
-            ):
-                out[int(sid)] = (str(title), str(source))
-        return out
+                " JOIN sources src ON src.id = s.source_id WHERE s.id IN ({marks})",
+                ids,
+            )
+        }
 
     def newest_time(self) -> int | None:
         """The newest signed story's time."""
@@ -151,15 +149,12 @@ class DiscoveryRepo:
 
     def rows(self, ids: Sequence[int]) -> dict[int, SigRow]:
         """Discovery rows by id."""
-        out: dict[int, SigRow] = {}
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            for r in self.conn.execute(
-                f"SELECT {_COLUMNS} FROM stories WHERE id IN ({marks}) AND {LIVE}", chunk
-            ):
-                out[int(r[0])] = _row(r)
-        return out
+        return {
+            int(r[0]): _row(r)
+            for r in select_in(
+                self.conn, f"SELECT {_COLUMNS} FROM stories WHERE id IN ({{marks}}) AND {LIVE}", ids
+            )
+        }
 
     def search_candidates(self, match: str, limit: int) -> list[int]:
         """Story ids best matching an FTS expression, by BM25 (title counts triple)."""

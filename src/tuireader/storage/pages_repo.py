@@ -6,7 +6,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from tuireader.storage.database import write
+from tuireader.storage.database import select_in, write
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,17 +39,8 @@ class PagesRepo:
 
     def have(self, story_ids: list[int]) -> set[int]:
         """Which of these stories already have a page attempt stored."""
-        found: set[int] = set()
-        for start in range(0, len(story_ids), 500):
-            chunk = story_ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                r[0]
-                for r in self.conn.execute(
-                    f"SELECT story_id FROM story_pages WHERE story_id IN ({marks})", chunk
-                )
-            )
-        return found
+        sql = "SELECT story_id FROM story_pages WHERE story_id IN ({marks})"
+        return {int(r[0]) for r in select_in(self.conn, sql, story_ids)}
 
     def save(
         self,
