@@ -100,6 +100,19 @@ def cmd_add(context: Context, args: argparse.Namespace) -> int:
     return _refresh(context, [source], quiet=False)
 
 
+def cmd_samples(context: Context, args: argparse.Namespace) -> int:
+    """Bring the bundled sample library back (it stays until removed)."""
+    from tuireader.app import assets_dir
+    from tuireader.services.seed import seed_samples
+
+    source = seed_samples(context.library, assets_dir(), first_run=False)
+    if source is None:
+        print("the sample library is already there")
+        return OK
+    print(f"added the sample library (id {source.id}; `tuireader remove {source.id}` removes it)")
+    return _refresh(context, [source], quiet=False)
+
+
 def cmd_save(context: Context, args: argparse.Namespace) -> int:
     """Keep a page or file in the Saved view."""
 

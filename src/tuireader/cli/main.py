@@ -17,6 +17,8 @@ OK, FAILED, USAGE = 0, 1, 2
 
 NO_DB = {"locate", "config"}
 DISCOVERY = {"related", "trending", "recommend", "clusters"}
+OWN_SOURCE = {"add", "import", "save", "samples"}
+"""Commands that bring a source of the user's own: a first run seeds no samples for them."""
 
 
 def _error(message: str) -> None:
@@ -64,7 +66,7 @@ def run(argv: Sequence[str]) -> int:
 
 
 def _dispatch(context: Context, args: argparse.Namespace) -> int:
-    seeded = asyncio.run(seed_if_first_run(context))
+    seeded = args.command not in OWN_SOURCE and asyncio.run(seed_if_first_run(context))
     if args.command is None:
         return run_app(context)
     if seeded and args.command in ("list", "sources"):
@@ -78,5 +80,9 @@ def _dispatch(context: Context, args: argparse.Namespace) -> int:
         from tuireader.cli import commands
 
         handler = getattr(commands, "cmd_" + args.command)
-    result: int = handler(context, args)
+    try:
+        result: int = handler(context, args)
+    finally:
+        for notice in context.library.take_notices():  # the sample library left
+            _error(notice)
     return result

@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     save.add_argument("ref", metavar="URL|PATH")
 
+    sub.add_parser(
+        "samples",
+        help="bring back the bundled sample library (a first run shows it until you add a"
+        " source of your own)",
+    )
+
     remove = sub.add_parser("remove", help="unsubscribe from a source and drop its stories")
     remove.add_argument("source", metavar="SOURCE", help="id, URL, path or title")
 

@@ -157,6 +157,20 @@ class SourceRepo:
         ).fetchone()
         return int(row[0])
 
+    def delete(self, source_id: int) -> int:
+        """Delete a source and its stories for good (no undo); returns how many stories.
+
+        Their fetched pages go with them (``ON DELETE CASCADE``)."""
+        with write(self.conn):
+            self.conn.execute(
+                "DELETE FROM story_search WHERE rowid IN"
+                " (SELECT id FROM stories WHERE source_id = ?)",
+                (source_id,),
+            )
+            gone = self.conn.execute("DELETE FROM stories WHERE source_id = ?", (source_id,))
+            self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+        return int(gone.rowcount)
+
     def is_removed(self, source_id: int) -> bool:
         """Whether the source is removed (and recoverable)."""
         row = self.conn.execute(

@@ -95,7 +95,8 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
             self.notify(clean_line(self.session.notice), severity="warning", timeout=10)
         if self.session.first_run:
             self.notify(
-                "Sample library loaded. Press a to add a feed, or ? for help.",
+                "Sample library loaded; it leaves when you add a source of your own."
+                " Press a to add a feed, or ? for help.",
                 title="Welcome",
                 timeout=10,
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual import work
 
-from tuireader.domain.errors import TuireaderError
+from tuireader.domain.errors import TuireaderError, UsageError
 from tuireader.domain.models import Source
 from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.library import source_for
@@ -13,6 +13,7 @@ from tuireader.services.reading import export_story
 from tuireader.ui.modals import AddSourceModal, PathModal
 from tuireader.ui.paths import open_path
 from tuireader.ui.screen_parts import ScreenParts
+from tuireader.ui.widgets.story_list import StoryList
 
 
 class SourceActions(ScreenParts):
@@ -45,10 +46,33 @@ class SourceActions(ScreenParts):
             if not new:
                 self.notify(f"Already subscribed: {clean_line(source.name)}")
                 return
+            self._own_source_added()
             self.refresh_sidebar()
             self.start_refresh([source])
 
         self.app.push_screen(AddSourceModal(), added)
+
+    def _own_source_added(self) -> None:
+        """After a source of the user's own came in: if the first-run samples left with it,
+        say so and drop them from every list on screen at once."""
+        notices = self.library.take_notices()
+        if not notices:
+            return
+        for notice in notices:
+            self.notify(clean_line(notice), title="Sample library removed", timeout=12)
+        shown = self.article.story
+        if shown is not None and shown.id is not None:
+            try:
+                self.library.story(shown.id)
+            except UsageError:  # the open story was a sample
+                self._open_id = None
+                self.call_later(self.article.clear)
+                for widget_id in ("related", "ranking", "recommended"):
+                    self.query_one(f"#{widget_id}", StoryList).show([])
+        self.headlines.reload()
+        self.refresh_sidebar()
+        self._update_status()
+        self.session.discovery.invalidate()
 
     def action_remove_source(self) -> None:
         source = self._current_source()
@@ -69,6 +93,7 @@ class SourceActions(ScreenParts):
                 self.notify(one_line_error(exc), severity="error")
                 return
             self.notify(f"Imported {len(added)} feeds ({skipped} already there).")
+            self._own_source_added()
             self.refresh_sidebar()
             if added:
                 self.start_refresh(added)
@@ -127,6 +152,7 @@ class SourceActions(ScreenParts):
             self.notify(f"Not saved: {one_line_error(exc)}", severity="error")
             return
         self.notify(("Saved: " if new else "Already saved: ") + clean_line(story.title))
+        self._own_source_added()
         self.headlines.reload()
         self.refresh_sidebar()
 

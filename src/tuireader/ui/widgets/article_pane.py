@@ -21,6 +21,7 @@ visible ones are drawn. Smaller bodies are one Rich Markdown renderable (heading
 quotes, code, tables) in one Static: no widget per block to mount and lay out."""
 CHUNK = 4_000
 FIRST_CHUNKS = 3
+PROMPT = "Choose a story: j/k to move, enter to open, ? for help."
 
 
 def chunked(text: str, size: int = CHUNK) -> list[str]:
@@ -95,9 +96,7 @@ class ArticlePane(VerticalScroll, can_focus=True):
         self.query_one("#also-in").display = False
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            Text("Choose a story: j/k to move, enter to open, ? for help."), id="article-header"
-        )
+        yield Static(Text(PROMPT), id="article-header")
         yield StoryList("Also in", id="also-in")
         yield Static(id="article-body")
         yield Vertical(id="article-plain")
@@ -140,6 +139,16 @@ class ArticlePane(VerticalScroll, can_focus=True):
         self._finished = False
         self.scroll_home(animate=False)
         self.call_after_refresh(self._check_end)
+
+    async def clear(self) -> None:
+        """Show no story (the one shown is gone from the library)."""
+        self.story = None
+        self.links = self.images = ()
+        await self.query_one("#article-images", Vertical).remove_children()
+        await self.query_one("#article-plain", Vertical).remove_children()
+        self.query_one("#article-header", Static).update(Text(PROMPT))
+        self.query_one("#article-body", Static).update("")
+        self.show_also_in([])
 
     async def _mount_rest(self, story_id: int | None, chunks: list[str]) -> None:
         if self.story is not None and self.story.id == story_id:
