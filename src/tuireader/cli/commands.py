@@ -22,6 +22,7 @@ from tuireader.domain.errors import UsageError
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line, clean_text
+from tuireader.domain.titles import display_title
 from tuireader.services.library import source_for
 from tuireader.services.reading import export_story, reader_text
 from tuireader.services.refresh import Outcome, RefreshReport
@@ -122,7 +123,7 @@ def cmd_save(context: Context, args: argparse.Namespace) -> int:
 
     story, new = asyncio.run(go())
     verb = "saved" if new else "already saved"
-    print(f"{verb}: {clean_line(story.title)} (id {story.id})")
+    print(f"{verb}: {display_title(story.title)} (id {story.id})")
     return OK
 
 
@@ -184,7 +185,7 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
         data.update(text=reader.markdown, links=list(reader.links), images=list(reader.images))
         print_json(data)
         return OK
-    head = [f"# {clean_line(story.title)}", ""]
+    head = [f"# {display_title(story.title)}", ""]
     meta = [
         ("Source", story.source_title),
         ("Author", story.author),

@@ -24,6 +24,7 @@ from tuireader.domain.errors import NotAFeedError
 from tuireader.domain.ids import dedupe_keys, story_key
 from tuireader.domain.models import ContentType, Enclosure, ParsedFeed, Story
 from tuireader.domain.text import clean_line, clean_text, safe_link
+from tuireader.domain.titles import person_name, tidy_titles
 from tuireader.sources.guard import (
     count_items,
     guard_xml,
@@ -201,8 +202,13 @@ def _not_a_feed_reason(data: bytes, result: Any) -> str:
 def parse_feed(data: bytes, url: str) -> ParsedFeed:
     """Parse RSS 0.9x/1.0/2.0, Atom 0.3/1.0 or JSON Feed bytes fetched from ``url``.
 
-    Raises :class:`NotAFeedError` when the document is not a feed.
+    Titles lose a site-name suffix (see :func:`tuireader.domain.titles.tidy_titles`) and
+    bylines their e-mail address. Raises :class:`NotAFeedError` when the document is not a feed.
     """
+    return _tidy(_parse(data, url))
+
+
+def _parse(data: bytes, url: str) -> ParsedFeed:
     if looks_like_json(data):
         return parse_json_feed(data, url)
     if _HTML_START.match(data[:4096]) and not _FEED_ROOT.search(data[:4096]):
@@ -213,6 +219,18 @@ def parse_feed(data: bytes, url: str) -> ParsedFeed:
         if fast is not None and len(fast.stories) >= count_items(safe):
             return fast
     return _tolerant(safe, url)
+
+
+def _tidy(parsed: ParsedFeed) -> ParsedFeed:
+    """Titles without the feed's name as a suffix, bylines without e-mail addresses.
+
+    Done after the keys are made, so a feed keyed by title keeps its stories' state.
+    """
+    titles = tidy_titles([s.title for s in parsed.stories], [parsed.title])
+    for story, title in zip(parsed.stories, titles, strict=True):
+        story.title = title
+        story.author = person_name(story.author)
+    return parsed
 
 
 ParseFn = Callable[[bytes, str], ParsedFeed]

@@ -8,6 +8,7 @@ from textual import work
 from tuireader.domain.errors import TuireaderError, UsageError
 from tuireader.domain.models import Source
 from tuireader.domain.text import clean_line, one_line_error
+from tuireader.domain.titles import display_title
 from tuireader.services.library import source_for
 from tuireader.services.reading import export_story
 from tuireader.ui.modals import AddSourceModal, PathModal
@@ -151,7 +152,7 @@ class SourceActions(ScreenParts):
         except Exception as exc:  # the app stays up whatever a page or file holds
             self.notify(f"Not saved: {one_line_error(exc)}", severity="error")
             return
-        self.notify(("Saved: " if new else "Already saved: ") + clean_line(story.title))
+        self.notify(("Saved: " if new else "Already saved: ") + display_title(story.title))
         self._own_source_added()
         self.headlines.reload()
         self.refresh_sidebar()
@@ -161,7 +162,8 @@ class SourceActions(ScreenParts):
         if story is None or story.id is None:
             return
         full = self.library.story(story.id)
-        default = "".join(ch if ch.isalnum() else "-" for ch in full.title.lower())[:50] + ".md"
+        name = (full.title or "untitled").lower()
+        default = "".join(ch if ch.isalnum() else "-" for ch in name)[:50] + ".md"
 
         def chosen(path: str | None) -> None:
             if not path:

@@ -12,6 +12,7 @@ from textual.widgets import Label, Static
 
 from tuireader.domain.models import Story
 from tuireader.domain.text import clean_line, clean_text
+from tuireader.domain.titles import display_title
 from tuireader.ui.widgets.story_list import Ranked, StoryList
 
 LARGE = 60_000
@@ -43,7 +44,7 @@ def chunked(text: str, size: int = CHUNK) -> list[str]:
 def header_text(story: Story, note: str = "") -> Text:
     """Title, source, author, date, link, category and popularity, all as plain text."""
     text = Text()
-    text.append(clean_line(story.title) + "\n", style="bold")
+    text.append(display_title(story.title) + "\n", style="bold")
     meta = [
         story.source_title,
         story.author,
