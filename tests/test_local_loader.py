@@ -98,7 +98,7 @@ def test_folder_recursion_dispatch_and_key_scoping(tmp_path: Path) -> None:
     ]
     dump = next(s for s in result.stories if s.key == "f:sub/deeper/dump.txt")
     assert dump.categories == ("Local",)
-    assert result.title == ""
+    assert result.title == tmp_path.name  # a folder is called by its name, not a page's site
 
 
 def test_single_feed_file_keeps_feed_keys_and_title(tmp_path: Path) -> None:
@@ -236,3 +236,19 @@ def test_fifo_in_folder_is_skipped(tmp_path: Path) -> None:
     result = load_path(tmp_path, RecordingFeedParser())
     assert [s.title for s in result.stories] == ["Fine"]
     assert result.errors == []
+
+
+def test_a_source_is_named_after_its_page_or_folder(tmp_path: Path) -> None:
+    from tuireader.sources.feedparse import parse_feed
+
+    dumps = tmp_path / "finance-dumps"
+    dumps.mkdir()
+    dump = dumps / "000_b0af3b7295f0ef33.txt"
+    dump.write_bytes((FIXTURES / "evervision_dump.txt").read_bytes())
+    assert load_path(dump, parse_feed).title == "EverVision Finance"
+    assert load_path(dumps, parse_feed).title == "finance-dumps"
+    page = load_path(FIXTURES / "saved_page.html", parse_feed)
+    assert page.title == page.stories[0].source_title != ""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Shopping list\nApples\n", "utf-8")
+    assert load_path(notes, parse_feed).title == "notes.txt"

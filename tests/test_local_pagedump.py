@@ -227,3 +227,21 @@ def test_shared_sample_facts() -> None:
     assert story.recommendation[-1].startswith("NCAA committee face threats")
     assert story.key == "f:" + SHARED_SAMPLE.name
     assert looks_like_page_dump(SHARED_SAMPLE.read_text("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("text", "site"),
+    [
+        ((FIXTURES / "evervision_dump.txt").read_text("utf-8"), "EverVision Finance"),
+        (BASIC, "Fictional Daily"),
+        ("Current:Home > Sport > Late goal wins the cup -Site\n", "Site"),
+        ("Current:Home > World\nRiver rises after a week of rain\nBody.\n", ""),
+        ("Current:Home > WorldRiver rises - again\nRiver rises - again\nBody.\n", ""),
+    ],
+    ids=["fixture", "basic", "crumb-only", "no-site", "dash-in-title"],
+)
+def test_site_name_from_the_breadcrumb(text: str, site: str) -> None:
+    story = parse_page_dump(text, "dump.txt")
+    assert story is not None
+    assert story.source_title == site
+    assert site == "" or site not in story.title

@@ -294,7 +294,7 @@ class Refresher:
             if not errors
             else one_line_error(f"{len(errors)} file(s) failed: " + "; ".join(errors))
         )
-        self.library.record(source, status, fingerprint=stamp)
+        self.library.record(source, status, fingerprint=stamp, title=loaded.title)
         if errors and not loaded.stories and not loaded.feeds:
             return SourceResult(source, Outcome.FAILED, message=status)
         return SourceResult(source, Outcome.UPDATED, new=new, message="" if not errors else status)

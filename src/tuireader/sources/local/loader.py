@@ -45,7 +45,9 @@ class LocalResult:
     errors: list[tuple[str, str]] = field(default_factory=list)
     """(relative path, one-line message) for each file that could not be read."""
     title: str = ""
-    """For a single feed file, the feed's title."""
+    """What to call the source: a folder's name; for a single file, the feed's title or the
+    page's site name (a page dump's breadcrumb, an HTML page's og:site_name), else the
+    file's name."""
 
 
 @dataclass(slots=True)
@@ -186,6 +188,8 @@ def load_path(path: Path, parse_feed: ParseFeed) -> LocalResult:
                 seen_feeds.add(source.url)
                 result.feeds.append(source)
         if not in_folder:
-            result.title = parsed.title
+            page = parsed.stories[0].source_title if len(parsed.stories) == 1 else ""
+            result.title = parsed.title or page
+    result.title = result.title or path.name
     result.stories = dedupe_keys(result.stories)
     return result
