@@ -159,3 +159,23 @@ async def test_app_add_source_takes_the_sample_stories_off_the_screen(
         assert app.screen.query_one(ArticlePane).story is None
         assert any("sample library has left" in n for n in notes)
         await pilot.press("s", "m", "j")  # keys keep working on what is left
+
+
+def test_cli_save_and_import_also_retire_the_samples(
+    isolated_env: dict[str, str], feed_server: FeedServer, tmp_path: Path
+) -> None:
+    note = tmp_path / "note.md"
+    note.write_text("# Bike lanes plan\n\nThe council wants more lanes.\n", "utf-8")
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>s</title></head><body>'
+        f'<outline type="rss" text="Valley" xmlUrl="{feed_server.url("/atom.xml")}"/>'
+        "</body></opml>"
+    )
+    for n, command in enumerate((["save", str(note)], ["import", str(opml)])):
+        data = ["--data-dir", str(tmp_path / f"data{n}")]
+        assert "Sample library" in run(isolated_env, *data, "sources").stdout
+        done = run(isolated_env, *data, *command)
+        assert done.returncode == 0, done.stderr
+        assert "sample library has left" in done.stderr, command
+        assert "Sample library" not in run(isolated_env, *data, "sources").stdout
