@@ -93,6 +93,7 @@ def test_cli_add_removes_the_samples_and_samples_brings_them_back(
 ) -> None:
     first = run(isolated_env, "list")
     assert "Sample library" in first.stdout and "first run" in first.stderr
+    assert "it leaves when you add a source of your own" in first.stderr
     added = run(isolated_env, "add", feed_server.url("/rss2.xml"))
     assert added.returncode == 0, added.stderr
     assert "sample library has left" in added.stderr

@@ -70,7 +70,10 @@ def _dispatch(context: Context, args: argparse.Namespace) -> int:
     if args.command is None:
         return run_app(context)
     if seeded and args.command in ("list", "sources"):
-        _error("first run: loaded the bundled sample library (see `tuireader add --help`)")
+        _error(
+            "first run: loaded the bundled sample library; it leaves when you add a source of"
+            " your own (see `tuireader add --help`)"
+        )
     # imported here: opening the app should not pay for every command's imports
     if args.command in DISCOVERY:
         from tuireader.cli import discover
