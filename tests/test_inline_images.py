@@ -1,0 +1,181 @@
+"""Inline images: the installed ``tuireader`` in a pty, the test playing the terminal.
+
+No graphics terminal is needed: :mod:`ptyterminal` answers the Kitty graphics, device
+attributes and cell-size queries as kitty does (or answers nothing, as tmux does), and the
+graphics commands the app sends are read back from the pty.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from feedserver import FeedServer
+from ptyterminal import (
+    CELL_HEIGHT,
+    PtyTerminal,
+    graphics_commands,
+    screen_text,
+    transmitted_images,
+)
+from tuireader.app import graphics_terminal
+
+pytestmark = [
+    pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pty"),
+    pytest.mark.timeout(90),
+]
+
+TITLE = "A story with a picture"
+ALT = "a red square"
+PLACEHOLDER = "\U0010eeee"
+"""The cell character a Kitty graphics virtual placement is drawn with."""
+
+
+def installed_command() -> str:
+    beside = Path(sys.executable).with_name("tuireader")
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("tuireader")
+    if found is None:
+        pytest.fail("the tuireader command is not installed (pip install -e .)")
+    return found
+
+
+def red_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (255, 0, 0)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def picture_feed(server: FeedServer) -> str:
+    picture = server.add("/pic.png", red_png())
+    item = (
+        f"<item><title>{TITLE}</title><guid>pic-1</guid>"
+        f"<link>{server.url('/404')}</link>"
+        "<description><![CDATA[<p>Words before the picture, enough of them to read.</p>"
+        f'<p><img src="{picture}" alt="{ALT}"></p><p>Words after it.</p>]]></description>'
+        "</item>"
+    )
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Pictures</title>'
+        f"<link>{server.url('/')}</link><description>d</description>{item}</channel></rss>"
+    )
+    return server.add("/pictures.xml", feed.encode())
+
+
+@pytest.fixture
+def library_env(tmp_path: Path, feed_server: FeedServer) -> dict[str, str]:
+    """A data dir holding one feed with one story with one image on the loopback server."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TMUX", "TUIREADER_", "KITTY_", "TERM_PROGRAM", "WEZTERM"))
+        and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")
+    }
+    env.update(
+        TUIREADER_DATA_DIR=str(tmp_path / "data"),
+        TUIREADER_CONFIG_DIR=str(tmp_path / "config"),
+        TUIREADER_CACHE_DIR=str(tmp_path / "cache"),
+        TERM="xterm-256color",
+        LANG="C.UTF-8",
+        LC_ALL="C.UTF-8",
+    )
+    done = subprocess.run(
+        [installed_command(), "add", picture_feed(feed_server)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return env
+
+
+@contextlib.contextmanager
+def run_in_pty(env: dict[str, str], *, answer: bool) -> Iterator[PtyTerminal]:
+    terminal = PtyTerminal([installed_command()], env, answer=answer)
+    terminal.start()
+    try:
+        yield terminal
+    finally:
+        terminal.stop()
+
+
+def open_the_story(terminal: PtyTerminal) -> bytes:
+    """Wait for the headline, open it, wait for its body to be drawn."""
+    terminal.wait_for("headline", lambda out: TITLE in screen_text(out))
+    terminal.send("\r")
+    return terminal.wait_for("article", lambda out: "Words after it." in screen_text(out))
+
+
+def test_opening_a_story_transmits_its_image_to_a_kitty_terminal(
+    library_env: dict[str, str], feed_server: FeedServer
+) -> None:
+    """kitty's answers: the image is downloaded, sent with the Kitty graphics protocol (PNG
+    chunks, then a virtual placement) and drawn as placeholder cells."""
+    library_env["KITTY_WINDOW_ID"] = "1"
+    with run_in_pty(library_env, answer=True) as terminal:
+        open_the_story(terminal)
+        output = terminal.wait_for(
+            "image transmitted", lambda out: bool(transmitted_images(out)), deadline=20
+        )
+        output = terminal.wait_for("image drawn", lambda out: PLACEHOLDER in out.decode("utf-8", "replace"))
+        asked = b"".join(terminal.answered)
+        assert b"a=q" in asked and b"\x1b[16t" in asked  # it asked the terminal, we answered
+
+    assert feed_server.hits["/pic.png"] == 1
+    ((image_id, data),) = transmitted_images(output).items()
+    picture = Image.open(io.BytesIO(data))
+    assert picture.format == "PNG"
+    assert picture.convert("RGB").getpixel((picture.width // 2, picture.height // 2)) == (255, 0, 0)
+    # scaled to the cells it fills, with the cell size we reported: 16 rows of CELL_HEIGHT px
+    assert picture.height == 16 * CELL_HEIGHT
+    placements = [c.keys for c in graphics_commands(output) if c.keys.get("a") == "p"]
+    assert [p["i"] for p in placements] == [image_id]
+    assert placements[0]["U"] == "1"
+
+
+def test_a_terminal_that_does_not_answer_gets_placeholders_and_no_noise(
+    library_env: dict[str, str], feed_server: FeedServer
+) -> None:
+    """Inline images asked for, the terminal silent (tmux, ssh): nothing but the app on the
+    screen (no warning, no traceback), the [image N] placeholder stays, nothing is sent,
+    and the app says why once."""
+    library_env["TUIREADER_INLINE_IMAGES"] = "1"
+    with run_in_pty(library_env, answer=False) as terminal:
+        output = open_the_story(terminal)
+        assert f"[image 1: {ALT}]" in screen_text(output)
+        terminal.send("j")  # still answering keys
+        output = terminal.wait_for("notice", lambda out: "placeholders" in screen_text(out))
+    text = screen_text(output)
+    for noise in ("Traceback", "TimeoutError", "Warning", "Failed to get cell size", "VT340"):
+        assert noise not in text
+    assert not transmitted_images(output)
+    assert feed_server.hits["/pic.png"] == 0
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"KITTY_WINDOW_ID": "1", "TERM": "xterm-kitty"}, True),
+        ({"TERM_PROGRAM": "WezTerm"}, True),
+        ({"TERM": "xterm-256color"}, False),
+        # tmux inside kitty inherits KITTY_WINDOW_ID but does not pass Kitty graphics on
+        ({"KITTY_WINDOW_ID": "1", "TMUX": "/tmp/tmux-0/default,1,0", "TERM": "tmux-256color"}, False),
+        ({"KITTY_WINDOW_ID": "1", "TERM": "screen-256color"}, False),
+        # asked for explicitly: asked, inside tmux too (tmux with Sixel answers for itself)
+        ({"TUIREADER_INLINE_IMAGES": "1", "TMUX": "/tmp/tmux-0/default,1,0"}, True),
+        ({"TUIREADER_INLINE_IMAGES": "0", "KITTY_WINDOW_ID": "1"}, False),
+    ],
+)
+def test_which_terminals_are_asked(env: dict[str, str], expected: bool) -> None:
+    assert graphics_terminal(env) is expected
