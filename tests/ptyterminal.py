@@ -33,6 +33,10 @@ CSI = re.compile(rb"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]")
 OSC = re.compile(rb"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 
 
+Answer = tuple[re.Pattern[bytes], Callable[[re.Match[bytes]], bytes]]
+"""A query this terminal recognises and how it replies."""
+
+
 @dataclass(frozen=True)
 class Graphics:
     """One Kitty graphics command the app sent: its keys and its payload."""
@@ -73,10 +77,18 @@ class PtyTerminal:
     """One ``tuireader`` process whose stdin, stdout and stderr are a pty we hold the other
     end of."""
 
-    def __init__(self, command: list[str], env: dict[str, str], *, answer: bool) -> None:
+    def __init__(
+        self,
+        command: list[str],
+        env: dict[str, str],
+        *,
+        answer: bool,
+        answers: list[Answer] | None = None,
+    ) -> None:
         self.command = command
         self.env = env
         self.answer = answer
+        self.answers = ANSWERS if answers is None else answers
         self.output = bytearray()
         self.answered: list[bytes] = []
         """The queries answered, in order."""
@@ -124,7 +136,7 @@ class PtyTerminal:
 
     def _answer(self, start: int) -> None:
         window = bytes(self.output[start:])
-        for pattern, reply in ANSWERS:
+        for pattern, reply in self.answers:
             for match in pattern.finditer(window):
                 at = start + match.start()
                 if at in self._seen:
@@ -181,7 +193,7 @@ def _graphics_ok(match: re.Match[bytes]) -> bytes:
     return b"\x1b_Gi=" + (image.group(1) if image else b"0") + b";OK\x1b\\"
 
 
-ANSWERS: list[tuple[re.Pattern[bytes], Callable[[re.Match[bytes]], bytes]]] = [
+ANSWERS: list[Answer] = [
     (re.compile(rb"\x1b\[0?c"), lambda _: b"\x1b[?62;22c"),
     (re.compile(rb"\x1b_G[^\x1b]*a=q[^\x1b]*\x1b\\"), _graphics_ok),
     (re.compile(rb"\x1b\[16t"), lambda _: f"\x1b[6;{CELL_HEIGHT};{CELL_WIDTH}t".encode()),

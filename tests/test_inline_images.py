@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from PIL import Image
 
 from feedserver import FeedServer
 from ptyterminal import (
+    ANSWERS,
     CELL_HEIGHT,
     PtyTerminal,
     graphics_commands,
@@ -179,3 +181,54 @@ def test_a_terminal_that_does_not_answer_gets_placeholders_and_no_noise(
 )
 def test_which_terminals_are_asked(env: dict[str, str], expected: bool) -> None:
     assert graphics_terminal(env) is expected
+
+
+def test_a_garbled_cell_size_answer_is_logged_not_shown(
+    library_env: dict[str, str], feed_server: FeedServer
+) -> None:
+    """A terminal whose cell-size answer is not numbers makes textual-image raise on import:
+    the app starts anyway, with placeholders, and says why."""
+    garbled = [
+        (pattern, reply) for pattern, reply in ANSWERS if pattern.pattern != rb"\x1b\[16t"
+    ]
+    garbled.append((re.compile(rb"\x1b\[16t"), lambda _: b"\x1b[6;;t"))
+    library_env["KITTY_WINDOW_ID"] = "1"
+    terminal = PtyTerminal([installed_command()], library_env, answer=True, answers=garbled)
+    terminal.start()
+    try:
+        output = open_the_story(terminal)
+        assert f"[image 1: {ALT}]" in screen_text(output)
+        output = terminal.wait_for("notice", lambda out: "garbled" in screen_text(out))
+    finally:
+        terminal.stop()
+    assert b"\x1b[16t" in b"".join(terminal.answered)
+    text = screen_text(output)
+    assert "Traceback" not in text and "ValueError" not in text
+    assert not transmitted_images(output)
+    assert feed_server.hits["/pic.png"] == 0
+
+
+PROBE = """
+import logging, sys
+logging.basicConfig(filename=sys.argv[1], level=logging.INFO)
+from tuireader.ui.graphics import probe_graphics
+print("probe said", probe_graphics().inline)
+"""
+
+
+def test_what_textual_image_says_goes_to_the_log(tmp_path: Path) -> None:
+    """The cell-size timeout's warning and traceback land in the log, not in the terminal."""
+    log = tmp_path / "tuireader.log"
+    terminal = PtyTerminal([sys.executable, "-c", PROBE, str(log)], dict(os.environ), answer=False)
+    terminal.start()
+    try:
+        output = terminal.wait_for("probe", lambda out: b"probe said" in out)
+    finally:
+        terminal.stop()
+    text = screen_text(output)
+    assert "probe said False" in text
+    assert "Traceback" not in text and "cell size" not in text
+    logged = log.read_text()
+    assert "textual-image: Failed to get cell size via escape sequence" in logged
+    assert "TimeoutError" in logged
+    assert "inline images off: the terminal did not answer" in logged
