@@ -149,6 +149,10 @@ class PtyTerminal:
         """Type ``keys``."""
         os.write(self._master, keys.encode())
 
+    def running(self) -> bool:
+        """The app has not ended."""
+        return self._process is not None and self._process.poll() is None
+
     def snapshot(self) -> bytes:
         with self._lock:
             return bytes(self.output)

@@ -58,13 +58,16 @@ def red_png() -> bytes:
     return buffer.getvalue()
 
 
-def picture_feed(server: FeedServer) -> str:
-    picture = server.add("/pic.png", red_png())
+def picture_feed(server: FeedServer, pictures: list[tuple[str, bytes, str]]) -> str:
+    """A feed with one story showing ``pictures`` (path, bytes, alt) from the server."""
+    images = "".join(
+        f'<p><img src="{server.add(path, data)}" alt="{alt}"></p>' for path, data, alt in pictures
+    )
     item = (
         f"<item><title>{TITLE}</title><guid>pic-1</guid>"
         f"<link>{server.url('/404')}</link>"
         "<description><![CDATA[<p>Words before the picture, enough of them to read.</p>"
-        f'<p><img src="{picture}" alt="{ALT}"></p><p>Words after it.</p>]]></description>'
+        f"{images}<p>Words after it.</p>]]></description>"
         "</item>"
     )
     feed = (
@@ -74,9 +77,10 @@ def picture_feed(server: FeedServer) -> str:
     return server.add("/pictures.xml", feed.encode())
 
 
-@pytest.fixture
-def library_env(tmp_path: Path, feed_server: FeedServer) -> dict[str, str]:
-    """A data dir holding one feed with one story with one image on the loopback server."""
+def make_library(
+    tmp_path: Path, server: FeedServer, pictures: list[tuple[str, bytes, str]]
+) -> dict[str, str]:
+    """The environment of a data dir holding one feed with one story with ``pictures``."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -92,7 +96,7 @@ def library_env(tmp_path: Path, feed_server: FeedServer) -> dict[str, str]:
         LC_ALL="C.UTF-8",
     )
     done = subprocess.run(
-        [installed_command(), "add", picture_feed(feed_server)],
+        [installed_command(), "add", picture_feed(server, pictures)],
         env=env,
         capture_output=True,
         text=True,
@@ -100,6 +104,12 @@ def library_env(tmp_path: Path, feed_server: FeedServer) -> dict[str, str]:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return env
+
+
+@pytest.fixture
+def library_env(tmp_path: Path, feed_server: FeedServer) -> dict[str, str]:
+    """A data dir holding one feed with one story with one image on the loopback server."""
+    return make_library(tmp_path, feed_server, [("/pic.png", red_png(), ALT)])
 
 
 @contextlib.contextmanager
@@ -231,3 +241,35 @@ def test_what_textual_image_says_goes_to_the_log(tmp_path: Path) -> None:
     assert "textual-image: Failed to get cell size via escape sequence" in logged
     assert "TimeoutError" in logged
     assert "inline images off: the terminal did not answer" in logged
+
+
+def test_a_broken_image_keeps_its_placeholder_and_the_next_one_is_drawn(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """An "image/png" that is not one (garbage; a PNG cut short) is skipped with its
+    placeholder; the app stays up and the story's next image is still drawn."""
+    good = red_png()
+    env = make_library(
+        tmp_path,
+        feed_server,
+        [
+            ("/garbage.png", b"not a picture at all" * 50, "garbage"),
+            ("/cut.png", good[: len(good) // 2], "cut short"),
+            ("/pic.png", good, ALT),
+        ],
+    )
+    env["KITTY_WINDOW_ID"] = "1"
+    with run_in_pty(env, answer=True) as terminal:
+        open_the_story(terminal)
+        output = terminal.wait_for(
+            "image transmitted", lambda out: bool(transmitted_images(out)), deadline=20
+        )
+        terminal.send("j")
+        terminal.wait_for("keys still work", lambda out: len(out) > len(output))
+        assert terminal.running()
+    assert feed_server.hits["/garbage.png"] == feed_server.hits["/cut.png"] == 1
+    (data,) = transmitted_images(output).values()
+    assert data and Image.open(io.BytesIO(data)).format == "PNG"
+    text = screen_text(output)
+    assert "[image 1: garbage]" in text and "[image 2: cut short]" in text
+    assert "Traceback" not in text

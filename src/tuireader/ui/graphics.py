@@ -17,10 +17,17 @@ import io
 import logging
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
 
 logger = logging.getLogger(__name__)
 
 LIBRARY_LOGGER = "textual_image"
+LARGEST = (1600, 1600)
+"""Pixels an image is shrunk to fit before it is drawn (an article pane is rarely wider)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +104,19 @@ def _ask() -> GraphicsProbe:
     if Image is SixelImage:
         return GraphicsProbe("sixel")
     return GraphicsProbe(None, "the terminal did not answer the Kitty graphics or Sixel query")
+
+
+def load_picture(path: Path) -> PILImage | None:
+    """The image at ``path`` decoded in full, or None (logged) when it is not one; decoded
+    here, in a worker thread, so that a broken file never fails inside a render."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as opened:
+            opened.load()
+            picture: PILImage = opened.copy()
+        picture.thumbnail(LARGEST)  # kept in memory while shown: a photo's full size is waste
+    except Exception:  # downloaded bytes are outside input: PIL fails many ways on bad ones
+        logger.exception("image %s could not be decoded; its placeholder stays", path.name)
+        return None
+    return picture
