@@ -21,6 +21,7 @@ TYPES = {
     ".rdf": "application/rdf+xml",
     ".json": "application/feed+json",
     ".opml": "text/x-opml",
+    ".png": "image/png",
 }
 LAST_MODIFIED = email.utils.formatdate(1_790_000_000, usegmt=True)
 

@@ -137,13 +137,21 @@ async def seed_if_first_run(context: Context) -> bool:
 
 
 def graphics_terminal(env: dict[str, str] | None = None) -> bool:
-    """Whether the terminal says it speaks the Kitty graphics protocol or Sixel.
+    """Whether to ask the terminal if it draws images (Kitty graphics protocol or Sixel).
 
-    Asked from the environment only: querying the terminal would cost start-up time in the
-    many terminals (tmux among them) that would not answer.
+    Decided from the environment first: the query costs up to 0.3 s in the many terminals
+    that would not answer. ``TUIREADER_INLINE_IMAGES=1`` or ``0`` decides; otherwise a hint
+    of a graphics terminal does, except inside tmux or screen: there ``KITTY_WINDOW_ID`` and
+    the like are inherited from the outer terminal, but the multiplexer does not pass the
+    Kitty graphics protocol on (only with passthrough, which textual-image does not use).
     """
     env = dict(os.environ) if env is None else env
+    asked = env.get("TUIREADER_INLINE_IMAGES")
+    if asked in ("0", "1"):
+        return asked == "1"
     term = env.get("TERM", "").lower()
+    if "TMUX" in env or term.startswith(("screen", "tmux")):
+        return False
     program = env.get("TERM_PROGRAM", "").lower()
     return (
         "KITTY_WINDOW_ID" in env
@@ -151,7 +159,6 @@ def graphics_terminal(env: dict[str, str] | None = None) -> bool:
         or "ghostty" in term
         or program in ("wezterm", "ghostty", "iterm.app")
         or "sixel" in term
-        or env.get("TUIREADER_INLINE_IMAGES") == "1"
     )
 
 
@@ -173,10 +180,19 @@ def session_for(context: Context, inline_images: bool = False) -> Session:
 
 def run_app(context: Context) -> int:
     """Open the Textual app (imported here so CLI commands never load Textual)."""
-    inline = graphics_terminal() and os.environ.get("TUIREADER_INLINE_IMAGES") != "0"
-    if inline:
-        import textual_image.widget  # noqa: F401 - asks the terminal its cell size before Textual starts
+    inline = False
+    notice = context.notice
+    if graphics_terminal():
+        from tuireader.ui.graphics import probe_graphics  # before Textual takes the input
+
+        probe = probe_graphics()
+        inline = probe.inline
+        if not inline:
+            note = f"Images stay [image N] placeholders: {probe.reason}."
+            notice = f"{notice} · {note}" if notice else note
     from tuireader.ui.reader_app import ReaderApp
 
-    ReaderApp(session_for(context, inline)).run()
+    session = session_for(context, inline)
+    session.notice = notice
+    ReaderApp(session).run()
     return 0

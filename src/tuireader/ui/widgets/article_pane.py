@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from rich.text import Text
@@ -13,6 +14,7 @@ from textual.widgets import Label, Static
 from tuireader.domain.models import Story
 from tuireader.domain.text import clean_line, clean_text
 from tuireader.domain.titles import display_title
+from tuireader.ui.graphics import load_picture
 from tuireader.ui.widgets.story_list import Ranked, StoryList
 
 LARGE = 60_000
@@ -161,10 +163,13 @@ class ArticlePane(VerticalScroll, can_focus=True):
         """Draw a downloaded image below the text (terminals with Kitty graphics or Sixel)."""
         if self.story is None or self.story.id != story_id:
             return
+        picture = await asyncio.to_thread(load_picture, path)
+        if picture is None or self.story is None or self.story.id != story_id:
+            return
         from textual_image.widget import Image  # imported before start-up by the app
 
         box = self.query_one("#article-images", Vertical)
-        await box.mount(Label(f"[image {number}]", markup=False), Image(path, classes="-image"))
+        await box.mount(Label(f"[image {number}]", markup=False), Image(picture, classes="-image"))
 
     def show_also_in(self, items: list[Ranked]) -> None:
         """Other versions of the same event, so they can be opened."""
