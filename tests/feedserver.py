@@ -55,6 +55,9 @@ class FeedServer:
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.stopping = threading.Event()
+        self.held = threading.Event()
+        """Set when a request for ``/held`` has arrived; its answer waits for ``release``."""
+        self.release = threading.Event()
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -65,6 +68,7 @@ class FeedServer:
 
     def stop(self) -> None:
         self.stopping.set()
+        self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -127,6 +131,10 @@ class FeedServer:
         elif path == "/slow":
             self.stopping.wait(10)
             self._send(h, 200, self.files["/rss2.xml"])
+        elif path == "/held":
+            self.held.set()
+            self.release.wait(10)
+            self._send(h, 200, self.files["/rss2.xml"], {"Content-Type": "application/rss+xml"})
         elif path == "/drip":
             h.send_response(200)
             h.send_header("Content-Type", "application/rss+xml")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+from textual.app import App
 from textual.widgets import Input
+from textual.worker import WorkerState
 
 from apphelpers import HOSTILE, build_library, make_app, workers_done
 from feedserver import FeedServer
@@ -13,9 +16,18 @@ from tuireader.ui.main_screen import MainScreen
 from tuireader.ui.modals import AddSourceModal, HelpScreen
 from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.headline_list import HeadlineList
+from tuireader.ui.widgets.status_bar import StatusBar
 from tuireader.ui.widgets.story_list import StoryList
 
 SIZE = (140, 40)
+
+
+def refreshing(app: App[object]) -> bool:
+    """Whether a refresh worker is running and the status bar says so."""
+    running = [
+        w for w in app.workers if w.group == "refresh" and w.state is WorkerState.RUNNING
+    ]
+    return bool(running) and app.screen.query_one(StatusBar).refreshing
 
 
 def headlines(app: object) -> HeadlineList:
@@ -216,12 +228,23 @@ async def test_refresh_on_start_keeps_keys_working(tmp_path: Path, feed_server: 
     library = build_library(db)
     from tuireader.domain.models import Source, SourceKind
 
-    library.add_source(Source(url=feed_server.url("/slow"), kind=SourceKind.FEED))
+    library.add_source(Source(url=feed_server.url("/held"), kind=SourceKind.FEED))
     app = make_app(db, refresh_on_start=True)
     async with app.run_test(size=SIZE) as pilot:
+        hl = headlines(app)
+        before = hl.total
+        # The refresh started by itself and its request is held at the server...
+        assert await asyncio.to_thread(feed_server.held.wait, 5)
+        assert refreshing(app)
         await pilot.press("j", "j")
-        assert headlines(app).cursor == 2  # while /slow is still being fetched
+        assert hl.cursor == 2
+        # ...and the keys were handled while it was still under way.
+        assert refreshing(app) and not feed_server.release.is_set()
+        feed_server.release.set()
         await settle(pilot)
+        assert not refreshing(app)
+        assert hl.total > before  # the refresh that was running did land
+        assert feed_server.hits["/held"] == 1
 
 
 async def test_discovery_lists_also_in_collapse_and_why(tmp_path: Path) -> None:
