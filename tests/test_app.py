@@ -24,9 +24,7 @@ SIZE = (140, 40)
 
 def refreshing(app: App[object]) -> bool:
     """Whether a refresh worker is running and the status bar says so."""
-    running = [
-        w for w in app.workers if w.group == "refresh" and w.state is WorkerState.RUNNING
-    ]
+    running = [w for w in app.workers if w.group == "refresh" and w.state is WorkerState.RUNNING]
     return bool(running) and app.screen.query_one(StatusBar).refreshing
 
 

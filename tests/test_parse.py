@@ -125,9 +125,7 @@ def parsers_used(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.mark.parametrize("name", ["rss2.xml", "atom.xml", "atom03.xml", "rss091.xml", "rss1.rdf"])
-def test_a_clean_feed_is_read_by_the_fast_parser_alone(
-    name: str, parsers_used: list[str]
-) -> None:
+def test_a_clean_feed_is_read_by_the_fast_parser_alone(name: str, parsers_used: list[str]) -> None:
     feed = parse(name)
     assert feed.stories
     assert parsers_used == ["fast"]
