@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tuireader.content.html_converter import ReaderConverter
-from tuireader.content.reader import DEGRADED_NOTE, format_link_list, render_reader
+from tuireader.content.reader import DEGRADED_NOTE, render_reader
 from tuireader.domain.models import ContentType
 
 HTML = ContentType.HTML
@@ -348,13 +348,6 @@ def test_text_input_is_shown_literally() -> None:
     assert "1\\. not a list" in md
     assert "\\> not a quote" in md
     assert live_markup(md) == []
-
-
-def test_format_link_list() -> None:
-    assert format_link_list(()) == ""
-    assert format_link_list(("https://a.org/", "https://b.org/")) == (
-        "Links:\n[1] https://a.org/\n[2] https://b.org/"
-    )
 
 
 def test_reader_text_is_frozen() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tuireader.content.escape import guard_links, split_fences
@@ -68,17 +67,6 @@ def render_reader(content: str, content_type: ContentType, base_url: str = "") -
         markdown = f"{DEGRADED_NOTE}\n\n{clean_text(plain).strip()}"
         return ReaderText(markdown.strip("\n"), table.links, table.images, degraded=True)
     return ReaderText(clean_text(markdown).strip("\n"), table.links, table.images)
-
-
-def format_link_list(links: Sequence[str]) -> str:
-    """The footer listing numbered links: ``"Links:\\n[1] https://..."``; ``""`` for none.
-
-    Plain text: one link a line, for printing after the reader text in a terminal.
-    """
-    if not links:
-        return ""
-    lines = [f"[{number}] {clean_text(url)}" for number, url in enumerate(links, 1)]
-    return "Links:\n" + "\n".join(lines)
 
 
 def _render(content: str, content_type: ContentType, table: LinkTable) -> str:

@@ -14,7 +14,7 @@ import calendar
 import re
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -213,6 +213,3 @@ def parse_feed(data: bytes, url: str) -> ParsedFeed:
         if fast is not None and len(fast.stories) >= count_items(safe):
             return fast
     return _tolerant(safe, url)
-
-
-ParseFn = Callable[[bytes, str], ParsedFeed]
