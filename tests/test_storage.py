@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -146,7 +147,9 @@ WRITER = textwrap.dedent("""
         items = [(Story(key=f"k{i}", title=f"Story {i} r{round}", content="x" * 2000), "x")
                  for i in range(200)]
         lib.store(src, items, seen_since=0)
-    print("done")
+        if round == 0:
+            print("started", flush=True)
+    print(time.time())
 """)
 
 
@@ -164,15 +167,17 @@ def test_two_processes_write_at_once_without_lock_errors_or_lost_marks(tmp_path:
         stderr=subprocess.PIPE,
         text=True,
     )
-    marked = 0
+    assert len(ids) == 200
+    assert proc.stdout is not None and proc.stdout.readline() == "started\n"
+    began = time.time()
     for story_id in ids:
         lib.mark([story_id], read=True)
-        marked += 1
-    _out, err = proc.communicate(timeout=120)
+    out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert "locked" not in err
-    assert marked == 200
+    assert float(out) > began  # the other process was still writing while these marks went in
     assert lib.count(StoryQuery(unread=True)) == 0  # no read mark lost to the other writer
+    assert {s.title.rsplit(" ", 1)[1] for s in lib.page(StoryQuery(), 300)} == {"r39"}
 
 
 @pytest.mark.parametrize("sort", list(SortKey))
