@@ -36,6 +36,8 @@ class FeedServer:
         self.files["/pages/doc.pdf"] = b"%PDF-1.4\n% not really a document\n"
         self.hits: Counter[str] = Counter()
         self.conditional_hits: Counter[str] = Counter()
+        self.user_agents: list[str] = []
+        """The User-Agent of every request, in order."""
         self.bomb = gzip.compress(b"<rss>" + b"\0" * (64 * 1024 * 1024), compresslevel=9)
         server = self
 
@@ -47,6 +49,7 @@ class FeedServer:
 
             def do_GET(self) -> None:
                 server.hits[self.path] += 1
+                server.user_agents.append(self.headers.get("User-Agent", ""))
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     server.route(self)
 
@@ -178,7 +181,5 @@ class FeedServer:
             )
         elif path == "/garbage":
             self._send(h, 200, bytes(range(256)) * 20, {"Content-Type": "application/xml"})
-        elif path == "/ua":
-            self._send(h, 200, h.headers.get("User-Agent", "").encode(), {})
         else:
             self._send(h, 404, b"unknown")
