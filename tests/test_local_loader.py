@@ -4,40 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 from tuireader.domain.models import ParsedFeed, SourceKind, Story
+from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.local import fingerprint, load_path, sample_library
 from tuireader.sources.local.loader import MAX_FILE_BYTES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "local"
-
-ParseFeed = Callable[[bytes, str], ParsedFeed]
-
-
-def _real_parse_feed() -> ParseFeed:
-    """The project's feed parser; a small stand-in only while it does not exist yet."""
-    try:
-        from tuireader.sources.feedparse import parse_feed
-    except ImportError:
-        import feedparser
-
-        def parse_feed(data: bytes, url: str) -> ParsedFeed:
-            if data.lstrip().startswith(b"{"):
-                doc = json.loads(data)
-                items = doc.get("items", [])
-                stories = [Story(key=i["id"], title=i.get("title", "")) for i in items]
-                return ParsedFeed(title=doc.get("title", ""), stories=stories)
-            parsed = feedparser.parse(data)
-            if not parsed.entries:
-                raise ValueError("not a feed")
-            return ParsedFeed(
-                title=parsed.feed.get("title", ""),
-                stories=[Story(key=e.get("id") or e.link, title=e.title) for e in parsed.entries],
-            )
-
-    return parse_feed
 
 
 class RecordingFeedParser:
@@ -204,7 +178,7 @@ def test_fingerprint_of_single_file(tmp_path: Path) -> None:
 
 
 def test_sample_library_loads_without_errors() -> None:
-    result = load_path(sample_library(), _real_parse_feed())
+    result = load_path(sample_library(), parse_feed)
     assert result.errors == []
     titles = {s.title for s in result.stories}
     assert len(result.stories) >= 15

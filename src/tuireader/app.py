@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import tuireader
 from tuireader.config.paths import Paths, resolve_paths
 from tuireader.config.settings import Settings, load_settings
+from tuireader.services.images import expire_images_in_background
 from tuireader.services.library import Library
 from tuireader.services.seed import seed_samples
 from tuireader.services.session import Session
@@ -180,6 +181,7 @@ def session_for(context: Context, inline_images: bool = False) -> Session:
 
 def run_app(context: Context) -> int:
     """Open the Textual app (imported here so CLI commands never load Textual)."""
+    expire_images_in_background(context.paths.cache_dir)
     inline = False
     notice = context.notice
     if graphics_terminal():

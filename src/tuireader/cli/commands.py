@@ -23,6 +23,7 @@ from tuireader.domain.models import Source, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line, clean_text
 from tuireader.domain.titles import display_title
+from tuireader.services.images import ImageCachePolicy, expire_images
 from tuireader.services.library import source_for
 from tuireader.services.reading import export_story, reader_text
 from tuireader.services.refresh import Outcome, RefreshReport
@@ -262,6 +263,8 @@ def cmd_vacuum(context: Context, args: argparse.Namespace) -> int:
     purged = context.library.vacuum()
     after = context.paths.database.stat().st_size
     gone = f"; {purged} removed source(s) deleted for good" if purged else ""
+    if expired := expire_images(context.paths.cache_dir):
+        gone += f"; {expired} image(s) unused for {ImageCachePolicy().max_age_days} days deleted"
     print(f"vacuumed: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB{gone}")
     return OK
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # C0 except tab and newline, DEL, C1, and the bidi embedding/override/isolate marks.
 _UNSAFE = re.compile(
@@ -36,13 +35,6 @@ def safe_link(url: str | None) -> str:
     if lowered.startswith(("http://", "https://")) and " " not in url:
         return url
     return ""
-
-
-def normalize_title(title: str) -> str:
-    """A title folded for matching: case, accents, punctuation and spacing ignored."""
-    folded = unicodedata.normalize("NFKD", title.casefold())
-    kept = "".join(ch if ch.isalnum() else " " for ch in folded if not unicodedata.combining(ch))
-    return " ".join(kept.split())
 
 
 def one_line_error(exc: BaseException | str, limit: int = 200) -> str:

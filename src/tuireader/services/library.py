@@ -284,22 +284,9 @@ class Library:
         """Store a preference."""
         self._prefs.set(name, value)
 
-    def unread_total(self) -> int:
-        """Unread stories in the library."""
-        return self._stories.unread_total()
-
     def vacuum(self) -> int:
         """Delete removed sources for good and compact the database; returns sources purged."""
         purged = self._sources.purge_removed()
         self._undo.drop_kind("remove_source")
         self._stories.vacuum()
         return purged
-
-    def rename(self, source: Source, title: str | None = None, folder: str | None = None) -> None:
-        """Change a source's title or folder."""
-        updated = replace(
-            source,
-            title=source.title if title is None else title,
-            folder=source.folder if folder is None else folder,
-        )
-        self._sources.update(updated)

@@ -14,7 +14,7 @@ import calendar
 import re
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -231,6 +231,3 @@ def _tidy(parsed: ParsedFeed) -> ParsedFeed:
         story.title = title
         story.author = person_name(story.author)
     return parsed
-
-
-ParseFn = Callable[[bytes, str], ParsedFeed]

@@ -7,7 +7,6 @@ import sqlite3
 import time
 from dataclasses import replace
 
-from tuireader.domain.dates import to_timestamp
 from tuireader.domain.models import Source
 from tuireader.storage.database import write
 from tuireader.storage.rows import SOURCE_COLUMNS, settings_json, source_from_row
@@ -199,8 +198,3 @@ class SourceRepo:
                 self.conn.execute("DELETE FROM stories WHERE source_id = ?", (source_id,))
                 self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
         return len(ids)
-
-
-def retry_stamp(source: Source) -> int | None:
-    """The source's retry-after as a timestamp."""
-    return to_timestamp(source.retry_after)

@@ -327,14 +327,6 @@ class StoryRepo:
                 found[title.casefold()] = story_id
         return found
 
-    def unread_total(self) -> int:
-        """Unread stories across the library."""
-        row = self.conn.execute(
-            "SELECT count(*) FROM stories WHERE read = 0 AND source_id NOT IN"
-            " (SELECT id FROM sources WHERE removed_at IS NOT NULL)"
-        ).fetchone()
-        return int(row[0])
-
     def prune(
         self, source_id: int, max_stories: int | None, max_age_days: int | None, seen_since: int
     ) -> int:

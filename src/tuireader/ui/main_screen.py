@@ -201,9 +201,6 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self._discover(self._open_id)
 
     # actions: moving ------------------------------------------------------------------
-    def _focused_list(self) -> bool:
-        return not isinstance(self.focused, ArticlePane | Sidebar | StoryList)
-
     def action_cursor_down(self) -> None:
         if isinstance(self.focused, Sidebar | StoryList):
             self.focused.action_cursor_down()
