@@ -53,9 +53,9 @@ def setup_logging(log_file: Path, *, debug: bool = False, stderr: bool = False) 
     terminal behind the app's back.
     """
     logger = logging.getLogger("tuireader")
-    for handler in [h for h in logger.handlers if h.get_name() in _HANDLERS]:
-        logger.removeHandler(handler)
-        handler.close()
+    for old in [h for h in logger.handlers if h.get_name() in _HANDLERS]:
+        logger.removeHandler(old)
+        old.close()
     logger.setLevel(logging.DEBUG if debug else logging.INFO)
     logging.raiseExceptions = False  # a full disk must not print "--- Logging error ---"
     written: Path | None = log_file

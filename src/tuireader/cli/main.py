@@ -41,9 +41,7 @@ def run(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     paths = resolve_paths(data_dir=args.data_dir, config_dir=args.config_dir)
-    log_file = setup_logging(
-        paths.log_file, debug=debug_enabled(), stderr=args.command is not None
-    )
+    log_file = setup_logging(paths.log_file, debug=debug_enabled(), stderr=args.command is not None)
     try:
         return _run(args)
     except (UsageError, ConfigError) as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 INTERNAL = "internal error"
 """How a stored status naming a fault of ours begins: such a failure is tried again on the
 next refresh, never kept as the final word on a page."""

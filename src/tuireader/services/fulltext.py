@@ -15,7 +15,6 @@ from tuireader.services.library import Library
 from tuireader.sources.article import extract_article
 from tuireader.sources.http import Fetcher
 
-
 logger = logging.getLogger(__name__)
 
 
