@@ -29,9 +29,7 @@ from tuireader.storage.database import open_database
 
 PAGE = Path(__file__).parent / "fixtures" / "pages" / "article1.html"
 LIMITS = FetchLimits(connect_timeout=2, read_timeout=2, deadline=4)
-BROKEN = (
-    'raise ImportError("lxml.html.clean module is now a separate project lxml_html_clean")\n'
-)
+BROKEN = 'raise ImportError("lxml.html.clean module is now a separate project lxml_html_clean")\n'
 
 
 def break_trafilatura(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,7 +63,7 @@ def test_a_missing_extractor_is_an_error_not_an_empty_story(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     break_trafilatura(monkeypatch)
-    with pytest.raises(ComponentError, match="HTML extraction unavailable.*tuireader doctor"):
+    with pytest.raises(ComponentError, match=r"HTML extraction unavailable.*tuireader doctor"):
         parse_html_page(PAGE.read_text(encoding="utf-8"), "article1.html")
 
 

@@ -224,4 +224,3 @@ async def test_a_failed_refresh_says_so_and_stops_saying_refreshing(tmp_path: Pa
         await pilot.pause()
         assert any(n.startswith("Refresh failed") for n in notes), notes
         assert not app.screen.query_one(StatusBar).refreshing
-
