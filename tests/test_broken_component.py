@@ -168,3 +168,24 @@ def test_cli_local_html_source_fails_loudly_then_loads_once_mended(
     assert again.returncode == 0, again.stderr
     found = json.loads(run(isolated_env, "list", "--json", "--search", "breakwater").stdout)
     assert len(found) == 1
+
+
+def test_a_parser_bug_is_logged_and_marks_the_load_degraded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tuireader.sources.feedparse import parse_feed
+    from tuireader.sources.local import loader
+
+    def buggy(text: str, rel: str) -> None:
+        raise TypeError("a bug of ours")
+
+    (tmp_path / "a.md").write_text("# A\n\ntext\n")
+    (tmp_path / "b.json").write_text("{broken")
+    monkeypatch.setattr(loader, "parse_markdown", buggy)
+    result = loader.load_path(tmp_path, parse_feed)
+    assert result.degraded
+    assert dict(result.errors)["a.md"].startswith("internal error: TypeError")
+    assert "a bug of ours" in caplog.text and "Traceback" in caplog.text
+    monkeypatch.undo()
+    (tmp_path / "a.md").unlink()
+    assert not loader.load_path(tmp_path, parse_feed).degraded  # a bad file alone is not

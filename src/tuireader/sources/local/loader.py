@@ -26,8 +26,8 @@ from tuireader.sources.opml import read_opml
 
 logger = logging.getLogger(__name__)
 
-INPUT_ERRORS = (SourceError, ValueError, OSError, RecursionError)
-"""What a bad file makes a parser raise; anything else is a fault of ours."""
+INPUT_ERRORS = (SourceError, ValueError, RecursionError)
+"""What a bad file makes a parser raise; anything else but OSError is a fault of ours."""
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Files larger than this are reported, not read."""
@@ -54,8 +54,8 @@ class LocalResult:
     title: str = ""
     """For a single feed file, the feed's title."""
     degraded: bool = False
-    """A file failed for a reason of ours (a component missing, a bug), not its content:
-    the load must be done again, so its fingerprint must not be kept."""
+    """A file failed for a reason other than its content (a component missing, a bug, the
+    file unreadable for now): the load must be done again, so its fingerprint is not kept."""
 
 
 @dataclass(slots=True)
@@ -185,8 +185,8 @@ def load_path(path: Path, parse_feed: ParseFeed) -> LocalResult:
     for full, rel in files:
         try:
             parsed = _parse_file(full, rel, _read(full), parse_feed)
-        except ComponentError as exc:
-            result.errors.append((rel, one_line_error(exc)))
+        except (ComponentError, OSError) as exc:  # a component missing, a file unreadable
+            result.errors.append((rel, one_line_error(exc)))  # for now: read it again next time
             result.degraded = True
             continue
         except INPUT_ERRORS as exc:
