@@ -155,6 +155,20 @@ def test_doctor_is_red_when_extraction_is_broken(
     assert "\n" not in line and "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize(("module", "check"), [("pypdf", "pdf"), ("PIL", "images")])
+def test_doctor_is_red_when_a_library_does_not_import(
+    isolated_env: dict[str, str], tmp_path: Path, module: str, check: str
+) -> None:
+    fake = tmp_path / "broken-site" / module
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(f"raise ImportError('{module} is broken')\n")
+    result = run({**isolated_env, "PYTHONPATH": str(fake.parent)}, "doctor")
+    assert result.returncode == 1
+    lines = doctor_lines(result)
+    assert lines[check].startswith("FAIL") and f"{module} is broken" in lines[check]
+    assert [name for name, line in lines.items() if line.startswith("FAIL")] == [check]
+
+
 def test_doctor_reports_the_terminal_graphics(isolated_env: dict[str, str]) -> None:
     env = {k: v for k, v in isolated_env.items() if k not in ("KITTY_WINDOW_ID", "TERM_PROGRAM")}
     plain = doctor_lines(run({**env, "TERM": "xterm-256color"}, "doctor"))
