@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from importlib.resources import files
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +30,55 @@ if TYPE_CHECKING:  # the network services and discovery load when first used, no
     from tuireader.services.images import ImageCache
     from tuireader.services.refresh import Refresher
     from tuireader.services.saving import Saver
+
+
+LOG_BYTES = 256 * 1024
+"""The log file is rotated past this size..."""
+LOG_BACKUPS = 2
+"""...keeping this many old ones: under 1 MB in all."""
+_HANDLERS = ("tuireader-file", "tuireader-stderr")
+
+
+def debug_enabled(env: dict[str, str] | None = None) -> bool:
+    """``TUIREADER_DEBUG`` is set (and not ``0``): tracebacks go to stderr too."""
+    value = (os.environ if env is None else env).get("TUIREADER_DEBUG", "")
+    return value not in ("", "0")
+
+
+def setup_logging(log_file: Path, *, debug: bool = False, stderr: bool = False) -> Path | None:
+    """Send tuireader's log records to a small rotating file; with ``debug`` and ``stderr``
+    also to stderr (never while the app owns the terminal).
+
+    Called once by the front end at start (again only in tests). Returns the log file, or
+    ``None`` when it cannot be written: records are then dropped, never printed into the
+    terminal behind the app's back.
+    """
+    logger = logging.getLogger("tuireader")
+    for old in [h for h in logger.handlers if h.get_name() in _HANDLERS]:
+        logger.removeHandler(old)
+        old.close()
+    logger.setLevel(logging.DEBUG if debug else logging.INFO)
+    logging.raiseExceptions = False  # a full disk must not print "--- Logging error ---"
+    written: Path | None = log_file
+    handler: logging.Handler
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(
+            log_file, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+        )
+    except OSError:
+        handler, written = logging.NullHandler(), None
+    handler.set_name(_HANDLERS[0])
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    )
+    logger.addHandler(handler)
+    if debug and stderr:
+        echo = logging.StreamHandler(sys.stderr)
+        echo.set_name(_HANDLERS[1])
+        echo.setFormatter(logging.Formatter("tuireader: %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(echo)
+    return written
 
 
 def user_agent() -> str:
@@ -176,6 +228,7 @@ def session_for(context: Context, inline_images: bool = False) -> Session:
         discovery_factory=lambda: new_discovery(connect(context.paths.database), context.settings),
         first_run=context.first_run,
         notice=context.notice,
+        log_file=context.paths.log_file if context.paths.log_file.exists() else None,
     )
 
 

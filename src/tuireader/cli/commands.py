@@ -32,12 +32,17 @@ OK, FAILED = 0, 1
 
 
 def no_db(args: argparse.Namespace) -> int:
-    """Commands that need no database: ``locate`` and ``config``."""
+    """Commands that open no database: ``locate``, ``config`` and ``doctor``."""
     paths = resolve_paths(data_dir=args.data_dir, config_dir=args.config_dir)
+    if args.command == "doctor":
+        from tuireader.cli.doctor import doctor
+
+        return doctor(paths)
     if args.command == "locate":
         print(f"config  {paths.config_file}")
         print(f"data    {paths.database}")
         print(f"cache   {paths.cache_dir}")
+        print(f"log     {paths.log_file}")
         return OK
     if args.write:
         if paths.config_file.exists():

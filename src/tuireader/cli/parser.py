@@ -109,7 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     clusters.add_argument("--days", type=int, default=7, metavar="D", help="look back D days")
     clusters.add_argument("--json", action="store_true", help="print JSON")
 
-    sub.add_parser("locate", help="print the config, data and cache paths")
+    sub.add_parser("locate", help="print the config, data, cache and log paths")
+    sub.add_parser(
+        "doctor", help="check each component (extraction, PDF, images, database, config, dirs)"
+    )
     sub.add_parser("vacuum", help="delete removed sources for good and compact the database")
     sub.add_parser("undo", help="undo the last bulk action (mark all read, remove a source)")
     config = sub.add_parser("config", help="print a commented config template")

@@ -11,6 +11,7 @@ Links are resolved against the feed URL here, whichever parser ran.
 from __future__ import annotations
 
 import calendar
+import logging
 import re
 import time
 import warnings
@@ -32,6 +33,8 @@ from tuireader.sources.guard import (
     rdf_with_content,
 )
 from tuireader.sources.jsonfeed import looks_like_json, parse_json_feed
+
+logger = logging.getLogger(__name__)
 
 _HTML_START = re.compile(
     rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])",
@@ -141,7 +144,10 @@ def _fast(data: bytes, url: str) -> ParsedFeed | None:
 
     try:
         result = fastfeedparser.parse(data)
-    except Exception:  # the fast parser's failures all mean "ask feedparser"
+    except Exception:  # hostile bytes: the fast parser's failures all mean "ask feedparser"
+        # Not a degraded result (feedparser reads it), so only at debug level, which also
+        # keeps parse worker processes (no log handler there) from writing to the terminal.
+        logger.debug("fastfeedparser failed on %s; feedparser takes over", url, exc_info=True)
         return None
     parsed = _build(result, url)
     if not parsed.stories:

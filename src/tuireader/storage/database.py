@@ -54,11 +54,12 @@ def open_database(path: Path) -> tuple[sqlite3.Connection, str | None]:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     notice = None
+    conn: sqlite3.Connection | None = None
     try:
         conn = connect(path)
         version = _check(conn)
     except sqlite3.DatabaseError as exc:
-        with contextlib.suppress(Exception):
+        if conn is not None:
             conn.close()
         if not path.exists():
             raise StorageError(f"cannot open database {path}: {exc}") from None
@@ -82,6 +83,19 @@ def open_database(path: Path) -> tuple[sqlite3.Connection, str | None]:
     if version < SCHEMA_VERSION:
         migrate(conn)
     return conn, notice
+
+
+def health(path: Path) -> tuple[str, int]:
+    """``PRAGMA quick_check``'s verdict (``"ok"`` or its first complaint) and the schema
+    version of an existing database; changes nothing. Raises ``sqlite3.DatabaseError`` for a
+    file that is not a database."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=5)
+    try:
+        verdict: str = conn.execute("PRAGMA quick_check").fetchone()[0]
+        version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+    return verdict, version
 
 
 def select_in(

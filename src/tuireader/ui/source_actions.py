@@ -127,7 +127,7 @@ class SourceActions(ScreenParts):
             async with self.session.refresher() as refresher:
                 assert refresher.fulltext is not None
                 status = await refresher.fulltext.fetch_one(story_id)
-        except Exception as exc:  # the app stays up whatever a fetch does
+        except TuireaderError as exc:  # anything else goes to the app's handler for workers
             status = one_line_error(exc)
         if status in ("ok", "not modified"):
             self.notify("Full text stored." if status == "ok" else "The page has not changed.")
@@ -149,8 +149,8 @@ class SourceActions(ScreenParts):
         try:
             async with self.session.saver() as saver:
                 story, new = await saver.save(ref)
-        except Exception as exc:  # the app stays up whatever a page or file holds
-            self.notify(f"Not saved: {one_line_error(exc)}", severity="error")
+        except (TuireaderError, OSError) as exc:  # a bug goes to the app's handler for workers
+            self.notify(f"Not saved: {one_line_error(exc)}", severity="error", markup=False)
             return
         self.notify(("Saved: " if new else "Already saved: ") + display_title(story.title))
         self._own_source_added()

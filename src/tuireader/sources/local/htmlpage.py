@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
 from pathlib import PurePosixPath
 from typing import Any
 
 from tuireader.domain.dates import parse_date
+from tuireader.domain.errors import ComponentError, SourceError
 from tuireader.domain.ids import story_key
 from tuireader.domain.models import ContentType, Story
 from tuireader.domain.text import clean_line, clean_text, safe_link
 from tuireader.domain.titles import SEPARATORS, person_name, strip_site_suffix
+
+logger = logging.getLogger(__name__)
 
 _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
@@ -29,8 +33,16 @@ _DATE_PARAMS = {
 
 
 def _extract(page: str) -> Any:
-    """Trafilatura's document for ``page``, or ``None``; never touches the network."""
-    import trafilatura  # slow to import: only when a page is actually read
+    """Trafilatura's document for ``page``, or ``None``; never touches the network.
+
+    Raises :class:`ComponentError` when trafilatura (or a library under it) does not import.
+    """
+    try:
+        import trafilatura  # slow to import: only when a page is actually read
+    except ImportError as exc:
+        raise ComponentError(
+            f"HTML extraction unavailable: {exc} — run `tuireader doctor`"
+        ) from exc
 
     options: dict[str, Any] = {
         "output_format": "python",
@@ -100,15 +112,21 @@ def parse_html_page(page: str, path_key: str) -> Story | None:
     """A saved HTML page as a Markdown story: title, date, author, canonical link, main text.
 
     The title falls back to ``<title>`` and then the file stem of ``path_key``.
-    The key is ``"f:" + path_key``.
+    The key is ``"f:" + path_key``. Raises :class:`ComponentError` when the extractor is
+    not installed right, :class:`SourceError` when it fails on this page.
     """
     page = page.lstrip("\ufeff")
     if not page.strip():
         return None
     try:
         document = _extract(page)
-    except Exception:  # trafilatura/lxml fail in many ways on odd markup
-        document = None
+    except ComponentError:
+        raise
+    except Exception as exc:  # trafilatura/lxml fail in many ways on odd markup
+        logger.exception("extracting %s failed", path_key or "a fetched page")
+        raise SourceError(
+            f"could not extract the page's text ({type(exc).__name__}: {exc})"
+        ) from exc
     metas = _metas(page)
     site = metas.get("og:site_name") or metas.get("application-name") or _str(document, "sitename")
     site_names = [site, _str(document, "sitename")]
