@@ -20,11 +20,13 @@ SORTS = (SortKey.DATE, SortKey.SOURCE, SortKey.TITLE)
 class ViewActions(ScreenParts):
     """What :class:`~tuireader.ui.main_screen.MainScreen` does to the view it shows."""
 
-    def _open_input(self, mode: str, placeholder: str) -> None:
+    def _open_input(self, mode: str, placeholder: str, value: str | None = None) -> None:
         box = self.query_one("#query-input", Input)
         self._input_mode = mode
         box.placeholder = placeholder
-        box.value = self.view_query.search if mode == "search" else self.view_query.text
+        if value is None:
+            value = self.view_query.search if mode == "search" else self.view_query.text
+        box.value = value
         box.remove_class("-hidden")
         box.focus()
 
@@ -34,6 +36,16 @@ class ViewActions(ScreenParts):
 
     def action_search(self) -> None:
         self._open_input("search", "search titles and text, enter to run")
+
+    @on(StoryList.Unmatched)
+    def _list_unmatched(self, event: StoryList.Unmatched) -> None:
+        """A headline the library does not hold: say so, and offer to search for it."""
+        title = clean_line(event.title)
+        self.notify(
+            f"“{title[:80]}” is not in the library. Enter searches for it, escape cancels.",
+            title="No such story",
+        )
+        self._open_input("search", "search titles and text, enter to run", title)
 
     def action_filter(self) -> None:
         self._open_input("filter", "filter titles as you type, enter to keep")
@@ -88,8 +100,9 @@ class ViewActions(ScreenParts):
             if not isinstance(widget, StoryList):
                 continue
             item = widget.current
-            if item is not None and item.detail:
-                self.notify(clean_line(item.detail), title=clean_line(item.title)[:60], timeout=10)
+            if item is not None and (item.detail or item.note):
+                why = item.detail or item.note
+                self.notify(clean_line(why), title=clean_line(item.title)[:60], timeout=10)
                 return
         self.notify("Highlight a line in Related, Ranking or Recommended first.")
 
