@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,8 @@ from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.browser import open_link
 from tuireader.services.session import Session
 from tuireader.ui.commands import bindings
+from tuireader.ui.confirm_modal import ConfirmModal
+from tuireader.ui.hints import empty_hint, plural
 from tuireader.ui.modals import HelpScreen, LinkPickerModal
 from tuireader.ui.reading_flow import ReadingFlow
 from tuireader.ui.source_actions import SourceActions
@@ -30,6 +33,12 @@ from tuireader.ui.widgets.story_list import Ranked, StoryList
 
 if TYPE_CHECKING:  # these load later, off the start-up path
     from tuireader.services.refresh import RefreshReport, SourceResult
+
+
+BULK_CONFIRM = 50
+"""Marking more stories than this read at once asks first."""
+SAYS_WHY_NOT = frozenset({"pick_link", "open_link", "open_image"})
+"""Commands whose key, pressed when there is nothing to act on, says so."""
 
 
 class MainScreen(ReadingFlow, SourceActions, ViewActions):
@@ -90,6 +99,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self.call_after_refresh(self._discover, None)
         self.call_after_refresh(self._warm_up)
         self.headlines.focus()
+        self.headlines.empty_text = empty_hint(self.view_query, self.session.settings.keys)
         self._update_status()
         if self.session.notice:
             self.notify(clean_line(self.session.notice), severity="warning", timeout=10)
@@ -130,14 +140,17 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
             parts.append(f"filter: {q.text}")
         if q.sort is not SortKey.DATE or q.unread_first:
             parts.append("sort: " + q.sort.value + (", unread first" if q.unread_first else ""))
-        parts.append(f"{self.headlines.total} stories")
-        parts.append(f"{self._unread} unread")
+        total = self.headlines.total
+        unread = total if q.unread else self.library.count(replace(q, unread=True))
+        parts.append(plural(total, "story", "stories"))
+        parts.append(f"{unread} unread")
         if extra:
             parts.append(extra)
         self.status.message = clean_line(" · ".join(parts))
 
-    def watch_view_query(self) -> None:
+    def watch_view_query(self, query: StoryQuery) -> None:
         if self.is_mounted:
+            self.headlines.empty_text = empty_hint(query, self.session.settings.keys)
             self.call_after_refresh(self._update_status)
 
     # choosing views and stories -------------------------------------------------------
@@ -327,21 +340,47 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self.headlines.update_story(self.library.story(story.id))
         self._after_marks()
 
+    def _confirm_many(self, count: int, question: str, then: Callable[[], None]) -> None:
+        """Run ``then`` at once for a few stories; ask first when more than BULK_CONFIRM."""
+        if count <= BULK_CONFIRM:
+            then()
+            return
+        self.app.push_screen(
+            ConfirmModal(question, "mark them read"), lambda yes: then() if yes else None
+        )
+
     def action_mark_all_read(self) -> None:
-        count = self.library.mark_all_read(self.view_query, f"mark {self.view_label} read")
-        if count:
-            self.notify(f"Marked {count} read. u undoes it.")
-        self.headlines.reload()
-        self._after_marks()
+        count = self.library.count(replace(self.view_query, unread=True))
+        label = clean_line(self.view_label)
+
+        def mark() -> None:
+            done = self.library.mark_all_read(self.view_query, f"mark {self.view_label} read")
+            if done:
+                self.notify(f"Marked {plural(done, 'story', 'stories')} read. u undoes it.")
+            self.headlines.reload()
+            self._after_marks()
+
+        self._confirm_many(
+            count, f"Mark {count} stories in {label} read? u undoes it afterwards.", mark
+        )
 
     def action_mark_source_read(self) -> None:
         source = self._current_source()
         if source is None:
             return
-        count = self.library.mark_source_read(source)
-        self.notify(f"Marked {count} in {clean_line(source.name)} read. u undoes it.")
-        self.headlines.reload()
-        self._after_marks()
+        assert source.id is not None
+        count = self.library.count(StoryQuery(source_ids=(source.id,), unread=True))
+        name = clean_line(source.name)
+
+        def mark() -> None:
+            done = self.library.mark_source_read(source)
+            self.notify(f"Marked {plural(done, 'story', 'stories')} in {name} read. u undoes it.")
+            self.headlines.reload()
+            self._after_marks()
+
+        self._confirm_many(
+            count, f"Mark {count} stories of {name} read? u undoes it afterwards.", mark
+        )
 
     def action_undo(self) -> None:
         label = self.library.undo()
@@ -363,25 +402,42 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         if story is not None and story.link:
             self._open_url(story.link)
 
+    def _no_links(self, kind: str = "links") -> str:
+        if self.article.story is None:
+            return f"Open a story first: its {kind} are numbered in the article."
+        return f"This story has no {kind}."
+
     def action_open_link(self, n: int) -> None:
         links = self.article.links
         if 1 <= n <= len(links):
             self._open_url(links[n - 1])
+        elif not links:
+            self.notify(self._no_links())
         else:
-            self.notify(f"The article has no link [{n}].")
+            self.notify(f"This story has only {plural(len(links), 'link', 'links')}.")
 
     def action_pick_link(self) -> None:
-        if self.article.links:
-            self.app.push_screen(
-                LinkPickerModal(self.article.links),
-                lambda url: self._open_url(url) if url else None,
-            )
+        if not self.article.links:
+            self.notify(self._no_links())
+            return
+        self.app.push_screen(
+            LinkPickerModal(self.article.links),
+            lambda url: self._open_url(url) if url else None,
+        )
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.session.settings.keys))
 
+    def can_run(self, action: str) -> bool:
+        """Whether a command can do something now (the palette offers only those)."""
+        if action in ("pick_link", "open_link"):
+            return bool(self.article.links)
+        if action == "open_image":
+            return bool(self.article.images)
+        return self.check_action(action, ()) is not False
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Commands that cannot run now are not offered (palette) and do nothing."""
+        """Commands that cannot run now do nothing; those in SAYS_WHY_NOT run and say why."""
         needs_story = {
             "toggle_read",
             "toggle_star",
@@ -392,10 +448,8 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         }
         if action in needs_story:
             return self.headlines.total > 0 or self.article.story is not None
-        if action in ("pick_link", "open_link"):
-            return bool(self.article.links)
-        if action == "open_image":
-            return bool(self.article.images)
+        if action in SAYS_WHY_NOT:
+            return True  # run, and say why there is nothing to open
         if action == "undo":
             return self.library.can_undo()
         if action == "mark_source_read":

@@ -48,7 +48,8 @@ class ReaderApp(App[None]):
             action = command.action
             target = self if action.startswith("app.") else screen
             name = action.removeprefix("app.")
-            if target.check_action(name, ()) is False:
+            can_run = getattr(target, "can_run", None)
+            if not (can_run(name) if can_run else target.check_action(name, ()) is not False):
                 continue
             yield SystemCommand(
                 command.title, command.help, lambda a=action: self.run_action(a, screen)

@@ -59,6 +59,16 @@ class ReadingFlow(ScreenParts):
         """Compute the lists beside the article again (after "not interested")."""
         self._discover(self._open_id)
 
+    def _close_story(self) -> None:
+        """Empty the article pane and its lists (the story is gone from the library)."""
+        self._open_id = None
+        self._page_lists = {}
+        self.article.clear()
+        for widget_id in ("related", "ranking", "recommended"):
+            self.query_one(f"#{widget_id}", StoryList).show([])
+        if self.focused is self.article or self.focused is None:
+            self.set_focus(self.headlines)
+
     def _show_story(self, story: Story) -> None:
         """Render a story again (after its full text arrived)."""
         self._render_story(story)
@@ -121,7 +131,11 @@ class ReadingFlow(ScreenParts):
     def action_open_image(self) -> None:
         images = self.article.images
         if not images:
-            self.notify("The article has no images.")
+            self.notify(
+                "This story has no images."
+                if self.article.story is not None
+                else "Open a story first: its images are numbered in the article."
+            )
         elif len(images) == 1:
             self._open_url(images[0])
         else:

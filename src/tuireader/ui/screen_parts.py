@@ -62,6 +62,9 @@ class ScreenParts(Screen[None]):
     def _refresh_lists(self) -> None:
         raise NotImplementedError
 
+    def _close_story(self) -> None:
+        raise NotImplementedError
+
     def _layout(self) -> None:
         raise NotImplementedError
 

@@ -19,6 +19,7 @@ LARGE = 60_000
 re-wrap all of a 200 KB page on every repaint; chunks are laid out once and only the
 visible ones are drawn. Smaller bodies are one Rich Markdown renderable (headings, lists,
 quotes, code, tables) in one Static: no widget per block to mount and lay out."""
+PLACEHOLDER = "Choose a story: j/k to move, enter to open, ? for help."
 CHUNK = 4_000
 FIRST_CHUNKS = 3
 
@@ -95,9 +96,7 @@ class ArticlePane(VerticalScroll, can_focus=True):
         self.query_one("#also-in").display = False
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            Text("Choose a story: j/k to move, enter to open, ? for help."), id="article-header"
-        )
+        yield Static(Text(PLACEHOLDER), id="article-header")
         yield StoryList("Also in", id="also-in")
         yield Static(id="article-body")
         yield Vertical(id="article-plain")
@@ -140,6 +139,18 @@ class ArticlePane(VerticalScroll, can_focus=True):
         self._finished = False
         self.scroll_home(animate=False)
         self.call_after_refresh(self._check_end)
+
+    def clear(self) -> None:
+        """Show no story (it was removed)."""
+        self.story = None
+        self.links = ()
+        self.images = ()
+        self.query_one("#article-header", Static).update(Text(PLACEHOLDER))
+        self.query_one("#article-body", Static).update("")
+        self.query_one("#article-plain", Vertical).remove_children()
+        self.query_one("#article-images", Vertical).remove_children()
+        self.show_also_in([])
+        self.scroll_home(animate=False)
 
     async def _mount_rest(self, story_id: int | None, chunks: list[str]) -> None:
         if self.story is not None and self.story.id == story_id:
