@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -11,23 +12,25 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.browser import open_link
 from tuireader.services.session import Session
-from tuireader.ui.commands import bindings
+from tuireader.ui.commands import Command, bindings
 from tuireader.ui.confirm_modal import ConfirmModal
 from tuireader.ui.hints import empty_hint, plural
 from tuireader.ui.modals import HelpScreen, LinkPickerModal
 from tuireader.ui.reading_flow import ReadingFlow
 from tuireader.ui.source_actions import SourceActions
 from tuireader.ui.view_actions import ViewActions
+from tuireader.ui.view_picker_modal import ViewPickerModal
 from tuireader.ui.widgets.article_pane import ArticlePane
+from tuireader.ui.widgets.fitted_footer import FittedFooter
 from tuireader.ui.widgets.headline_list import HeadlineList
-from tuireader.ui.widgets.sidebar import Sidebar
+from tuireader.ui.widgets.sidebar import Sidebar, View
 from tuireader.ui.widgets.status_bar import StatusBar
 from tuireader.ui.widgets.story_list import Ranked, StoryList
 
@@ -35,6 +38,8 @@ if TYPE_CHECKING:  # these load later, off the start-up path
     from tuireader.services.refresh import RefreshReport, SourceResult
 
 
+NARROW = 80
+"""Under this many columns the sidebar is shown only on request, over the headlines."""
 BULK_CONFIRM = 50
 """Marking more stories than this read at once asks first."""
 SAYS_WHY_NOT = frozenset({"pick_link", "open_link", "open_image"})
@@ -63,6 +68,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self._discover_timer: Timer | None = None
         self._discover_asked = 0.0
         self._sidebar_wanted = session.settings.general.show_sidebar
+        self._sidebar_overlay = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -79,7 +85,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
                         yield StoryList("Recommended", id="recommended")
         yield Input(id="query-input", classes="-hidden")
         yield StatusBar(id="status")
-        yield Footer()
+        yield FittedFooter()
 
     @property
     def headlines(self) -> HeadlineList:
@@ -116,7 +122,15 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self._layout()
 
     def _layout(self) -> None:
-        self.query_one(Sidebar).display = self._sidebar_wanted and self.size.width >= 80
+        narrow = self.size.width < NARROW
+        sidebar = self.query_one(Sidebar)
+        overlay = narrow and self._sidebar_overlay
+        sidebar.set_class(overlay, "-overlay")
+        sidebar.display = overlay or (self._sidebar_wanted and not narrow)
+        if not narrow:
+            self._sidebar_overlay = False
+        if sidebar.display is False and self.focused is sidebar:
+            self.set_focus(self.headlines)
         self.query_one("#lists").display = self.size.width >= 120
 
     # state shown ----------------------------------------------------------------------
@@ -156,11 +170,42 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
     # choosing views and stories -------------------------------------------------------
     @on(Sidebar.ViewChosen)
     def _view_chosen(self, event: Sidebar.ViewChosen) -> None:
-        self.view_label = event.view.label
+        self.show_view(event.view)
+
+    def show_view(self, view: View) -> None:
+        """Make ``view`` the one the headline list shows (keeping the sort)."""
+        self.view_label = view.label
         self.view_query = replace(
-            event.view.query, sort=self.view_query.sort, unread_first=self.view_query.unread_first
+            view.query, sort=self.view_query.sort, unread_first=self.view_query.unread_first
         )
+        if self._sidebar_overlay:
+            self._sidebar_overlay = False
+            self._layout()
         self.set_focus(self.headlines)
+
+    def views(self) -> list[View]:
+        """Every view the sidebar offers, in its order."""
+        return [row.view for row in self.query_one(Sidebar).rows if row.view is not None]
+
+    def palette_entries(self, command: Command) -> list[tuple[str, str, Callable[[], None]]]:
+        """Palette lines for a command that stands for many (one "Go to view" per view)."""
+        if command.id != "go_to_view":
+            return []
+        return [
+            (f"Go to view: {clean_line(v.label)}", command.help, partial(self.show_view, v))
+            for v in self.views()
+        ]
+
+    def action_go_to_view(self, view_id: str = "") -> None:
+        """Show a view by id, or choose one from a list."""
+        views = self.views()
+        chosen = next((v for v in views if v.id == view_id), None)
+        if chosen is not None:
+            self.show_view(chosen)
+            return
+        self.app.push_screen(
+            ViewPickerModal(views), lambda view: self.show_view(view) if view else None
+        )
 
     @on(HeadlineList.Chosen)
     def _story_chosen(self, event: HeadlineList.Chosen) -> None:
@@ -266,6 +311,9 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
 
     def action_back(self) -> None:
         self._pending_focus = None  # "back" wins over the focus change that follows a paint
+        if self._sidebar_overlay:
+            self._sidebar_overlay = False
+            self._layout()
         if not self.query_one("#query-input").has_class("-hidden"):
             self._close_input()
         self.set_focus(self.headlines)  # at once: the next key must see it

@@ -30,6 +30,8 @@ class ScreenParts(Screen[None]):
     _discover_asked: float
     _input_mode: str
     _sidebar_wanted: bool
+    _sidebar_overlay: bool
+    """Under 80 columns: the sidebar is shown over the headlines."""
 
     @property
     def headlines(self) -> HeadlineList:

@@ -116,7 +116,11 @@ class ViewActions(ScreenParts):
         self._refresh_lists()
 
     def action_toggle_sidebar(self) -> None:
-        self._sidebar_wanted = not self.query_one(Sidebar).display
-        if self._sidebar_wanted and self.size.width < 80:
-            self.notify("The sidebar needs 80 columns.")
+        sidebar = self.query_one(Sidebar)
+        if self.size.width < 80:  # no room beside the headlines: over them, until a choice
+            self._sidebar_overlay = not self._sidebar_overlay
+            self._layout()
+            self.set_focus(sidebar if self._sidebar_overlay else self.headlines)
+            return
+        self._sidebar_wanted = not sidebar.display
         self._layout()
