@@ -71,8 +71,8 @@ async def test_go_to_view_from_the_palette_and_its_key(tmp_path: Path) -> None:
         await pilot.press("ctrl+g")
         await pilot.pause()
         assert isinstance(app.screen, ViewPickerModal)
-        picker = app.screen.query_one(OptionList)
-        picker.highlighted = [v.label for v in app.screen.views].index("Unread")
+        assert app.screen.query_one(OptionList).highlighted == 0  # All
+        await pilot.press("j", "j", "k")  # as in the lists: Unread
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is screen and screen.view_label == "Unread"

@@ -119,3 +119,16 @@ async def test_failed_pages_are_named(tmp_path: Path, feed_server: FeedServer) -
         assert "2 pages failed: Gone A, Gone B" in status or "2 pages failed: Gone B, Gone A" in (
             status
         )
+
+
+async def test_clearing_a_search_names_the_view_all_again(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "db")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"ferry", "enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert screen.status.message == "Search · search: ferry · 1 story · 1 unread"
+        await pilot.press("F")
+        await pilot.pause()
+        assert screen.status.message == "All · 7 stories · 7 unread"

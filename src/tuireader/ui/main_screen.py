@@ -192,7 +192,11 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         if command.id != "go_to_view":
             return []
         return [
-            (f"Go to view: {clean_line(v.label)}", command.help, partial(self.show_view, v))
+            (
+                f"Go to view: {clean_line(v.label)}",
+                "Show it in the headline list",
+                partial(self.show_view, v),
+            )
             for v in self.views()
         ]
 

@@ -63,6 +63,8 @@ class ViewActions(ScreenParts):
         self._close_input()
 
     def action_clear_filter(self) -> None:
+        if self.view_query.search and self.view_label == "Search":
+            self.view_label = "All"  # a search cleared is every story again
         self.view_query = replace(self.view_query, search="", text="")
 
     def action_save_search(self) -> None:

@@ -19,7 +19,11 @@ from tuireader.ui.widgets.sidebar import View
 class ViewPickerModal(ModalScreen[View | None]):
     """Lists the views (built-in, saved searches, folders, sources); returns the chosen one."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("j", "move(1)", "Down", show=False),
+        Binding("k", "move(-1)", "Up", show=False),
+    ]
 
     def __init__(self, views: Sequence[View]) -> None:
         super().__init__()
@@ -31,6 +35,17 @@ class ViewPickerModal(ModalScreen[View | None]):
             yield OptionList(
                 *(Option(Text(clean_line(v.label)), id=str(n)) for n, v in enumerate(self.views))
             )
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).highlighted = 0
+
+    def action_move(self, step: int) -> None:
+        """j and k move as they do in the lists behind."""
+        options = self.query_one(OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.views[int(event.option.id or 0)])

@@ -101,13 +101,12 @@ class StoryList(OptionList):
 
     @property
     def hidden_below(self) -> int:
-        """How many lines start below the visible part of the list."""
+        """How many lines are not (wholly) shown below the visible part of the list."""
         lines = self._lines
         bottom = int(self.scroll_y) + self.scrollable_content_region.height
         if not self.items or not lines or bottom >= len(lines):
             return 0
-        index, offset = lines[bottom]
-        return len(self.items) - index - (1 if offset else 0)
+        return len(self.items) - lines[bottom][0]
 
     def _show_more(self) -> None:
         more = self.hidden_below
