@@ -88,6 +88,8 @@ async def test_remove_source_asks_and_clears_the_article(tmp_path: Path) -> None
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
         assert "Remove Harbor Gazette and its 4 stories?" in app.screen.question
+        question = app.screen.query_one("#question")
+        assert question.region.right <= app.screen.query_one(".dialog").content_region.right
         await pilot.press("n")
         await pilot.pause()
         assert screen.headlines.total == 7 and screen.article.story is not None

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label
+from textual.widgets import Static
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -25,5 +25,5 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self.question), id="question")
-            yield Label(Text(f"y or enter: {self.yes} · n or escape: cancel"), classes="hint")
+            yield Static(Text(self.question), id="question")
+            yield Static(Text(f"y or enter: {self.yes} · n or escape: cancel"), classes="hint")
