@@ -84,6 +84,8 @@ async def test_remove_source_asks_and_clears_the_article(tmp_path: Path) -> None
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_titled(pilot, "Ferry timetable changes next week")
+        await pilot.resize_terminal(60, 30)  # the question wraps in a narrow terminal
+        await pilot.pause()
         await pilot.press("D")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
@@ -91,6 +93,7 @@ async def test_remove_source_asks_and_clears_the_article(tmp_path: Path) -> None
         question = app.screen.query_one("#question")
         assert question.region.right <= app.screen.query_one(".dialog").content_region.right
         await pilot.press("n")
+        await pilot.resize_terminal(*SIZE)
         await pilot.pause()
         assert screen.headlines.total == 7 and screen.article.story is not None
         await pilot.press("D")
