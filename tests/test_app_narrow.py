@@ -128,3 +128,29 @@ async def test_footer_shows_whole_keys_only(tmp_path: Path) -> None:
                 assert key.region.width >= len(key.description), (width, key.description)
             if width == 160:
                 assert all(k.display for k in keys)  # room for all: nothing left out
+
+
+async def test_footer_follows_the_view(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "db")
+    async with app.run_test(size=(140, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+
+        def footer_actions() -> set[str]:
+            footer = screen.query_one(FittedFooter)
+            return {k.action for k in footer.query_children(FooterKey) if k.display}
+
+        assert "toggle_star" in footer_actions()
+
+        async def footer_shows_star(expected: bool) -> bool:
+            for _ in range(10):  # the footer is rebuilt a few refreshes later
+                if ("toggle_star" in footer_actions()) == expected:
+                    return True
+                await pilot.pause()
+            return False
+
+        screen.action_go_to_view("starred")  # empty: nothing to star
+        assert await footer_shows_star(False)
+        screen.action_go_to_view("all")
+        assert await footer_shows_star(True)

@@ -161,6 +161,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         if extra:
             parts.append(extra)
         self.status.message = clean_line(" · ".join(parts))
+        self.refresh_bindings()  # what can run (and so the footer) follows the view
 
     def watch_view_query(self, query: StoryQuery) -> None:
         if self.is_mounted:
