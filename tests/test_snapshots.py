@@ -67,3 +67,12 @@ def test_help_screen(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-u
 
 def test_narrow_terminal_hides_the_sidebar(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(tmp_path / "db"), terminal_size=(70, 24), run_before=settled)
+
+
+def test_narrow_terminal_b_shows_the_sidebar_over_the_list(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    async def sidebar_over(pilot: Pilot[None]) -> None:
+        await settled(pilot)
+        await pilot.press("b", "j")
+        await pilot.pause()
+
+    assert snap_compare(make_app(tmp_path / "db"), terminal_size=(70, 24), run_before=sidebar_over)

@@ -25,6 +25,8 @@ class FullTextReport:
     fetched: int = 0
     unchanged: int = 0
     failed: int = 0
+    failed_titles: tuple[str, ...] = ()
+    """The titles of the stories whose page failed, so a summary can name them."""
 
 
 def wants_full_text(story: Story, source: Source, min_words: int, words: int | None = None) -> bool:
@@ -58,10 +60,12 @@ class FullText:
         done = self.library.pages.have(list(story_ids))
         todo = [i for i in dict.fromkeys(story_ids) if i not in done]
         results = await asyncio.gather(*(self.fetch_one(i) for i in todo))
+        failed = [i for i, r in zip(todo, results, strict=True) if r not in ("ok", "not modified")]
         return FullTextReport(
             fetched=sum(r == "ok" for r in results),
             unchanged=sum(r == "not modified" for r in results),
-            failed=sum(r not in ("ok", "not modified") for r in results),
+            failed=len(failed),
+            failed_titles=tuple(self.library.story(i).title for i in failed),
         )
 
     async def fetch_one(self, story_id: int) -> str:

@@ -19,7 +19,7 @@ from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import INTERNAL, SourceError
 from tuireader.domain.models import ParsedFeed, Source, SourceKind, Story
 from tuireader.domain.terms import heaviest_counts, term_counts
-from tuireader.domain.text import one_line_error
+from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.discovery import Discovery, IndexReport
 from tuireader.services.fulltext import FullText, FullTextReport
 from tuireader.services.library import Library
@@ -84,9 +84,10 @@ class RefreshReport:
             counts[r.outcome] = counts.get(r.outcome, 0) + 1
         parts = [f"{self.new} new {'story' if self.new == 1 else 'stories'}"]
         if self.full_text is not None:
-            parts.append(f"{self.full_text.fetched} full texts")
+            fetched = self.full_text.fetched
+            parts.append(f"{fetched} full text{'' if fetched == 1 else 's'}")
             if self.full_text.failed:
-                parts.append(f"{self.full_text.failed} pages failed")
+                parts.append(failed_pages(self.full_text.failed, self.full_text.failed_titles))
         for outcome in (Outcome.NOT_MODIFIED, Outcome.UNCHANGED, Outcome.WAITING, Outcome.FAILED):
             if counts.get(outcome):
                 parts.append(f"{counts[outcome]} {outcome.value}")
@@ -97,6 +98,17 @@ class RefreshReport:
 
 
 Progress = Callable[[int, int, SourceResult], None]
+
+
+def failed_pages(count: int, titles: Sequence[str], shown: int = 3) -> str:
+    """``page failed: Ferry times`` or ``2 pages failed: a, b`` (the first few, cut short)."""
+    names = [clean_line(t)[:40] or "(untitled)" for t in titles[:shown]]
+    if count > len(names):
+        names.append("…")
+    listed = ", ".join(names)
+    if count == 1:
+        return f"page failed: {listed}" if listed else "page failed"
+    return f"{count} pages failed" + (f": {listed}" if listed else "")
 
 
 def search_text(story: Story) -> str:

@@ -230,7 +230,21 @@ COMMANDS: tuple[Command, ...] = (
         "Discovery",
     ),
     Command(
-        "toggle_sidebar", "b", "toggle_sidebar", "Sidebar", "Show or hide the sidebar", "Views"
+        "toggle_sidebar",
+        "b",
+        "toggle_sidebar",
+        "Sidebar",
+        "Show or hide the sidebar (under 80 columns: over the headlines)",
+        "Views",
+    ),
+    Command(
+        "go_to_view",
+        "ctrl+g",
+        "go_to_view",
+        "Go to view",
+        "Show a view: All, Unread, Starred, Saved, Today, a saved search, a folder or a source "
+        "(the palette lists each one)",
+        "Views",
     ),
     Command(
         "add_source", "a", "add_source", "Add source", "Subscribe to a URL or add a path", "Sources"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -10,26 +12,38 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line
 from tuireader.services.browser import open_link
 from tuireader.services.session import Session
-from tuireader.ui.commands import bindings
+from tuireader.ui.commands import Command, bindings
+from tuireader.ui.confirm_modal import ConfirmModal
+from tuireader.ui.hints import empty_hint, plural
 from tuireader.ui.modals import HelpScreen, LinkPickerModal
 from tuireader.ui.reading_flow import ReadingFlow
 from tuireader.ui.source_actions import SourceActions
 from tuireader.ui.view_actions import ViewActions
+from tuireader.ui.view_picker_modal import ViewPickerModal
 from tuireader.ui.widgets.article_pane import ArticlePane
+from tuireader.ui.widgets.fitted_footer import FittedFooter
 from tuireader.ui.widgets.headline_list import HeadlineList
-from tuireader.ui.widgets.sidebar import Sidebar
+from tuireader.ui.widgets.sidebar import Sidebar, View
 from tuireader.ui.widgets.status_bar import StatusBar
 from tuireader.ui.widgets.story_list import Ranked, StoryList
 
 if TYPE_CHECKING:  # these load later, off the start-up path
     from tuireader.services.refresh import RefreshReport, SourceResult
+
+
+NARROW = 80
+"""Under this many columns the sidebar is shown only on request, over the headlines."""
+BULK_CONFIRM = 50
+"""Marking more stories than this read at once asks first."""
+SAYS_WHY_NOT = frozenset({"pick_link", "open_link", "open_image"})
+"""Commands whose key, pressed when there is nothing to act on, says so."""
 
 
 class MainScreen(ReadingFlow, SourceActions, ViewActions):
@@ -54,6 +68,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self._discover_timer: Timer | None = None
         self._discover_asked = 0.0
         self._sidebar_wanted = session.settings.general.show_sidebar
+        self._sidebar_overlay = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -70,7 +85,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
                         yield StoryList("Recommended", id="recommended")
         yield Input(id="query-input", classes="-hidden")
         yield StatusBar(id="status")
-        yield Footer()
+        yield FittedFooter()
 
     @property
     def headlines(self) -> HeadlineList:
@@ -90,6 +105,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self.call_after_refresh(self._discover, None)
         self.call_after_refresh(self._warm_up)
         self.headlines.focus()
+        self.headlines.empty_text = empty_hint(self.view_query, self.session.settings.keys)
         self._update_status()
         if self.session.notice:
             self.notify(clean_line(self.session.notice), severity="warning", timeout=10)
@@ -107,7 +123,15 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self._layout()
 
     def _layout(self) -> None:
-        self.query_one(Sidebar).display = self._sidebar_wanted and self.size.width >= 80
+        narrow = self.size.width < NARROW
+        sidebar = self.query_one(Sidebar)
+        overlay = narrow and self._sidebar_overlay
+        sidebar.set_class(overlay, "-overlay")
+        sidebar.display = overlay or (self._sidebar_wanted and not narrow)
+        if not narrow:
+            self._sidebar_overlay = False
+        if sidebar.display is False and self.focused is sidebar:
+            self.set_focus(self.headlines)
         self.query_one("#lists").display = self.size.width >= 120
 
     # state shown ----------------------------------------------------------------------
@@ -131,24 +155,63 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
             parts.append(f"filter: {q.text}")
         if q.sort is not SortKey.DATE or q.unread_first:
             parts.append("sort: " + q.sort.value + (", unread first" if q.unread_first else ""))
-        parts.append(f"{self.headlines.total} stories")
-        parts.append(f"{self._unread} unread")
+        total = self.headlines.total
+        unread = total if q.unread else self.library.count(replace(q, unread=True))
+        parts.append(plural(total, "story", "stories"))
+        parts.append(f"{unread} unread")
         if extra:
             parts.append(extra)
         self.status.message = clean_line(" · ".join(parts))
+        self.refresh_bindings()  # what can run (and so the footer) follows the view
 
-    def watch_view_query(self) -> None:
+    def watch_view_query(self, query: StoryQuery) -> None:
         if self.is_mounted:
+            self.headlines.empty_text = empty_hint(query, self.session.settings.keys)
             self.call_after_refresh(self._update_status)
 
     # choosing views and stories -------------------------------------------------------
     @on(Sidebar.ViewChosen)
     def _view_chosen(self, event: Sidebar.ViewChosen) -> None:
-        self.view_label = event.view.label
+        self.show_view(event.view)
+
+    def show_view(self, view: View) -> None:
+        """Make ``view`` the one the headline list shows (keeping the sort)."""
+        self.view_label = view.label
         self.view_query = replace(
-            event.view.query, sort=self.view_query.sort, unread_first=self.view_query.unread_first
+            view.query, sort=self.view_query.sort, unread_first=self.view_query.unread_first
         )
+        if self._sidebar_overlay:
+            self._sidebar_overlay = False
+            self._layout()
         self.set_focus(self.headlines)
+
+    def views(self) -> list[View]:
+        """Every view the sidebar offers, in its order."""
+        return [row.view for row in self.query_one(Sidebar).rows if row.view is not None]
+
+    def palette_entries(self, command: Command) -> list[tuple[str, str, Callable[[], None]]]:
+        """Palette lines for a command that stands for many (one "Go to view" per view)."""
+        if command.id != "go_to_view":
+            return []
+        return [
+            (
+                f"Go to view: {clean_line(v.label)}",
+                "Show it in the headline list",
+                partial(self.show_view, v),
+            )
+            for v in self.views()
+        ]
+
+    def action_go_to_view(self, view_id: str = "") -> None:
+        """Show a view by id, or choose one from a list."""
+        views = self.views()
+        chosen = next((v for v in views if v.id == view_id), None)
+        if chosen is not None:
+            self.show_view(chosen)
+            return
+        self.app.push_screen(
+            ViewPickerModal(views), lambda view: self.show_view(view) if view else None
+        )
 
     @on(HeadlineList.Chosen)
     def _story_chosen(self, event: HeadlineList.Chosen) -> None:
@@ -251,6 +314,9 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
 
     def action_back(self) -> None:
         self._pending_focus = None  # "back" wins over the focus change that follows a paint
+        if self._sidebar_overlay:
+            self._sidebar_overlay = False
+            self._layout()
         if not self.query_one("#query-input").has_class("-hidden"):
             self._close_input()
         self.set_focus(self.headlines)  # at once: the next key must see it
@@ -325,21 +391,47 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self.headlines.update_story(self.library.story(story.id))
         self._after_marks()
 
+    def _confirm_many(self, count: int, question: str, then: Callable[[], None]) -> None:
+        """Run ``then`` at once for a few stories; ask first when more than BULK_CONFIRM."""
+        if count <= BULK_CONFIRM:
+            then()
+            return
+        self.app.push_screen(
+            ConfirmModal(question, "mark them read"), lambda yes: then() if yes else None
+        )
+
     def action_mark_all_read(self) -> None:
-        count = self.library.mark_all_read(self.view_query, f"mark {self.view_label} read")
-        if count:
-            self.notify(f"Marked {count} read. u undoes it.")
-        self.headlines.reload()
-        self._after_marks()
+        count = self.library.count(replace(self.view_query, unread=True))
+        label = clean_line(self.view_label)
+
+        def mark() -> None:
+            done = self.library.mark_all_read(self.view_query, f"mark {self.view_label} read")
+            if done:
+                self.notify(f"Marked {plural(done, 'story', 'stories')} read. u undoes it.")
+            self.headlines.reload()
+            self._after_marks()
+
+        self._confirm_many(
+            count, f"Mark {count} stories in {label} read? u undoes it afterwards.", mark
+        )
 
     def action_mark_source_read(self) -> None:
         source = self._current_source()
         if source is None:
             return
-        count = self.library.mark_source_read(source)
-        self.notify(f"Marked {count} in {clean_line(source.name)} read. u undoes it.")
-        self.headlines.reload()
-        self._after_marks()
+        assert source.id is not None
+        count = self.library.count(StoryQuery(source_ids=(source.id,), unread=True))
+        name = clean_line(source.name)
+
+        def mark() -> None:
+            done = self.library.mark_source_read(source)
+            self.notify(f"Marked {plural(done, 'story', 'stories')} in {name} read. u undoes it.")
+            self.headlines.reload()
+            self._after_marks()
+
+        self._confirm_many(
+            count, f"Mark {count} stories of {name} read? u undoes it afterwards.", mark
+        )
 
     def action_undo(self) -> None:
         label = self.library.undo()
@@ -361,25 +453,42 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         if story is not None and story.link:
             self._open_url(story.link)
 
+    def _no_links(self, kind: str = "links") -> str:
+        if self.article.story is None:
+            return f"Open a story first: its {kind} are numbered in the article."
+        return f"This story has no {kind}."
+
     def action_open_link(self, n: int) -> None:
         links = self.article.links
         if 1 <= n <= len(links):
             self._open_url(links[n - 1])
+        elif not links:
+            self.notify(self._no_links())
         else:
-            self.notify(f"The article has no link [{n}].")
+            self.notify(f"This story has only {plural(len(links), 'link', 'links')}.")
 
     def action_pick_link(self) -> None:
-        if self.article.links:
-            self.app.push_screen(
-                LinkPickerModal(self.article.links),
-                lambda url: self._open_url(url) if url else None,
-            )
+        if not self.article.links:
+            self.notify(self._no_links())
+            return
+        self.app.push_screen(
+            LinkPickerModal(self.article.links),
+            lambda url: self._open_url(url) if url else None,
+        )
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.session.settings.keys))
 
+    def can_run(self, action: str) -> bool:
+        """Whether a command can do something now (the palette offers only those)."""
+        if action in ("pick_link", "open_link"):
+            return bool(self.article.links)
+        if action == "open_image":
+            return bool(self.article.images)
+        return self.check_action(action, ()) is not False
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Commands that cannot run now are not offered (palette) and do nothing."""
+        """Commands that cannot run now do nothing; those in SAYS_WHY_NOT run and say why."""
         needs_story = {
             "toggle_read",
             "toggle_star",
@@ -390,10 +499,8 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         }
         if action in needs_story:
             return self.headlines.total > 0 or self.article.story is not None
-        if action in ("pick_link", "open_link"):
-            return bool(self.article.links)
-        if action == "open_image":
-            return bool(self.article.images)
+        if action in SAYS_WHY_NOT:
+            return True  # run, and say why there is nothing to open
         if action == "undo":
             return self.library.can_undo()
         if action == "mark_source_read":

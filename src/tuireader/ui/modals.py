@@ -91,10 +91,11 @@ class HelpScreen(ModalScreen[None]):
         self.overrides = overrides
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, expand=True, show_header=False, pad_edge=False)
-        table.add_column("keys", style="bold", width=18, no_wrap=True)
-        table.add_column("command", width=20, no_wrap=True)
-        table.add_column("what it does", ratio=1)
+        # every column wraps: the screen fits an 80-column (or narrower) terminal
+        table = Table(box=None, expand=True, show_header=True, pad_edge=False)
+        table.add_column("keys", style="bold", min_width=6, max_width=14, overflow="fold")
+        table.add_column("id", style="dim", min_width=8, max_width=20, overflow="fold")
+        table.add_column("command", ratio=1)
         groups: dict[str, list[Command]] = {}
         for command in COMMANDS:
             groups.setdefault(command.group, []).append(command)
@@ -103,14 +104,18 @@ class HelpScreen(ModalScreen[None]):
             for command in commands:
                 self._row(table, command)
         with VerticalScroll(classes="dialog wide tall"):
-            yield Label(
-                "tuireader keys: escape closes. Rebind any command by its id in "
-                "[keys] of config.toml.",
-                markup=False,
+            yield Static(
+                Text(
+                    "tuireader keys; escape closes. To rebind a command, put its id and keys "
+                    'under [keys] in config.toml, e.g. next_unread = "n,J".'
+                ),
+                id="help-intro",
             )
-            yield Static(table)
+            yield Static(table, id="help-table")
 
     def _row(self, table: Table, command: Command) -> None:
         keys = keys_for(command, self.overrides).replace("question_mark", "?")
         keys = keys.replace("slash", "/").replace(",", " ")
-        table.add_row(Text(keys), Text(command.title), Text(command.help))
+        what = Text(command.title, style="bold")
+        what.append(" — " + command.help)
+        table.add_row(Text(keys), Text(command.id), what)

@@ -80,7 +80,13 @@ class ReaderApp(App[None]):
             action = command.action
             target = self if action.startswith("app.") else screen
             name = action.removeprefix("app.")
-            if target.check_action(name, ()) is False:
+            can_run = getattr(target, "can_run", None)
+            if not (can_run(name) if can_run else target.check_action(name, ()) is not False):
+                continue
+            entries = getattr(screen, "palette_entries", None)
+            if entries is not None and (expanded := entries(command)):
+                for title, help_text, callback in expanded:
+                    yield SystemCommand(title, help_text, callback)
                 continue
             yield SystemCommand(
                 command.title, command.help, lambda a=action: self.run_action(a, screen)

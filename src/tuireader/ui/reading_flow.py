@@ -18,7 +18,7 @@ from tuireader.services.reading import full_text_note, reader_text
 from tuireader.ui.modals import LinkPickerModal
 from tuireader.ui.screen_parts import ScreenParts
 from tuireader.ui.widgets.article_pane import ArticlePane
-from tuireader.ui.widgets.story_list import Ranked, StoryList
+from tuireader.ui.widgets.story_list import Ranked, StoryList, merged
 
 if TYPE_CHECKING:  # these load later, off the start-up path
     from tuireader.content.reader import ReaderText
@@ -63,6 +63,16 @@ class ReadingFlow(ScreenParts):
     def _refresh_lists(self) -> None:
         """Compute the lists beside the article again (after "not interested")."""
         self._discover(self._open_id)
+
+    def _close_story(self) -> None:
+        """Empty the article pane and its lists (the story is gone from the library)."""
+        self._open_id = None
+        self._page_lists = {}
+        self.article.clear()
+        for widget_id in ("related", "ranking", "recommended"):
+            self.query_one(f"#{widget_id}", StoryList).show([])
+        if self.focused is self.article or self.focused is None:
+            self.set_focus(self.headlines)
 
     def _show_story(self, story: Story) -> None:
         """Render a story again (after its full text arrived)."""
@@ -127,7 +137,11 @@ class ReadingFlow(ScreenParts):
     def action_open_image(self) -> None:
         images = self.article.images
         if not images:
-            self.notify("The article has no images.")
+            self.notify(
+                "This story has no images."
+                if self.article.story is not None
+                else "Open a story first: its images are numbered in the article."
+            )
         elif len(images) == 1:
             self._open_url(images[0])
         else:
@@ -140,17 +154,25 @@ class ReadingFlow(ScreenParts):
         """The page's own lists at once; computed ones follow from a worker."""
         self._page_lists = {}
         if story is not None:
-            for widget_id, titles in (
-                ("related", story.related),
-                ("ranking", story.ranking),
-                ("recommended", story.recommendation),
+            for widget_id, name, titles in (
+                ("related", "Related", story.related),
+                ("ranking", "Ranking", story.ranking),
+                ("recommended", "Recommended", story.recommendation),
             ):
                 ids = self.library.match_titles(titles)
-                self._page_lists[widget_id] = [
-                    Ranked(t, i, "from the page") for t, i in zip(titles, ids, strict=True)
-                ]
+                where = f"from the page's {name} list"
+                self._page_lists[widget_id] = merged(
+                    [
+                        Ranked(
+                            t, i, "from the page", where if i else f"{where}; not in the library"
+                        )
+                        for t, i in zip(titles, ids, strict=True)
+                    ],
+                    exclude=story.id,
+                )
         for widget_id in ("related", "ranking", "recommended"):
-            self.query_one(f"#{widget_id}", StoryList).show(self._page_lists.get(widget_id, []))
+            page = self._page_lists.get(widget_id, [])
+            self.query_one(f"#{widget_id}", StoryList).show(page, "from the page" if page else "")
         # debounced: skimming through stories does not start a computation for each one,
         # but an open after a pause computes at once
         if self._discover_timer is not None:
@@ -197,15 +219,15 @@ class ReadingFlow(ScreenParts):
         for widget_id, items in computed.items():
             page = self._page_lists.get(widget_id, [])
             self.query_one(f"#{widget_id}", StoryList).show(
-                items + page,
+                merged(items, page, exclude=story_id),
                 "computed" + (" + page" if page else "")
                 if items
                 else ("from the page" if page else ""),
             )
-        also = [
-            Ranked(lists.titles.get(i, ("", ""))[1], i, lists.titles.get(i, ("", ""))[0])
-            for i in lists.also_in
-        ]
+        also = []
+        for i in lists.also_in:
+            title, source = lists.titles.get(i, ("", ""))
+            also.append(Ranked(source, i, title, f"the same event, as {source} tells it"))
         self.article.show_also_in(also)
 
     @on(ArticlePane.Finished)

@@ -32,6 +32,8 @@ class ScreenParts(Screen[None]):
     _discover_asked: float
     _input_mode: str
     _sidebar_wanted: bool
+    _sidebar_overlay: bool
+    """Under 80 columns: the sidebar is shown over the headlines."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed worker goes up to the app's one handler (the state change does not)."""
@@ -67,6 +69,9 @@ class ScreenParts(Screen[None]):
         raise NotImplementedError
 
     def _refresh_lists(self) -> None:
+        raise NotImplementedError
+
+    def _close_story(self) -> None:
         raise NotImplementedError
 
     def _layout(self) -> None:

@@ -7,10 +7,13 @@ from textual import work
 
 from tuireader.domain.errors import TuireaderError, UsageError
 from tuireader.domain.models import Source
+from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line, one_line_error
 from tuireader.domain.titles import display_title
 from tuireader.services.library import source_for
 from tuireader.services.reading import export_story
+from tuireader.ui.confirm_modal import ConfirmModal
+from tuireader.ui.hints import plural
 from tuireader.ui.modals import AddSourceModal, PathModal
 from tuireader.ui.paths import open_path
 from tuireader.ui.screen_parts import ScreenParts
@@ -77,10 +80,31 @@ class SourceActions(ScreenParts):
 
     def action_remove_source(self) -> None:
         source = self._current_source()
-        if source is None:
+        if source is None or source.id is None:
             return
+        count = self.library.count(StoryQuery(source_ids=(source.id,)))
+        name = clean_line(source.name)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._remove_source(source)
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Remove {name} and its {plural(count, 'story', 'stories')}? "
+                "u undoes it afterwards.",
+                "remove it",
+            ),
+            answered,
+        )
+
+    def _remove_source(self, source: Source) -> None:
         dropped = self.library.remove_source(source)
-        self.notify(f"Removed {clean_line(source.name)} ({dropped} stories). u undoes it.")
+        name = clean_line(source.name)
+        self.notify(f"Removed {name} ({plural(dropped, 'story', 'stories')}). u undoes it.")
+        shown = self.article.story
+        if shown is not None and shown.source_id == source.id:
+            self._close_story()
         self.headlines.reload()
         self._after_marks()
 
@@ -110,7 +134,7 @@ class SourceActions(ScreenParts):
             except OSError as exc:
                 self.notify(one_line_error(exc), severity="error")
                 return
-            self.notify(f"Wrote {clean_line(path)}")
+            self.notify(f"Wrote {clean_line(str(open_path(path).resolve()))}")
 
         self.app.push_screen(PathModal("Export subscriptions to:", "subscriptions.opml"), chosen)
 
@@ -155,7 +179,7 @@ class SourceActions(ScreenParts):
         self.notify(("Saved: " if new else "Already saved: ") + display_title(story.title))
         self._own_source_added()
         self.headlines.reload()
-        self.refresh_sidebar()
+        self._after_marks()  # the sidebar and the status line count the same stories
 
     def action_export_story(self) -> None:
         story = self._target()
@@ -175,6 +199,6 @@ class SourceActions(ScreenParts):
             except OSError as exc:
                 self.notify(one_line_error(exc), severity="error")
                 return
-            self.notify(f"Wrote {clean_line(str(target))}")
+            self.notify(f"Wrote {clean_line(str(target.resolve()))}")
 
         self.app.push_screen(PathModal("Save the story to (.md, .html or .txt):", default), chosen)

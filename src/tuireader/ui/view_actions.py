@@ -20,11 +20,13 @@ SORTS = (SortKey.DATE, SortKey.SOURCE, SortKey.TITLE)
 class ViewActions(ScreenParts):
     """What :class:`~tuireader.ui.main_screen.MainScreen` does to the view it shows."""
 
-    def _open_input(self, mode: str, placeholder: str) -> None:
+    def _open_input(self, mode: str, placeholder: str, value: str | None = None) -> None:
         box = self.query_one("#query-input", Input)
         self._input_mode = mode
         box.placeholder = placeholder
-        box.value = self.view_query.search if mode == "search" else self.view_query.text
+        if value is None:
+            value = self.view_query.search if mode == "search" else self.view_query.text
+        box.value = value
         box.remove_class("-hidden")
         box.focus()
 
@@ -34,6 +36,16 @@ class ViewActions(ScreenParts):
 
     def action_search(self) -> None:
         self._open_input("search", "search titles and text, enter to run")
+
+    @on(StoryList.Unmatched)
+    def _list_unmatched(self, event: StoryList.Unmatched) -> None:
+        """A headline the library does not hold: say so, and offer to search for it."""
+        title = clean_line(event.title)
+        self.notify(
+            f"“{title[:80]}” is not in the library. Enter searches for it, escape cancels.",
+            title="No such story",
+        )
+        self._open_input("search", "search titles and text, enter to run", title)
 
     def action_filter(self) -> None:
         self._open_input("filter", "filter titles as you type, enter to keep")
@@ -51,6 +63,8 @@ class ViewActions(ScreenParts):
         self._close_input()
 
     def action_clear_filter(self) -> None:
+        if self.view_query.search and self.view_label == "Search":
+            self.view_label = "All"  # a search cleared is every story again
         self.view_query = replace(self.view_query, search="", text="")
 
     def action_save_search(self) -> None:
@@ -88,8 +102,9 @@ class ViewActions(ScreenParts):
             if not isinstance(widget, StoryList):
                 continue
             item = widget.current
-            if item is not None and item.detail:
-                self.notify(clean_line(item.detail), title=clean_line(item.title)[:60], timeout=10)
+            if item is not None and (item.detail or item.note):
+                why = item.detail or item.note
+                self.notify(clean_line(why), title=clean_line(item.title)[:60], timeout=10)
                 return
         self.notify("Highlight a line in Related, Ranking or Recommended first.")
 
@@ -103,7 +118,11 @@ class ViewActions(ScreenParts):
         self._refresh_lists()
 
     def action_toggle_sidebar(self) -> None:
-        self._sidebar_wanted = not self.query_one(Sidebar).display
-        if self._sidebar_wanted and self.size.width < 80:
-            self.notify("The sidebar needs 80 columns.")
+        sidebar = self.query_one(Sidebar)
+        if self.size.width < 80:  # no room beside the headlines: over them, until a choice
+            self._sidebar_overlay = not self._sidebar_overlay
+            self._layout()
+            self.set_focus(sidebar if self._sidebar_overlay else self.headlines)
+            return
+        self._sidebar_wanted = not sidebar.display
         self._layout()

@@ -22,9 +22,9 @@ LARGE = 60_000
 re-wrap all of a 200 KB page on every repaint; chunks are laid out once and only the
 visible ones are drawn. Smaller bodies are one Rich Markdown renderable (headings, lists,
 quotes, code, tables) in one Static: no widget per block to mount and lay out."""
+PLACEHOLDER = "Choose a story: j/k to move, enter to open, ? for help."
 CHUNK = 4_000
 FIRST_CHUNKS = 3
-PROMPT = "Choose a story: j/k to move, enter to open, ? for help."
 
 
 def chunked(text: str, size: int = CHUNK) -> list[str]:
@@ -99,7 +99,7 @@ class ArticlePane(VerticalScroll, can_focus=True):
         self.query_one("#also-in").display = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(PROMPT), id="article-header")
+        yield Static(Text(PLACEHOLDER), id="article-header")
         yield StoryList("Also in", id="also-in")
         yield Static(id="article-body")
         yield Vertical(id="article-plain")
@@ -143,15 +143,17 @@ class ArticlePane(VerticalScroll, can_focus=True):
         self.scroll_home(animate=False)
         self.call_after_refresh(self._check_end)
 
-    async def clear(self) -> None:
-        """Show no story (the one shown is gone from the library)."""
+    def clear(self) -> None:
+        """Show no story (it was removed)."""
         self.story = None
-        self.links = self.images = ()
-        await self.query_one("#article-images", Vertical).remove_children()
-        await self.query_one("#article-plain", Vertical).remove_children()
-        self.query_one("#article-header", Static).update(Text(PROMPT))
+        self.links = ()
+        self.images = ()
+        self.query_one("#article-header", Static).update(Text(PLACEHOLDER))
         self.query_one("#article-body", Static).update("")
+        self.query_one("#article-plain", Vertical).remove_children()
+        self.query_one("#article-images", Vertical).remove_children()
         self.show_also_in([])
+        self.scroll_home(animate=False)
 
     async def _mount_rest(self, story_id: int | None, chunks: list[str]) -> None:
         if self.story is not None and self.story.id == story_id:

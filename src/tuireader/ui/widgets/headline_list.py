@@ -41,6 +41,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         "headline-list--star",
         "headline-list--source",
         "headline-list--age",
+        "headline-list--empty",
     }
     DEFAULT_CSS = """
     HeadlineList { background: $surface; }
@@ -51,12 +52,15 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     HeadlineList > .headline-list--star { color: $warning; }
     HeadlineList > .headline-list--source { color: $text-accent; }
     HeadlineList > .headline-list--age { color: $text-muted; }
+    HeadlineList > .headline-list--empty { color: $text-muted; text-style: italic; }
     """
 
     view_query: reactive[StoryQuery] = reactive(StoryQuery, always_update=True)
     """The view shown; set from the screen."""
     cursor: reactive[int] = reactive(0)
     """Row index of the highlighted story."""
+    empty_text: reactive[str] = reactive("")
+    """Shown on the first line when the view has no stories; set from the screen."""
 
     class Highlighted(Message):
         """The cursor moved onto a story."""
@@ -167,6 +171,9 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         story = self.story_at(index)
         base = self.rich_style
         if story is None:
+            if self.total == 0 and index == 0 and self.empty_text:
+                hint = base + self.get_component_rich_style("headline-list--empty", partial=True)
+                return Strip([Segment(" " + fit(self.empty_text, max(1, width - 1)), hint)])
             return Strip.blank(width, base)
         return self._line(story, index == self.cursor, width, base)
 
@@ -207,4 +214,6 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     def render_text(self, index: int) -> Text:
         """The plain text of a row (for tests and screen readers)."""
         story = self.story_at(index)
+        if story is None and self.total == 0 and index == 0:
+            return Text(self.empty_text)
         return Text(display_title(story.title) if story else "")
