@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import tuireader
 from tuireader.config.paths import Paths, resolve_paths
 from tuireader.config.settings import Settings, load_settings
+from tuireader.domain.errors import UsageError
+from tuireader.domain.files import os_reason
 from tuireader.services.library import Library
 from tuireader.services.seed import seed_samples
 from tuireader.services.session import Session
@@ -110,6 +112,10 @@ def build_context(data_dir: str | None = None, config_dir: str | None = None) ->
     paths = resolve_paths(data_dir=data_dir, config_dir=config_dir)
     settings = load_settings(paths.config_file)
     first_run = settings is None and not paths.database.exists()
+    try:
+        paths.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot use {paths.data_dir} for data: {os_reason(exc)}") from None
     conn, notice = open_database(paths.database)
     settings = settings or Settings()
     library = Library(conn, settings)

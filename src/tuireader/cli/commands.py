@@ -18,10 +18,12 @@ from tuireader.cli.output import (
 )
 from tuireader.config.paths import resolve_paths
 from tuireader.config.settings import TEMPLATE
-from tuireader.domain.errors import UsageError
+from tuireader.domain.errors import NotOpmlError, UsageError
+from tuireader.domain.files import os_reason
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line, clean_text
+from tuireader.services.files import read_user_file, write_user_file
 from tuireader.services.library import source_for
 from tuireader.services.reading import export_story, reader_text
 from tuireader.services.refresh import Outcome, RefreshReport
@@ -40,8 +42,11 @@ def no_db(args: argparse.Namespace) -> int:
     if args.write:
         if paths.config_file.exists():
             raise UsageError(f"{paths.config_file} exists; not overwriting it")
-        paths.config_dir.mkdir(parents=True, exist_ok=True)
-        paths.config_file.write_text(TEMPLATE, encoding="utf-8")
+        try:
+            paths.config_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot make {paths.config_dir}: {os_reason(exc)}") from None
+        write_user_file(paths.config_file, TEMPLATE)
         print(f"wrote {paths.config_file}")
         return OK
     sys.stdout.write(TEMPLATE)
@@ -216,11 +221,12 @@ def cmd_mark(context: Context, args: argparse.Namespace) -> int:
 
 
 def _import(context: Context, path: Path, fetch: bool = False) -> int:
+    path = path.expanduser()
+    data = read_user_file(path)
     try:
-        data = path.expanduser().read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    added, skipped = context.library.import_opml(data)
+        added, skipped = context.library.import_opml(data)
+    except NotOpmlError as exc:
+        raise UsageError(f"{path}: {exc}") from None
     print(f"imported {len(added)} feeds ({skipped} already subscribed)")
     if fetch and added:
         return _refresh(context, added, quiet=False)
@@ -236,7 +242,7 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
     """Write OPML 2.0."""
     text = context.library.export_opml()
     if args.file:
-        Path(args.file).expanduser().write_text(text, encoding="utf-8")
+        write_user_file(Path(args.file).expanduser(), text)
     else:
         sys.stdout.write(text)
     return OK

@@ -29,3 +29,16 @@ class ConfigError(TuireaderError):
 
 class UsageError(TuireaderError):
     """The user asked for something that cannot be done (unknown source or story id)."""
+
+
+class NotOpmlError(UsageError):
+    """The file given as an OPML subscription list is not one."""
+
+
+class SeveralFeedsError(UsageError):
+    """A page names more than one feed; the user picks one of ``feeds`` by URL."""
+
+    def __init__(self, message: str, feeds: tuple[tuple[str, str], ...]) -> None:
+        super().__init__(message)
+        self.feeds = feeds
+        """(URL, title) of each feed the page names, in page order."""

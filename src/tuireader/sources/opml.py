@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from xml.sax.saxutils import escape, quoteattr
 
+from tuireader.domain.errors import NotOpmlError
 from tuireader.domain.models import Source, SourceKind
 from tuireader.domain.text import clean_line, safe_link
 
@@ -71,22 +72,24 @@ def read_opml(data: bytes) -> list[Source]:
 
     Nested outlines become folders joined with "/". A DOCTYPE (and so any entity
     declaration) is removed before parsing; a document that is not well-formed XML
-    is scanned for ``xmlUrl`` attributes instead. Raises :class:`ValueError` when
-    the document lists no feeds and is not OPML.
+    is scanned for ``xmlUrl`` attributes instead. Raises :class:`NotOpmlError` (a usage
+    error: the user named the file) when the document lists no feeds and is not OPML.
     """
     data = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not data:
+        raise NotOpmlError("not OPML: the file is empty")
     data = _DOCTYPE.sub(b"", data, count=1)
     if b"<!ENTITY" in data.upper():
-        raise ValueError("OPML with entity declarations is not accepted")
+        raise NotOpmlError("not accepted: OPML with entity declarations")
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
         found = _scan(data)
         if found:
             return found
-        raise ValueError(f"not valid OPML: {clean_line(str(exc))}") from None
+        raise NotOpmlError(f"not OPML: {clean_line(str(exc))}") from None
     if _local(root.tag) != "opml":
-        raise ValueError("not an OPML document")
+        raise NotOpmlError(f"not OPML: the document is <{clean_line(_local(root.tag))[:40]}>")
     body = next((child for child in root if _local(child.tag) == "body"), root)
     out: list[Source] = []
     _walk(body, "", out, set())
