@@ -18,17 +18,17 @@ from tuireader.cli.output import (
 )
 from tuireader.config.paths import resolve_paths
 from tuireader.config.settings import TEMPLATE
-from tuireader.domain.errors import NotOpmlError, UsageError
+from tuireader.domain.errors import FirstFetchError, NotOpmlError, SeveralFeedsError, UsageError
 from tuireader.domain.files import os_reason
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line, clean_text
 from tuireader.services.files import read_user_file, write_user_file
-from tuireader.services.library import source_for
 from tuireader.services.reading import export_story, reader_text
 from tuireader.services.refresh import Outcome, RefreshReport
+from tuireader.services.subscribe import Added, subscribe
 
-OK, FAILED = 0, 1
+OK, FAILED, USAGE = 0, 1, 2
 
 
 def no_db(args: argparse.Namespace) -> int:
@@ -66,11 +66,19 @@ def _refresh(context: Context, sources: Sequence[Source], quiet: bool) -> int:
         report = asyncio.run(go())
     finally:
         bar.close()
+    return _report(report, quiet)
+
+
+def _report(report: RefreshReport, quiet: bool) -> int:
     for result in report.failed:
         print(f"FAILED {clean_line(result.source.name)}: {result.message}", file=sys.stderr)
     for result in report.results:
-        if result.outcome is Outcome.WAITING and not quiet:
+        if quiet or not result.message:
+            continue
+        if result.outcome is Outcome.WAITING:
             print(f"WAITING {clean_line(result.source.name)}: {result.message}", file=sys.stderr)
+        elif result.outcome is Outcome.UPDATED:  # loaded, but some files were skipped
+            print(f"SKIPPED {clean_line(result.source.name)}: {result.message}", file=sys.stderr)
     if report.offline:
         print("offline: no source could be reached; reading from the cache", file=sys.stderr)
     if not quiet:
@@ -91,18 +99,38 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_add(context: Context, args: argparse.Namespace) -> int:
-    """Subscribe to a URL or add a local path; an OPML file imports its feeds."""
+    """Subscribe to a URL (or the feed a page names) or add a local path; an OPML file
+    imports its feeds. Nothing is kept when the input is refused or the first fetch fails."""
     ref = args.ref
     if "://" not in ref and ref.lower().endswith(".opml"):
         return _import(context, Path(ref), fetch=not args.no_fetch)
-    source, new = context.library.add_source(source_for(ref, args.folder, args.title))
-    if not new:
-        print(f"already subscribed: {source.name} (id {source.id})")
+
+    async def go() -> Added:
+        if args.no_fetch:
+            return await subscribe(context.library, ref, folder=args.folder, title=args.title)
+        async with context.refresher() as refresher:
+            return await subscribe(
+                context.library, ref, folder=args.folder, title=args.title, refresher=refresher
+            )
+
+    try:
+        added = asyncio.run(go())
+    except SeveralFeedsError as exc:
+        print(f"tuireader: {exc}:", file=sys.stderr)
+        for url, title in exc.feeds:
+            named = f"  ({clean_line(title)})" if title else ""
+            print(f"  {url}{named}", file=sys.stderr)
+        return USAGE
+    except FirstFetchError as exc:
+        raise FirstFetchError(f"{exc} (`--no-fetch` adds it without fetching)") from None
+    source = added.source
+    if added.found_on:
+        print(f"found the feed {clean_line(source.url)} on {clean_line(added.found_on)}")
+    if not added.new:
+        print(f"already subscribed: {clean_line(source.name)} (id {source.id})")
         return OK
-    print(f"added {source.name} (id {source.id})")
-    if args.no_fetch:
-        return OK
-    return _refresh(context, [source], quiet=False)
+    print(f"added {clean_line(source.name)} (id {source.id})")
+    return OK if added.report is None else _report(added.report, quiet=False)
 
 
 def cmd_save(context: Context, args: argparse.Namespace) -> int:

@@ -31,6 +31,10 @@ class UsageError(TuireaderError):
     """The user asked for something that cannot be done (unknown source or story id)."""
 
 
+class FirstFetchError(SourceError):
+    """A new source's first fetch or load failed, so it was not added; nothing was kept."""
+
+
 class NotOpmlError(UsageError):
     """The file given as an OPML subscription list is not one."""
 

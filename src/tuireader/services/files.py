@@ -43,7 +43,7 @@ def read_user_file(path: Path, max_bytes: int = MAX_READ) -> bytes:
 
 
 def write_user_file(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to a path the user named; raises :class:`UsageError` saying why not."""
+    """Write ``text`` (UTF-8) to a path the user named; :class:`UsageError` saying why not."""
     if path.is_dir():
         raise UsageError(f"cannot write {path}: it is a folder; give a file name")
     if not path.parent.is_dir():

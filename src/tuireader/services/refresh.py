@@ -23,7 +23,7 @@ from tuireader.services.discovery import Discovery, IndexReport
 from tuireader.services.fulltext import FullText, FullTextReport
 from tuireader.services.library import Library
 from tuireader.sources.feedparse import parse_feed
-from tuireader.sources.http import Fetcher, NetworkError, RetryLaterError
+from tuireader.sources.http import Fetcher, FetchResult, NetworkError, RetryLaterError
 from tuireader.sources.local.loader import fingerprint, load_path
 from tuireader.storage.stories_repo import Touched
 
@@ -165,6 +165,12 @@ class Refresher:
         self._pool: ProcessPoolExecutor | None = None
         self._touched: list[Touched] = []
         self._terms: dict[int, dict[str, float]] = {}
+        self._primed: dict[str, FetchResult] = {}
+
+    def prime(self, url: str, fetched: FetchResult) -> None:
+        """Use ``fetched`` for the next refresh of ``url`` instead of fetching it again
+        (the response a new source was checked with)."""
+        self._primed[url] = fetched
 
     async def refresh(
         self, sources: Sequence[Source] | None = None, progress: Progress | None = None
@@ -257,7 +263,9 @@ class Refresher:
         if source.retry_after is not None and source.retry_after > now:
             message = f"waiting until {source.retry_after:%Y-%m-%d %H:%M} UTC (server asked)"
             return SourceResult(source, Outcome.WAITING, message=message)
-        fetched = await self.fetcher.fetch(source.url, source.etag, source.last_modified)
+        fetched = self._primed.pop(source.url, None) or await self.fetcher.fetch(
+            source.url, source.etag, source.last_modified
+        )
         if fetched.moved_to:
             self.library.move(source, fetched.moved_to)
         if fetched.status == 304:
