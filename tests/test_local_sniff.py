@@ -40,7 +40,7 @@ def test_not_text_is_named(data: bytes, reason: str) -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        "Plain words\n\nand a paragraph.\n".encode(),
+        b"Plain words\n\nand a paragraph.\n",
         "Grüße aus Köln — “quoted” ✓ 東京\n".encode() * 500,  # UTF-8 cut mid-character
         "Un café crème, s'il vous plaît.\n".encode("latin-1"),  # a few stray bytes
         "\ufeffUTF-16 text\n".encode("utf-16"),

@@ -78,7 +78,9 @@ def _report(report: RefreshReport, quiet: bool) -> int:
         if result.outcome is Outcome.WAITING:
             print(f"WAITING {clean_line(result.source.name)}: {result.message}", file=sys.stderr)
         elif result.outcome is Outcome.UPDATED:  # loaded, but some files were skipped
-            print(f"SKIPPED {clean_line(result.source.name)}: {result.message}", file=sys.stderr)
+            for name, why in result.skipped:
+                where = f"{clean_line(result.source.name)}/{clean_line(name)}"
+                print(f"SKIPPED {where}: {clean_line(why)}", file=sys.stderr)
     if report.offline:
         print("offline: no source could be reached; reading from the cache", file=sys.stderr)
     if not quiet:

@@ -47,6 +47,8 @@ class SourceResult:
     new: int = 0
     message: str = ""
     offline: bool = False
+    skipped: tuple[tuple[str, str], ...] = ()
+    """(file, reason) for each file of a local source that was not loaded."""
 
 
 @dataclass(slots=True)
@@ -305,4 +307,10 @@ class Refresher:
         self.library.record(source, status, fingerprint=stamp)
         if errors and not loaded.stories and not loaded.feeds:
             return SourceResult(source, Outcome.FAILED, message=status)
-        return SourceResult(source, Outcome.UPDATED, new=new, message="" if not errors else status)
+        return SourceResult(
+            source,
+            Outcome.UPDATED,
+            new=new,
+            message="" if not errors else status,
+            skipped=tuple(loaded.errors),
+        )
