@@ -26,7 +26,7 @@ from tuireader.domain.text import clean_line, clean_text
 from tuireader.services.files import read_user_file, write_user_file
 from tuireader.services.reading import export_story, reader_text
 from tuireader.services.refresh import Outcome, RefreshReport
-from tuireader.services.subscribe import Added, subscribe
+from tuireader.services.subscribe import subscribe
 
 OK, FAILED, USAGE = 0, 1, 2
 
@@ -107,16 +107,11 @@ def cmd_add(context: Context, args: argparse.Namespace) -> int:
     if "://" not in ref and ref.lower().endswith(".opml"):
         return _import(context, Path(ref), fetch=not args.no_fetch)
 
-    async def go() -> Added:
-        if args.no_fetch:
-            return await subscribe(context.library, ref, folder=args.folder, title=args.title)
-        async with context.refresher() as refresher:
-            return await subscribe(
-                context.library, ref, folder=args.folder, title=args.title, refresher=refresher
-            )
-
+    opener = None if args.no_fetch else context.refresher
     try:
-        added = asyncio.run(go())
+        added = asyncio.run(
+            subscribe(context.library, ref, folder=args.folder, title=args.title, refresher=opener)
+        )
     except SeveralFeedsError as exc:
         print(f"tuireader: {exc}:", file=sys.stderr)
         for url, title in exc.feeds:

@@ -10,6 +10,8 @@ not kept; with ``fetch=False`` (``--no-fetch``) only the checks that need no net
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,6 +30,9 @@ from tuireader.sources.discover_feeds import feed_links, looks_like_html
 from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.http import Fetcher, FetchResult, HttpStatusError
 from tuireader.sources.local.loader import load_path
+
+OpenRefresher = Callable[[], AbstractAsyncContextManager[Refresher]]
+"""Opens a refresher with its HTTP client (``Context.refresher``, ``Session.refresher``)."""
 
 GONE = {404, 410}
 """Statuses that mean the address is wrong, not that the server is having a bad day."""
@@ -52,14 +57,14 @@ async def subscribe(
     *,
     folder: str = "",
     title: str = "",
-    refresher: Refresher | None = None,
+    refresher: OpenRefresher | None = None,
 ) -> Added:
-    """Check ``ref``, subscribe to it and refresh it once with ``refresher``.
+    """Check ``ref``, subscribe to it and refresh it once with a refresher ``refresher()``
+    opens (only once the checks that need no network have passed).
 
-    With no ``refresher`` the source is stored without fetching (after the checks that need
-    no network). Raises :class:`UsageError` (or :class:`SeveralFeedsError`) for input that
-    cannot be a source, :class:`FirstFetchError` when the first fetch fails; in both cases
-    nothing is stored.
+    With no ``refresher`` the source is stored without fetching, after those checks. Raises
+    :class:`UsageError` (or :class:`SeveralFeedsError`) for input that cannot be a source,
+    :class:`FirstFetchError` when the first fetch fails; in both cases nothing is stored.
     """
     source = source_for(ref, folder, title)
     existing = library.source_by_url(source.url)
@@ -70,14 +75,15 @@ async def subscribe(
     if refresher is None:
         stored, new = library.add_source(source)
         return Added(stored, new)
-    source, fetched, page = await _find_feed(refresher.fetcher, source)
-    if page:
-        existing = library.source_by_url(source.url)
-        if existing is not None:
-            return Added(existing, new=False, found_on=page)
-    stored, new = library.add_source(source)
-    refresher.prime(stored.url, fetched)
-    report = await refresher.refresh([stored])
+    async with refresher() as opened:
+        source, fetched, page = await _find_feed(opened.fetcher, source)
+        if page:
+            existing = library.source_by_url(source.url)
+            if existing is not None:
+                return Added(existing, new=False, found_on=page)
+        stored, new = library.add_source(source)
+        opened.prime(stored.url, fetched)
+        report = await opened.refresh([stored])
     return Added(_reread(library, stored), new, report, page)
 
 
@@ -86,7 +92,7 @@ def _reread(library: Library, source: Source) -> Source:
     return library.source_by_url(source.url) or source
 
 
-async def _add_local(library: Library, source: Source, refresher: Refresher | None) -> Added:
+async def _add_local(library: Library, source: Source, refresher: OpenRefresher | None) -> Added:
     path = Path(source.url)
     if path.is_file():
         if path.stat().st_size == 0:
@@ -96,7 +102,8 @@ async def _add_local(library: Library, source: Source, refresher: Refresher | No
     stored, new = library.add_source(source)
     if refresher is None:
         return Added(stored, new)
-    report = await refresher.refresh([stored])
+    async with refresher() as opened:
+        report = await opened.refresh([stored])
     return Added(_reread(library, stored), new, report)
 
 

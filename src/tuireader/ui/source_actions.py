@@ -47,8 +47,9 @@ class SourceActions(ScreenParts):
 
         self.notify(f"Adding {clean_line(ref)}…", markup=False)
         try:
-            async with self.session.refresher() as refresher:
-                added = await subscribe(self.library, ref, folder=folder, refresher=refresher)
+            added = await subscribe(
+                self.library, ref, folder=folder, refresher=self.session.refresher
+            )
         except SeveralFeedsError as exc:
             self._pick_feed(exc, folder)
             return
