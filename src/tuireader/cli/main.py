@@ -42,6 +42,8 @@ def run(argv: Sequence[str]) -> int:
     try:
         if context.notice:
             _error(context.notice)
+        for warning in context.warnings:
+            _error(f"warning: {warning}")
         return _dispatch(context, args)
     except UsageError as exc:
         _error(str(exc))
