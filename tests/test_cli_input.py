@@ -197,3 +197,21 @@ def test_a_folder_loads_its_text_files_and_names_the_skipped_ones(
     (status,) = [s["status"] for s in stored(env)]
     assert isinstance(status, str)
     assert "file(s) failed" in status and "noise.txt: not text" in status
+
+
+def test_save_refuses_what_is_not_one_readable_file(env: dict[str, str], tmp_path: Path) -> None:
+    files = _not_text_files(tmp_path)
+    assert "not text: binary data" in refused(env, "save", str(files["random bytes"]))
+    assert "empty file" in refused(env, "save", str(files["an empty file"]))
+    assert "it is a folder" in refused(env, "save", str(tmp_path))
+    assert "a character device" in refused(env, "save", "/dev/null")
+    assert "no such file or folder" in refused(env, "save", str(tmp_path / "gone.md"))
+    assert "only http(s) URLs" in refused(env, "save", "gopher://example.org/")
+    assert stored(env) == []  # not even the Saved inbox
+
+
+def test_numbers_out_of_range_are_usage_errors(env: dict[str, str]) -> None:
+    assert "--limit must be at least 1" in refused(env, "list", "--limit", "0")
+    assert "--days must be at least 1" in refused(env, "clusters", "--days", "-3")
+    assert "no story with id 424242" in refused(env, "show", "424242")
+    assert "no source matches" in refused(env, "remove", "nothing-by-this-name")

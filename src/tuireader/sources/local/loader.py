@@ -193,6 +193,9 @@ def load_path(path: Path, parse_feed: ParseFeed) -> LocalResult:
                 result.errors.append((rel, skip))
                 continue
             parsed = _parse_file(full, rel, data, parse_feed)
+        except OSError as exc:  # unreadable (permissions, vanished): the user's to fix
+            result.errors.append((rel, os_reason(exc)))
+            continue
         except Exception as exc:  # one broken file must not stop the rest
             result.errors.append((rel, one_line_error(exc)))
             continue
