@@ -124,6 +124,18 @@ def test_a_page_naming_one_feed_subscribes_to_it(
     assert again.returncode == 0 and "already subscribed: Harbor Gazette" in again.stdout
 
 
+def test_a_page_naming_a_feed_that_is_not_there_keeps_nothing(
+    env: dict[str, str], feed_server: FeedServer
+) -> None:
+    gone = feed_server.add("/gone.html", ONE_FEED.replace(b"../rss2.xml", b"/404"))
+    line = refused(env, "add", gone)
+    assert f"names the feed {feed_server.url('/404')}, but it answers HTTP 404" in line
+    html = feed_server.add("/loop.html", ONE_FEED.replace(b"../rss2.xml", b"/html"))
+    line = refused(env, "add", html)
+    assert "but that is not a feed" in line
+    assert stored(env) == []
+
+
 def test_a_page_naming_several_feeds_lists_them_and_keeps_nothing(
     env: dict[str, str], feed_server: FeedServer
 ) -> None:

@@ -116,20 +116,21 @@ def _check_file(path: Path) -> None:
 
 
 async def _fetch(fetcher: Fetcher, url: str, what: str) -> FetchResult:
+    """GET ``url``; a failure says ``what`` was fetched ("URL:") and that nothing was kept."""
     try:
         return await fetcher.fetch(url)
     except HttpStatusError as exc:
         if exc.status in GONE:
-            raise UsageError(f"{what}: {exc}; not added") from None
-        raise FirstFetchError(f"{what}: {exc}; not added") from None
+            raise UsageError(f"{what} {exc}; not added") from None
+        raise FirstFetchError(f"{what} {exc}; not added") from None
     except SourceError as exc:
-        raise FirstFetchError(f"{what}: {one_line_error(exc)}; not added") from None
+        raise FirstFetchError(f"{what} {one_line_error(exc)}; not added") from None
 
 
 async def _find_feed(fetcher: Fetcher, source: Source) -> tuple[Source, FetchResult, str]:
     """The feed to subscribe to, the response it came with, and the page that named it."""
     url = source.url
-    fetched = await _fetch(fetcher, url, clean_line(url))
+    fetched = await _fetch(fetcher, url, f"{clean_line(url)}:")
     problem = await _not_a_feed(fetched, url)
     if problem is None:
         return source, fetched, ""
@@ -145,10 +146,10 @@ async def _find_feed(fetcher: Fetcher, source: Source) -> tuple[Source, FetchRes
         )
     feed = links[0].url
     what = f"{clean_line(url)} names the feed {clean_line(feed)}, but"
-    fetched = await _fetch(fetcher, feed, what)
+    fetched = await _fetch(fetcher, feed, f"{what} it answers")
     problem = await _not_a_feed(fetched, feed)
     if problem is not None:
-        raise UsageError(f"{what} {problem}; not added")
+        raise UsageError(f"{what} that is {problem}; not added")
     return replace(source, url=feed), fetched, url
 
 
