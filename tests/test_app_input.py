@@ -47,6 +47,8 @@ async def test_add_refuses_what_cannot_be_a_feed_and_keeps_nothing(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
     db = tmp_path / "db"
+    noise = tmp_path / "noise.txt"
+    noise.write_bytes(bytes(range(256)) * 4)
     before = urls(db)
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -56,6 +58,7 @@ async def test_add_refuses_what_cannot_be_a_feed_and_keeps_nothing(
             (feed_server.url("/404"), "HTTP 404"),
             (feed_server.url("/html"), "not a feed, and the page names no feed"),
             (str(tmp_path / "nothing-here"), "no such file or folder"),
+            (str(noise), "not text: binary data"),
         ]:
             await add(pilot, ref)
             errors = [(m, markup) for severity, m, markup in notes if severity == "error"]
