@@ -86,6 +86,9 @@ class RefreshReport:
             parts.append(f"{self.full_text.fetched} full texts")
             if self.full_text.failed:
                 parts.append(f"{self.full_text.failed} pages failed")
+        skipped = sum(len(r.skipped) for r in self.results)
+        if skipped:
+            parts.append(f"{skipped} file{'s' if skipped != 1 else ''} skipped")
         for outcome in (Outcome.NOT_MODIFIED, Outcome.UNCHANGED, Outcome.WAITING, Outcome.FAILED):
             if counts.get(outcome):
                 parts.append(f"{counts[outcome]} {outcome.value}")
