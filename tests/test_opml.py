@@ -76,3 +76,12 @@ def test_not_opml_raises_a_usage_error(data: bytes) -> None:
         read_opml(data)
     assert isinstance(raised.value, UsageError)
     assert str(raised.value).startswith("not OPML")
+
+
+def test_outlines_whose_url_names_no_host_are_left_out() -> None:
+    doc = (
+        b'<opml version="2.0"><body><outline text="a" xmlUrl="http://"/>'
+        b'<outline text="b" xmlUrl="https:///feed"/><outline text="c" xmlUrl="http://[x/f"/>'
+        b'<outline text="d" xmlUrl="https://d.example/feed"/></body></opml>'
+    )
+    assert [f.url for f in read_opml(doc)] == ["https://d.example/feed"]

@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from tuireader.domain.errors import NotOpmlError
@@ -26,6 +27,15 @@ def _attr(element: ET.Element, name: str) -> str:
     return ""
 
 
+def _feed_url(raw: str) -> str:
+    """An outline's feed URL if it is an http(s) URL with a host, else the empty string."""
+    url = safe_link(raw)
+    try:
+        return url if url and urlsplit(url).hostname else ""
+    except ValueError:  # a malformed host ("http://[x")
+        return ""
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].casefold()
 
@@ -35,7 +45,7 @@ def _walk(element: ET.Element, folder: str, out: list[Source], seen: set[str]) -
         if _local(child.tag) != "outline":
             continue
         name = clean_line(_attr(child, "text") or _attr(child, "title"))
-        url = safe_link(_attr(child, "xmlUrl"))
+        url = _feed_url(_attr(child, "xmlUrl"))
         if url:
             if url not in seen:
                 seen.add(url)
@@ -60,7 +70,7 @@ def _scan(data: bytes) -> list[Source]:
     seen: set[str] = set()
     for match in _XML_URL.finditer(data):
         raw = match.group(1)[1:-1].decode("utf-8", "replace")
-        url = safe_link(html.unescape(raw))
+        url = _feed_url(html.unescape(raw))
         if url and url not in seen:
             seen.add(url)
             out.append(Source(url=url, kind=SourceKind.FEED))
