@@ -72,7 +72,9 @@ def test_add_refresh_list_show_mark_export(
     good = run(isolated_env, "add", feed_server.url("/rss2.xml"), "--folder", "Local")
     assert good.returncode == 0, good.stderr
     bad = run(isolated_env, "add", feed_server.url("/404"))
-    assert bad.returncode == 1 and "HTTP 404" in bad.stderr
+    assert bad.returncode == 2 and "HTTP 404" in bad.stderr  # refused, nothing kept
+    kept = run(isolated_env, "add", "--no-fetch", feed_server.url("/404"))
+    assert kept.returncode == 0, kept.stderr
     refresh = run(isolated_env, "refresh")
     assert refresh.returncode == 1
     assert "Refreshed 2 sources" in refresh.stdout

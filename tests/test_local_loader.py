@@ -202,14 +202,14 @@ def test_sample_library_is_small() -> None:
     assert (assets / "README.md").is_file()
 
 
-def test_fifo_in_folder_is_skipped(tmp_path: Path) -> None:
+def test_fifo_in_folder_is_skipped_and_named(tmp_path: Path) -> None:
     if not hasattr(os, "mkfifo"):
         return
     os.mkfifo(tmp_path / "pipe.txt")
     (tmp_path / "ok.md").write_text("# Fine\n", "utf-8")
     result = load_path(tmp_path, RecordingFeedParser())
     assert [s.title for s in result.stories] == ["Fine"]
-    assert result.errors == []
+    assert result.errors == [("pipe.txt", "not a regular file: a FIFO (named pipe)")]
 
 
 def test_a_source_is_named_after_its_page_or_folder(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tuireader.domain.errors import NotOpmlError, UsageError
 from tuireader.domain.models import Source, SourceKind
 from tuireader.sources.opml import read_opml, write_opml
 
@@ -59,7 +60,7 @@ def test_entities_and_doctype_are_not_expanded() -> None:
     feeds = read_opml(bomb)
     assert [f.url for f in feeds] == ["https://x.example/f"]
     assert "aaaa" not in feeds[0].title
-    with pytest.raises(ValueError):
+    with pytest.raises(NotOpmlError):
         read_opml(b'<opml><body><!ENTITY x "y"></body></opml>')
 
 
@@ -70,6 +71,17 @@ def test_tolerant_of_broken_xml() -> None:
 
 
 @pytest.mark.parametrize("data", [b"", b"<html><body>hi</body></html>", b"not xml at all"])
-def test_not_opml_raises_value_error(data: bytes) -> None:
-    with pytest.raises(ValueError):
+def test_not_opml_raises_a_usage_error(data: bytes) -> None:
+    with pytest.raises(NotOpmlError) as raised:
         read_opml(data)
+    assert isinstance(raised.value, UsageError)
+    assert str(raised.value).startswith("not OPML")
+
+
+def test_outlines_whose_url_names_no_host_are_left_out() -> None:
+    doc = (
+        b'<opml version="2.0"><body><outline text="a" xmlUrl="http://"/>'
+        b'<outline text="b" xmlUrl="https:///feed"/><outline text="c" xmlUrl="http://[x/f"/>'
+        b'<outline text="d" xmlUrl="https://d.example/feed"/></body></opml>'
+    )
+    assert [f.url for f in read_opml(doc)] == ["https://d.example/feed"]

@@ -18,12 +18,15 @@ from typing import TYPE_CHECKING
 import tuireader
 from tuireader.config.paths import Paths, resolve_paths
 from tuireader.config.settings import Settings, load_settings
+from tuireader.domain.errors import ConfigError, UsageError
+from tuireader.domain.files import os_reason
 from tuireader.services.images import expire_images_in_background
 from tuireader.services.library import Library
 from tuireader.services.seed import seed_samples
 from tuireader.services.session import Session
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
 from tuireader.storage.database import connect, open_database
+from tuireader.ui.config_check import check_config
 
 if TYPE_CHECKING:  # the network services and discovery load when first used, not at start-up
     from tuireader.services.discovery import Discovery
@@ -102,6 +105,8 @@ class Context:
     first_run: bool
     notice: str | None = None
     """A one-line message for the user from start-up (a database moved aside)."""
+    warnings: tuple[str, ...] = ()
+    """Lines about the config that the user should see (a key taken from another command)."""
 
     def limits(self) -> FetchLimits:
         """Fetch limits from the settings."""
@@ -162,11 +167,22 @@ def build_context(data_dir: str | None = None, config_dir: str | None = None) ->
     """Read the config and open the database; raises ConfigError/StorageError."""
     paths = resolve_paths(data_dir=data_dir, config_dir=config_dir)
     settings = load_settings(paths.config_file)
+    warnings: tuple[str, ...] = ()
+    if settings is not None:
+        report = check_config(settings)
+        if report.errors:
+            more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
+            raise ConfigError(report.errors[0] + more)
+        warnings = tuple(report.warnings)
     first_run = settings is None and not paths.database.exists()
+    try:
+        paths.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot use {paths.data_dir} for data: {os_reason(exc)}") from None
     conn, notice = open_database(paths.database)
     settings = settings or Settings()
     library = Library(conn, settings)
-    return Context(paths, settings, conn, library, first_run, notice)
+    return Context(paths, settings, conn, library, first_run, notice, warnings)
 
 
 def new_discovery(conn: sqlite3.Connection, settings: Settings) -> Discovery:

@@ -18,17 +18,19 @@ from tuireader.cli.output import (
 )
 from tuireader.config.paths import resolve_paths
 from tuireader.config.settings import TEMPLATE
-from tuireader.domain.errors import UsageError
+from tuireader.domain.errors import FirstFetchError, NotOpmlError, SeveralFeedsError, UsageError
+from tuireader.domain.files import os_reason
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line, clean_text
 from tuireader.domain.titles import display_title
+from tuireader.services.files import read_user_file, write_user_file
 from tuireader.services.images import ImageCachePolicy, expire_images
-from tuireader.services.library import source_for
 from tuireader.services.reading import export_story, reader_text
 from tuireader.services.refresh import Outcome, RefreshReport
+from tuireader.services.subscribe import subscribe
 
-OK, FAILED = 0, 1
+OK, FAILED, USAGE = 0, 1, 2
 
 
 def no_db(args: argparse.Namespace) -> int:
@@ -47,8 +49,11 @@ def no_db(args: argparse.Namespace) -> int:
     if args.write:
         if paths.config_file.exists():
             raise UsageError(f"{paths.config_file} exists; not overwriting it")
-        paths.config_dir.mkdir(parents=True, exist_ok=True)
-        paths.config_file.write_text(TEMPLATE, encoding="utf-8")
+        try:
+            paths.config_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot make {paths.config_dir}: {os_reason(exc)}") from None
+        write_user_file(paths.config_file, TEMPLATE)
         print(f"wrote {paths.config_file}")
         return OK
     sys.stdout.write(TEMPLATE)
@@ -68,11 +73,21 @@ def _refresh(context: Context, sources: Sequence[Source], quiet: bool) -> int:
         report = asyncio.run(go())
     finally:
         bar.close()
+    return _report(report, quiet)
+
+
+def _report(report: RefreshReport, quiet: bool) -> int:
     for result in report.failed:
         print(f"FAILED {clean_line(result.source.name)}: {result.message}", file=sys.stderr)
     for result in report.results:
-        if result.outcome is Outcome.WAITING and not quiet:
+        if quiet or not result.message:
+            continue
+        if result.outcome is Outcome.WAITING:
             print(f"WAITING {clean_line(result.source.name)}: {result.message}", file=sys.stderr)
+        elif result.outcome is Outcome.UPDATED:  # loaded, but some files were skipped
+            for name, why in result.skipped:
+                where = f"{clean_line(result.source.name)}/{clean_line(name)}"
+                print(f"SKIPPED {where}: {clean_line(why)}", file=sys.stderr)
     if report.offline:
         print("offline: no source could be reached; reading from the cache", file=sys.stderr)
     if not quiet:
@@ -93,18 +108,33 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_add(context: Context, args: argparse.Namespace) -> int:
-    """Subscribe to a URL or add a local path; an OPML file imports its feeds."""
+    """Subscribe to a URL (or the feed a page names) or add a local path; an OPML file
+    imports its feeds. Nothing is kept when the input is refused or the first fetch fails."""
     ref = args.ref
     if "://" not in ref and ref.lower().endswith(".opml"):
         return _import(context, Path(ref), fetch=not args.no_fetch)
-    source, new = context.library.add_source(source_for(ref, args.folder, args.title))
-    if not new:
-        print(f"already subscribed: {source.name} (id {source.id})")
+
+    opener = None if args.no_fetch else context.refresher
+    try:
+        added = asyncio.run(
+            subscribe(context.library, ref, folder=args.folder, title=args.title, refresher=opener)
+        )
+    except SeveralFeedsError as exc:
+        print(f"tuireader: {exc}:", file=sys.stderr)
+        for url, title in exc.feeds:
+            named = f"  ({clean_line(title)})" if title else ""
+            print(f"  {url}{named}", file=sys.stderr)
+        return USAGE
+    except FirstFetchError as exc:
+        raise FirstFetchError(f"{exc} (`--no-fetch` adds it without fetching)") from None
+    source = added.source
+    if added.found_on:
+        print(f"found the feed {clean_line(source.url)} on {clean_line(added.found_on)}")
+    if not added.new:
+        print(f"already subscribed: {clean_line(source.name)} (id {source.id})")
         return OK
-    print(f"added {source.name} (id {source.id})")
-    if args.no_fetch:
-        return OK
-    return _refresh(context, [source], quiet=False)
+    print(f"added {clean_line(source.name)} (id {source.id})")
+    return OK if added.report is None else _report(added.report, quiet=False)
 
 
 def cmd_samples(context: Context, args: argparse.Namespace) -> int:
@@ -236,11 +266,12 @@ def cmd_mark(context: Context, args: argparse.Namespace) -> int:
 
 
 def _import(context: Context, path: Path, fetch: bool = False) -> int:
+    path = path.expanduser()
+    data = read_user_file(path)
     try:
-        data = path.expanduser().read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    added, skipped = context.library.import_opml(data)
+        added, skipped = context.library.import_opml(data)
+    except NotOpmlError as exc:
+        raise UsageError(f"{path}: {exc}") from None
     print(f"imported {len(added)} feeds ({skipped} already subscribed)")
     if fetch and added:
         return _refresh(context, added, quiet=False)
@@ -256,7 +287,7 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
     """Write OPML 2.0."""
     text = context.library.export_opml()
     if args.file:
-        Path(args.file).expanduser().write_text(text, encoding="utf-8")
+        write_user_file(Path(args.file).expanduser(), text)
     else:
         sys.stdout.write(text)
     return OK

@@ -96,6 +96,8 @@ def cmd_recommend(context: Context, args: argparse.Namespace) -> int:
 
 def cmd_clusters(context: Context, args: argparse.Namespace) -> int:
     """Groups of stories from several sources about one event."""
+    if args.days < 1:
+        raise UsageError("--days must be at least 1")
     _backlog(context)
     groups = context.discovery.clusters(args.days * 24)
     if args.json:

@@ -78,6 +78,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if context.notice:
             _error(context.notice)
+        for warning in context.warnings:
+            _error(f"warning: {warning}")
         return _dispatch(context, args)
     finally:
         context.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tuireader.domain.errors import ConfigError
+from tuireader.domain.files import os_reason
 
 FULL_TEXT_MODES = ("auto", "always", "never")
 
@@ -166,8 +167,10 @@ def load_settings(path: Path) -> Settings | None:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config: cannot read {path}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"config: cannot read {path}: {os_reason(exc)}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config: {path} is not UTF-8 text") from None
     return parse_settings(text)
 
 

@@ -38,3 +38,20 @@ class UsageError(TuireaderError):
 class ComponentError(TuireaderError):
     """A part of tuireader itself is missing or broken (a library that does not import):
     our fault, not the input's. What was read while it was broken is read again later."""
+
+
+class FirstFetchError(SourceError):
+    """A new source's first fetch or load failed, so it was not added; nothing was kept."""
+
+
+class NotOpmlError(UsageError):
+    """The file given as an OPML subscription list is not one."""
+
+
+class SeveralFeedsError(UsageError):
+    """A page names more than one feed; the user picks one of ``feeds`` by URL."""
+
+    def __init__(self, message: str, feeds: tuple[tuple[str, str], ...]) -> None:
+        super().__init__(message)
+        self.feeds = feeds
+        """(URL, title) of each feed the page names, in page order."""

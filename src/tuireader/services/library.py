@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tuireader.config.settings import Settings
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import UsageError
+from tuireader.domain.files import kind_of, os_reason
 from tuireader.domain.models import Source, SourceKind, SourceSettings, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line
@@ -31,16 +34,52 @@ SAMPLES_LEFT = (
 
 
 def source_for(ref: str, folder: str = "", title: str = "") -> Source:
-    """A new source from what the user typed: an http(s) URL or a path."""
+    """A new source from what the user typed: an http(s) URL with a host, or a path that
+    exists; raises :class:`UsageError` saying what is wrong with anything else."""
     ref = ref.strip()
+    if not ref:
+        raise UsageError("give a feed URL or a local path")
     if ref.lower().startswith(("http://", "https://")):
-        return Source(url=ref, kind=SourceKind.FEED, folder=folder, title=title)
+        return Source(url=_checked_url(ref), kind=SourceKind.FEED, folder=folder, title=title)
     if "://" in ref:
         raise UsageError(f"only http(s) URLs and local paths can be added: {clean_line(ref)}")
     path = Path(ref).expanduser().resolve()
-    if not path.exists():
-        raise UsageError(f"no such file or folder: {path}")
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        hint = ""
+        if _looks_like_a_host(ref):
+            hint = f" (for a web address, write https://{clean_line(ref)})"
+        raise UsageError(f"cannot add {path}: {os_reason(exc)}{hint}") from None
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise UsageError(f"cannot add {path}: it is {kind_of(mode)}, not a regular file")
     return Source(url=str(path), kind=SourceKind.LOCAL, folder=folder, title=title)
+
+
+def _checked_url(url: str) -> str:
+    shown = clean_line(url)
+    if any(ch.isspace() for ch in url):
+        raise UsageError(f"a URL has no spaces: {shown!r}")
+    try:
+        parts = urlsplit(url)
+        _port = parts.port  # raises for a port that is not a number
+    except ValueError as exc:
+        raise UsageError(f"not a valid URL ({exc}): {shown}") from None
+    if not parts.hostname:
+        raise UsageError(f"the URL names no host: {shown}")
+    return url
+
+
+_FILE_SUFFIXES = {".xml", ".rss", ".atom", ".rdf", ".json", ".opml", ".html", ".htm", ".md"}
+_FILE_SUFFIXES |= {".markdown", ".txt", ".pdf"}
+
+
+def _looks_like_a_host(ref: str) -> bool:
+    """``example.org/feed``: a web address typed without its scheme, not a missing file."""
+    head = ref.split("/", 1)[0]
+    if "." not in head.strip(".") or any(ch in head for ch in " ~\\"):
+        return False
+    return Path(head).suffix.lower() not in _FILE_SUFFIXES
 
 
 class Library:
@@ -111,6 +150,11 @@ class Library:
         library leaving), each given once."""
         notices, self._notices = self._notices, []
         return notices
+
+    def source_by_url(self, url: str) -> Source | None:
+        """The subscribed source with this URL or path, if any."""
+        found = self._sources.by_url(url)
+        return self._with_overrides(found) if found is not None else None
 
     def find_sources(self, refs: Iterable[str]) -> list[Source]:
         """Sources by id, URL/path or title; raises :class:`UsageError` for an unknown one."""

@@ -24,7 +24,7 @@ from tuireader.services.discovery import Discovery, IndexReport
 from tuireader.services.fulltext import FullText, FullTextReport
 from tuireader.services.library import Library
 from tuireader.sources.feedparse import parse_feed
-from tuireader.sources.http import Fetcher, NetworkError, RetryLaterError
+from tuireader.sources.http import Fetcher, FetchResult, NetworkError, RetryLaterError
 from tuireader.sources.local.loader import fingerprint, load_path
 from tuireader.storage.stories_repo import Touched
 
@@ -50,6 +50,8 @@ class SourceResult:
     new: int = 0
     message: str = ""
     offline: bool = False
+    skipped: tuple[tuple[str, str], ...] = ()
+    """(file, reason) for each file of a local source that was not loaded."""
 
 
 @dataclass(slots=True)
@@ -88,6 +90,9 @@ class RefreshReport:
             parts.append(f"{fetched} full text{'' if fetched == 1 else 's'}")
             if self.full_text.failed:
                 parts.append(failed_pages(self.full_text.failed, self.full_text.failed_titles))
+        skipped = sum(len(r.skipped) for r in self.results)
+        if skipped:
+            parts.append(f"{skipped} file{'s' if skipped != 1 else ''} skipped")
         for outcome in (Outcome.NOT_MODIFIED, Outcome.UNCHANGED, Outcome.WAITING, Outcome.FAILED):
             if counts.get(outcome):
                 parts.append(f"{counts[outcome]} {outcome.value}")
@@ -182,6 +187,12 @@ class Refresher:
         self._pool: ProcessPoolExecutor | None = None
         self._touched: list[Touched] = []
         self._terms: dict[int, dict[str, float]] = {}
+        self._primed: dict[str, FetchResult] = {}
+
+    def prime(self, url: str, fetched: FetchResult) -> None:
+        """Use ``fetched`` for the next refresh of ``url`` instead of fetching it again
+        (the response a new source was checked with)."""
+        self._primed[url] = fetched
 
     async def refresh(
         self, sources: Sequence[Source] | None = None, progress: Progress | None = None
@@ -287,7 +298,9 @@ class Refresher:
         if source.retry_after is not None and source.retry_after > now:
             message = f"waiting until {source.retry_after:%Y-%m-%d %H:%M} UTC (server asked)"
             return SourceResult(source, Outcome.WAITING, message=message)
-        fetched = await self.fetcher.fetch(source.url, source.etag, source.last_modified)
+        fetched = self._primed.pop(source.url, None) or await self.fetcher.fetch(
+            source.url, source.etag, source.last_modified
+        )
         if fetched.moved_to:
             self.library.move(source, fetched.moved_to)
         if fetched.status == 304:
@@ -331,4 +344,10 @@ class Refresher:
         )
         if loaded.degraded or (errors and not loaded.stories and not loaded.feeds):
             return SourceResult(source, Outcome.FAILED, new=new, message=status)
-        return SourceResult(source, Outcome.UPDATED, new=new, message="" if not errors else status)
+        return SourceResult(
+            source,
+            Outcome.UPDATED,
+            new=new,
+            message="" if not errors else status,
+            skipped=tuple(loaded.errors),
+        )

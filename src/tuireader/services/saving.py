@@ -6,9 +6,10 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tuireader.domain.errors import ComponentError, SourceError, UsageError
+from tuireader.domain.errors import ComponentError, UsageError
 from tuireader.domain.models import Source, SourceKind, Story
 from tuireader.domain.text import clean_line, safe_link
+from tuireader.services.files import read_user_file, regular_file
 from tuireader.services.library import Library
 from tuireader.services.refresh import search_text
 from tuireader.sources.article import extract_article
@@ -28,17 +29,16 @@ def saved_source(library: Library) -> Source:
 
 
 def _from_file(path: Path) -> Story:
-    if not path.is_file():
-        raise UsageError(f"no such file: {path}")
-    if path.stat().st_size > MAX_FILE:
-        raise SourceError(f"too large (over {MAX_FILE // (1024 * 1024)} MB)")
+    """The story a local file holds; raises :class:`UsageError` saying why it has none."""
     if path.suffix.lower() == ".pdf":
-        return parse_pdf(path.read_bytes(), path.name)
+        return parse_pdf(read_user_file(path, MAX_FILE), path.name)
+    if regular_file(path).st_size > MAX_FILE:
+        raise UsageError(f"cannot save {path}: larger than {MAX_FILE // (1024 * 1024)} MB")
     loaded = load_path(path, parse_feed)
     if not loaded.stories:
         reason = loaded.errors[0][1] if loaded.errors else "nothing readable in it"
-        error = ComponentError if loaded.degraded else SourceError
-        raise error(f"cannot save {path.name}: {reason}")
+        error = ComponentError if loaded.degraded else UsageError
+        raise error(f"cannot save {path}: {reason}")
     return loaded.stories[0]
 
 

@@ -40,6 +40,14 @@ class NetworkError(SourceError):
     """The host could not be reached at all (DNS, refused, unreachable)."""
 
 
+class HttpStatusError(SourceError):
+    """The server answered with an error status (404, 410, 500…)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 @dataclass(frozen=True, slots=True)
 class FetchLimits:
     """How much one fetch may take."""
@@ -66,6 +74,8 @@ class FetchResult:
     moved_to: str | None = None
     """The new URL when every redirect on the way was permanent (301/308)."""
     content_type: str = ""
+    url: str = ""
+    """Where the body came from, after redirects (the base for its relative links)."""
 
 
 def make_client(user_agent: str, limits: FetchLimits) -> httpx.AsyncClient:
@@ -154,7 +164,8 @@ def _retry_after(value: str | None, now: datetime) -> datetime:
 
 def _status_error(response: httpx.Response) -> SourceError:
     reason = response.reason_phrase or ""
-    return SourceError(one_line_error(f"HTTP {response.status_code} {reason}".strip()))
+    message = one_line_error(f"HTTP {response.status_code} {reason}".strip())
+    return HttpStatusError(message, response.status_code)
 
 
 class Fetcher:
@@ -243,4 +254,5 @@ class Fetcher:
             last_modified=response.headers.get("last-modified"),
             moved_to=moved,
             content_type=response.headers.get("content-type", ""),
+            url=current,
         )

@@ -7,8 +7,10 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
+from tuireader.domain.errors import NotOpmlError
 from tuireader.domain.models import Source, SourceKind
 from tuireader.domain.text import clean_line, safe_link
 
@@ -25,6 +27,15 @@ def _attr(element: ET.Element, name: str) -> str:
     return ""
 
 
+def _feed_url(raw: str) -> str:
+    """An outline's feed URL if it is an http(s) URL with a host, else the empty string."""
+    url = safe_link(raw)
+    try:
+        return url if url and urlsplit(url).hostname else ""
+    except ValueError:  # a malformed host ("http://[x")
+        return ""
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].casefold()
 
@@ -34,7 +45,7 @@ def _walk(element: ET.Element, folder: str, out: list[Source], seen: set[str]) -
         if _local(child.tag) != "outline":
             continue
         name = clean_line(_attr(child, "text") or _attr(child, "title"))
-        url = safe_link(_attr(child, "xmlUrl"))
+        url = _feed_url(_attr(child, "xmlUrl"))
         if url:
             if url not in seen:
                 seen.add(url)
@@ -59,7 +70,7 @@ def _scan(data: bytes) -> list[Source]:
     seen: set[str] = set()
     for match in _XML_URL.finditer(data):
         raw = match.group(1)[1:-1].decode("utf-8", "replace")
-        url = safe_link(html.unescape(raw))
+        url = _feed_url(html.unescape(raw))
         if url and url not in seen:
             seen.add(url)
             out.append(Source(url=url, kind=SourceKind.FEED))
@@ -71,22 +82,24 @@ def read_opml(data: bytes) -> list[Source]:
 
     Nested outlines become folders joined with "/". A DOCTYPE (and so any entity
     declaration) is removed before parsing; a document that is not well-formed XML
-    is scanned for ``xmlUrl`` attributes instead. Raises :class:`ValueError` when
-    the document lists no feeds and is not OPML.
+    is scanned for ``xmlUrl`` attributes instead. Raises :class:`NotOpmlError` (a usage
+    error: the user named the file) when the document lists no feeds and is not OPML.
     """
     data = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not data:
+        raise NotOpmlError("not OPML: the file is empty")
     data = _DOCTYPE.sub(b"", data, count=1)
     if b"<!ENTITY" in data.upper():
-        raise ValueError("OPML with entity declarations is not accepted")
+        raise NotOpmlError("not accepted: OPML with entity declarations")
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
         found = _scan(data)
         if found:
             return found
-        raise ValueError(f"not valid OPML: {clean_line(str(exc))}") from None
+        raise NotOpmlError(f"not OPML: {clean_line(str(exc))}") from None
     if _local(root.tag) != "opml":
-        raise ValueError("not an OPML document")
+        raise NotOpmlError(f"not OPML: the document is <{clean_line(_local(root.tag))[:40]}>")
     body = next((child for child in root if _local(child.tag) == "body"), root)
     out: list[Source] = []
     _walk(body, "", out, set())

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from textual.binding import Binding
+if TYPE_CHECKING:  # the CLI checks [keys] against these ids without loading Textual
+    from textual.binding import Binding
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +307,8 @@ BY_ID = {c.id: c for c in COMMANDS}
 
 def bindings(commands: Iterable[Command] = COMMANDS) -> list[Binding]:
     """Textual bindings; each carries its command id so a keymap can rebind it."""
+    from textual.binding import Binding
+
     return [
         Binding(c.keys, c.action, c.title, show=c.footer, id=c.id, priority=c.priority)
         for c in commands
@@ -314,11 +318,6 @@ def bindings(commands: Iterable[Command] = COMMANDS) -> list[Binding]:
 def keymap(overrides: Mapping[str, str]) -> dict[str, str]:
     """The user's ``[keys]`` table, keeping only known command ids."""
     return {cid: keys for cid, keys in overrides.items() if cid in BY_ID}
-
-
-def unknown_ids(overrides: Mapping[str, str]) -> list[str]:
-    """Command ids in ``[keys]`` that do not exist."""
-    return [cid for cid in overrides if cid not in BY_ID]
 
 
 def keys_for(command: Command, overrides: Mapping[str, str]) -> str:

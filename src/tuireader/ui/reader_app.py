@@ -13,7 +13,8 @@ from textual.worker import Worker, WorkerState
 from tuireader.domain.errors import TuireaderError
 from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.session import Session
-from tuireader.ui.commands import COMMANDS, keymap, unknown_ids
+from tuireader.ui.commands import COMMANDS, keymap
+from tuireader.ui.config_check import check_config
 from tuireader.ui.failures import WorkerFailed, worker_label
 from tuireader.ui.main_screen import MainScreen
 
@@ -36,10 +37,12 @@ class ReaderApp(App[None]):
         theme = saved if isinstance(saved, str) else self.session.settings.general.theme
         if theme in self.available_themes:
             self.theme = theme
-        overrides = self.session.settings.keys
-        self.set_keymap(keymap(overrides))
-        for bad in unknown_ids(overrides):
-            self.notify(f"config: [keys] names no command {clean_line(bad)!r}", severity="warning")
+        self.set_keymap(keymap(self.session.settings.keys))
+        report = check_config(self.session.settings)
+        for message in report.errors:  # quotes the config: never read as markup
+            self.notify(message, severity="error", timeout=12, markup=False)
+        for message in report.warnings:
+            self.notify(message, severity="warning", timeout=12, markup=False)
         self.push_screen(MainScreen(self.session))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

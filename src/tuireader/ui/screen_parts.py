@@ -4,6 +4,8 @@ brings them together; the stubs here are overridden by the part or screen that o
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -16,6 +18,9 @@ from tuireader.ui.failures import WorkerFailed
 from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.headline_list import HeadlineList
 from tuireader.ui.widgets.story_list import Ranked
+
+if TYPE_CHECKING:  # loads with the first refresh, off the start-up path
+    from tuireader.services.refresh import RefreshReport
 
 
 class ScreenParts(Screen[None]):
@@ -57,6 +62,9 @@ class ScreenParts(Screen[None]):
         raise NotImplementedError
 
     def refresh_sidebar(self) -> None:
+        raise NotImplementedError
+
+    def _refreshed(self, report: RefreshReport) -> None:
         raise NotImplementedError
 
     def _update_status(self, extra: str = "") -> None:

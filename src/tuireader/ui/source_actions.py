@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from textual import work
 
-from tuireader.domain.errors import TuireaderError, UsageError
+from tuireader.domain.errors import SeveralFeedsError, TuireaderError, UsageError
 from tuireader.domain.models import Source
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line, one_line_error
 from tuireader.domain.titles import display_title
-from tuireader.services.library import source_for
+from tuireader.services.files import read_user_file, write_user_file
 from tuireader.services.reading import export_story
 from tuireader.ui.confirm_modal import ConfirmModal
 from tuireader.ui.hints import plural
-from tuireader.ui.modals import AddSourceModal, PathModal
+from tuireader.ui.modals import AddSourceModal, LinkPickerModal, PathModal
 from tuireader.ui.paths import open_path
 from tuireader.ui.screen_parts import ScreenParts
 from tuireader.ui.widgets.story_list import StoryList
@@ -40,21 +40,48 @@ class SourceActions(ScreenParts):
 
     def action_add_source(self) -> None:
         def added(answer: tuple[str, str] | None) -> None:
-            if answer is None:
-                return
-            try:
-                source, new = self.library.add_source(source_for(answer[0], answer[1]))
-            except TuireaderError as exc:
-                self.notify(one_line_error(exc), severity="error")
-                return
-            if not new:
-                self.notify(f"Already subscribed: {clean_line(source.name)}")
-                return
-            self._own_source_added()
-            self.refresh_sidebar()
-            self.start_refresh([source])
+            if answer is not None:
+                self._add_source(answer[0], answer[1])
 
         self.app.push_screen(AddSourceModal(), added)
+
+    @work(exclusive=True, group="add", exit_on_error=False)
+    async def _add_source(self, ref: str, folder: str) -> None:
+        """Check, subscribe and fetch through the same service as ``tuireader add``."""
+        from tuireader.services.subscribe import subscribe  # loads the network stack
+
+        self.notify(f"Adding {clean_line(ref)}…", markup=False)
+        try:
+            added = await subscribe(
+                self.library, ref, folder=folder, refresher=self.session.refresher
+            )
+        except SeveralFeedsError as exc:
+            self._pick_feed(exc, folder)
+            return
+        except TuireaderError as exc:
+            self.notify(one_line_error(exc), title="Not added", severity="error", markup=False)
+            return
+        name = clean_line(added.source.name)
+        if added.found_on:
+            self.notify(f"Found the feed {clean_line(added.source.url)} on the page.", markup=False)
+        if not added.new:
+            self.notify(f"Already subscribed: {name}", markup=False)
+            return
+        self.notify(f"Added {name}.", markup=False)
+        self._own_source_added()
+        self.refresh_sidebar()
+        if added.report is not None:
+            self._refreshed(added.report)
+
+    def _pick_feed(self, several: SeveralFeedsError, folder: str) -> None:
+        """A page that names several feeds: the user picks one, which is then added."""
+
+        def picked(url: str | None) -> None:
+            if url:
+                self._add_source(url, folder)
+
+        prompt = f"The page names {len(several.feeds)} feeds. Subscribe to which?"
+        self.app.push_screen(LinkPickerModal([url for url, _ in several.feeds], prompt), picked)
 
     def _own_source_added(self) -> None:
         """After a source of the user's own came in: if the first-run samples left with it,
@@ -113,9 +140,9 @@ class SourceActions(ScreenParts):
             if not path:
                 return
             try:
-                added, skipped = self.library.import_opml(open_path(path).read_bytes())
-            except (OSError, ValueError, TuireaderError) as exc:
-                self.notify(one_line_error(exc), severity="error")
+                added, skipped = self.library.import_opml(read_user_file(open_path(path)))
+            except TuireaderError as exc:
+                self.notify(one_line_error(exc), severity="error", markup=False)
                 return
             self.notify(f"Imported {len(added)} feeds ({skipped} already there).")
             self._own_source_added()
@@ -130,11 +157,11 @@ class SourceActions(ScreenParts):
             if not path:
                 return
             try:
-                open_path(path).write_text(self.library.export_opml(), encoding="utf-8")
-            except OSError as exc:
-                self.notify(one_line_error(exc), severity="error")
+                write_user_file(open_path(path), self.library.export_opml())
+            except TuireaderError as exc:
+                self.notify(one_line_error(exc), severity="error", markup=False)
                 return
-            self.notify(f"Wrote {clean_line(str(open_path(path).resolve()))}")
+            self.notify(f"Wrote {clean_line(str(open_path(path).resolve()))}", markup=False)
 
         self.app.push_screen(PathModal("Export subscriptions to:", "subscriptions.opml"), chosen)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tuireader.domain.errors import ComponentError, SourceError
+from tuireader.domain.files import kind_of, os_reason
 from tuireader.domain.ids import dedupe_keys
 from tuireader.domain.models import ParsedFeed, Source, Story
 from tuireader.domain.text import one_line_error
@@ -22,6 +23,7 @@ from tuireader.sources.local.pagedump import (
     parse_page_dump,
     parse_plain_text,
 )
+from tuireader.sources.local.sniff import UNICODE_BOMS, not_text_reason
 from tuireader.sources.opml import read_opml
 
 logger = logging.getLogger(__name__)
@@ -74,7 +76,7 @@ def _candidates(path: Path) -> tuple[list[tuple[Path, str]], list[tuple[str, str
     if path.is_file():
         return [(path, path.name)], []
     if not path.is_dir():
-        return [], [(path.name or str(path), "no such file or folder")]
+        return [], [(path.name or str(path), _not_regular(path))]
     errors: list[tuple[str, str]] = []
     found: list[tuple[Path, str]] = []
 
@@ -90,7 +92,8 @@ def _candidates(path: Path) -> tuple[list[tuple[Path, str]], list[tuple[str, str
             if name.startswith(".") or Path(name).suffix.lower() not in SUFFIXES:
                 continue
             full = base / name
-            if not full.is_file():  # a FIFO or device would block or never end
+            if not full.is_file():  # a FIFO or device would block or never end: never read
+                errors.append((full.relative_to(path).as_posix(), _not_regular(full)))
                 continue
             found.append((full, full.relative_to(path).as_posix()))
     found.sort(key=lambda pair: pair[1])
@@ -98,6 +101,15 @@ def _candidates(path: Path) -> tuple[list[tuple[Path, str]], list[tuple[str, str
         errors.append((".", f"more than {MAX_FILES} files; the rest were skipped"))
         found = found[:MAX_FILES]
     return found, errors
+
+
+def _not_regular(path: Path) -> str:
+    """Why a path that is not a regular file or a folder is not read."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return "a broken link" if path.is_symlink() else os_reason(exc)
+    return f"not a regular file: {kind_of(mode)}"
 
 
 def fingerprint(path: Path) -> str:
@@ -129,6 +141,8 @@ def _read(path: Path) -> bytes:
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith(UNICODE_BOMS):
+        return data.decode("utf-32" if data.startswith(b"\x00\x00") else "utf-16", "replace")
     return data.decode("utf-8", errors="replace").lstrip("\ufeff")
 
 
@@ -186,9 +200,18 @@ def load_path(path: Path, parse_feed: ParseFeed) -> LocalResult:
     seen_feeds: set[str] = set()
     for full, rel in files:
         try:
-            parsed = _parse_file(full, rel, _read(full), parse_feed)
-        except (ComponentError, OSError) as exc:  # a component missing, a file unreadable
-            result.errors.append((rel, one_line_error(exc)))  # for now: read it again next time
+            data = _read(full)
+            skip = not_text_reason(data, utf8=full.suffix.lower() not in FEED_SUFFIXES)
+            if skip is not None:
+                result.errors.append((rel, skip))
+                continue
+            parsed = _parse_file(full, rel, data, parse_feed)
+        except ComponentError as exc:  # a component missing: read it again next time
+            result.errors.append((rel, one_line_error(exc)))
+            result.degraded = True
+            continue
+        except OSError as exc:  # unreadable for now (permissions, vanished): read it again
+            result.errors.append((rel, os_reason(exc)))
             result.degraded = True
             continue
         except INPUT_ERRORS as exc:
