@@ -145,9 +145,15 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return dot / (na * nb) if na and nb else 0.0
 
 
+UNSIGNABLE = "-"
+"""The stored signature of a story with no terms at all (an empty title and body): not
+empty, so the story counts as indexed and is never selected for signing again."""
+
+
 def encode(sig: Mapping[str, float]) -> str:
-    """``term:weight`` pairs separated by spaces (terms never hold either)."""
-    return " ".join(f"{t}:{w:.3f}" for t, w in sig.items())
+    """``term:weight`` pairs separated by spaces (terms never hold either); a story with no
+    terms is :data:`UNSIGNABLE`."""
+    return " ".join(f"{t}:{w:.3f}" for t, w in sig.items()) or UNSIGNABLE
 
 
 def decode(text: str) -> Signature:

@@ -111,9 +111,15 @@ class Discovery:
         return IndexReport(len(sigs), clustered, time.perf_counter() - start)
 
     def index_backlog(self, batch: int = 2000) -> int:
-        """Sign stories stored before discovery existed (or whose signing was interrupted)."""
+        """Sign stories stored before discovery existed (or whose signing was interrupted).
+
+        Bounded: each pass reads past the last id of the one before, so a story that could
+        not be signed is never read twice (and :func:`encode` marks it signed anyway).
+        """
         done = 0
-        while rows := self.repo.unsigned(batch):
+        after = 0
+        while rows := self.repo.unsigned(batch, after):
+            after = rows[-1][0]
             items = []
             for sid, title, summary, content, categories in rows:
                 body = content or summary

@@ -92,14 +92,17 @@ class DiscoveryRepo:
         ).fetchone()
         return int(row[0])
 
-    def unsigned(self, limit: int) -> list[tuple[int, str, str, str, tuple[str, ...]]]:
-        """Stories without a signature yet: (id, title, summary, content, categories)."""
+    def unsigned(
+        self, limit: int, after: int = 0
+    ) -> list[tuple[int, str, str, str, tuple[str, ...]]]:
+        """Stories without a signature yet, by id past ``after``: (id, title, summary,
+        content, categories)."""
         return [
             (int(r[0]), r[1], r[2], r[3], tuple(json.loads(r[4] or "[]")))
             for r in self.conn.execute(
                 "SELECT id, title, summary, content, categories FROM stories WHERE sig = ''"
-                " LIMIT ?",
-                (limit,),
+                " AND id > ? ORDER BY id LIMIT ?",
+                (after, limit),
             )
         ]
 
