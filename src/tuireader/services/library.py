@@ -50,25 +50,33 @@ class Library:
         self._pages = PagesRepo(conn)
 
     # sources -----------------------------------------------------------------------------
+    # Every Source this facade hands out has the config's settings applied: the repository
+    # is private, and each method that yields a Source passes it through _with_settings.
     def sources(self) -> list[Source]:
         """Every source with counts and last status, settings from the config applied."""
-        return [self._with_overrides(s) for s in self._sources.all()]
+        return [self._with_settings(s) for s in self._sources.all()]
 
-    def _with_overrides(self, source: Source) -> Source:
+    def settings_for(self, source: Source) -> SourceSettings:
+        """What the config says for a source: its own ``[sources]`` entry (by URL or title),
+        else the retention and full-text defaults."""
         override = self.settings.sources.get(source.url) or self.settings.sources.get(source.title)
         retention = self.settings.retention
         max_stories = (override.max_stories if override else 0) or retention.max_stories
         max_age = (override.max_age_days if override else 0) or retention.max_age_days
-        source.settings = SourceSettings(
+        return SourceSettings(
             max_stories=max_stories or None,
             max_age_days=max_age or None,
             full_text=(override.full_text if override else "") or self.settings.general.full_text,
         )
+
+    def _with_settings(self, source: Source) -> Source:
+        source.settings = self.settings_for(source)
         return source
 
     def add_source(self, source: Source) -> tuple[Source, bool]:
-        """Subscribe; returns the stored source and whether it is new."""
-        return self._sources.add(source)
+        """Subscribe; returns the stored source (settings applied) and whether it is new."""
+        stored, new = self._sources.add(source)
+        return self._with_settings(stored), new
 
     def find_sources(self, refs: Iterable[str]) -> list[Source]:
         """Sources by id, URL/path or title; raises :class:`UsageError` for an unknown one."""
@@ -79,7 +87,7 @@ class Library:
                 found = self._sources.find(str(Path(ref).expanduser().resolve()))
             if not found:
                 raise UsageError(f"no source matches {clean_line(ref)!r}")
-            out.extend(self._with_overrides(s) for s in found)
+            out.extend(self._with_settings(s) for s in found)
         return out
 
     def remove_source(self, source: Source) -> int:
@@ -154,7 +162,7 @@ class Library:
         """Store fetched stories and apply retention."""
         assert source.id is not None
         counts = self._stories.upsert(source.id, items)
-        settings = source.settings
+        settings = self.settings_for(source)  # the config's word, whatever the caller holds
         if settings.max_stories or settings.max_age_days:
             self._stories.prune(source.id, settings.max_stories, settings.max_age_days, seen_since)
         return counts
