@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from test_cli import run
 
 EMPTY_ITEM_FEED = """<?xml version="1.0"?>
@@ -22,7 +23,9 @@ def _quiet_config(tmp_path: Path, extra: str = "") -> None:
     )
 
 
-@pytest.mark.parametrize("command", [["trending"], ["related", "{id}"], ["recommend"], ["clusters"]])
+@pytest.mark.parametrize(
+    "command", [["trending"], ["related", "{id}"], ["recommend"], ["clusters"]]
+)
 def test_a_story_with_no_words_does_not_hang_discovery(
     isolated_env: dict[str, str], tmp_path: Path, command: list[str]
 ) -> None:

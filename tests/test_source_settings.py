@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
-from apphelpers import build_library, make_app, workers_done
-from test_cli import run
 
+from apphelpers import build_library, make_app, workers_done
 from feedserver import PAGES, FeedServer
+from test_cli import run
 from tuireader.config.settings import GeneralSettings, NetworkSettings, Settings
 from tuireader.ui.modals import AddSourceModal
 
@@ -108,7 +108,11 @@ def test_config_dir_option_obeys_full_text(
     write_config(tmp_path / "config", "auto")
     write_config(tmp_path / "other-config", "never")
     added = run(
-        isolated_env, "--config-dir", str(tmp_path / "other-config"), "add", summary_feed(feed_server)
+        isolated_env,
+        "--config-dir",
+        str(tmp_path / "other-config"),
+        "add",
+        summary_feed(feed_server),
     )
     assert added.returncode == 0, added.stderr
     assert page_hits(feed_server) == 0, added.stdout

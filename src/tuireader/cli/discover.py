@@ -21,7 +21,9 @@ def _limit(args: argparse.Namespace) -> int:
     return limit
 
 
-def _print(context: Context, ranked: Sequence[Ranked], as_json: bool) -> int:
+def _print(
+    context: Context, ranked: Sequence[Ranked], as_json: bool, empty: str = "Nothing yet."
+) -> int:
     stories = {r.id: context.library.story(r.id) for r in ranked}
     if as_json:
         print_json(
@@ -41,7 +43,7 @@ def _print(context: Context, ranked: Sequence[Ranked], as_json: bool) -> int:
         print(f"{r.score:6.3f} {story_line(stories[r.id])}")
         print(f"       {clean_line(r.why)}")
     if not ranked:
-        print("Nothing yet.")
+        print(empty)
     return OK
 
 
@@ -77,7 +79,13 @@ def cmd_related(context: Context, args: argparse.Namespace) -> int:
 def cmd_trending(context: Context, args: argparse.Namespace) -> int:
     """Recent events by coverage, recency and popularity."""
     _backlog(context)
-    return _print(context, context.discovery.trending(_limit(args)), args.json)
+    hours = context.discovery.trending_hours
+    return _print(
+        context,
+        context.discovery.trending(_limit(args)),
+        args.json,
+        f"Nothing in the last {hours} hours.",
+    )
 
 
 def cmd_recommend(context: Context, args: argparse.Namespace) -> int:

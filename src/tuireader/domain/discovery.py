@@ -43,6 +43,8 @@ class Item:
     sig: Signature
     cluster_id: int | None = None
     popularity: int | None = None
+    dated: bool = True
+    """Whether ``time`` is the story's own date (else it is when the story was first seen)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,15 +211,16 @@ def trending(items: Iterable[Item], now: int, hours: int) -> list[Ranked]:
     ranked = []
     for members in groups.values():
         sources = len({i.source_id for i in members})
-        newest = max(i.time for i in members)
-        age_h = max(0.0, (now - newest) / 3600)
+        newest = max(members, key=lambda i: (i.time, i.dated))
+        age_h = max(0.0, (now - newest.time) / 3600)
         pop = max(i.popularity or 0 for i in members)
         s_score = math.log1p(sources) / math.log1p(max_sources) if max_sources > 1 else 0.0
         r_score = math.exp(-age_h / (hours / 2))
         p_score = math.log1p(pop) / math.log1p(max_pop) if max_pop else 0.0
         score = 1.0 * s_score + 0.6 * r_score + 0.4 * p_score
         lead = max(members, key=lambda i: (i.popularity or 0, i.time))
-        why = f"{sources} source{'s' if sources != 1 else ''} · {age_h:.0f}h old"
+        age = f"{age_h:.0f}h old" if newest.dated else f"first seen {age_h:.0f}h ago"
+        why = f"{sources} source{'s' if sources != 1 else ''} · {age}"
         if pop:
             why += f" · popularity {pop:,}"
         why += f"  (sources {s_score:.2f}, recency {r_score:.2f}, popularity {p_score:.2f})"

@@ -27,6 +27,8 @@ from tuireader.storage.stories_repo import Touched
 RELATED = 8
 RELATED_QUERY_TERMS = 6
 """The heaviest terms a related-stories search asks for (more only slows BM25 ranking)."""
+CLOCK_SKEW = 600
+"""Seconds a story may be dated ahead of our clock and still count as now."""
 BIG_BATCH = 300
 """Above this many new stories, read the whole vocabulary once instead of term by term."""
 
@@ -49,6 +51,8 @@ class DiscoveryLists:
     ranking: list[Ranked]
     recommended: list[Ranked]
     titles: dict[int, tuple[str, str]]
+    trending_hours: int = 48
+    """The window ``ranking`` looks at."""
 
 
 def _item(row: SigRow) -> Item:
@@ -180,17 +184,15 @@ class Discovery:
         return ranked[:n]
 
     def trending(self, n: int = 20) -> list[Ranked]:
-        """Recent events ranked by source coverage, recency and popularity (cached)."""
+        """Events of the last ``trending_hours`` ranked by source coverage, recency and
+        popularity (cached); empty when nothing is that recent."""
         if self._trending is None:
             now = int(self.clock())
             span = self.trending_hours * 3600
-            rows = self.repo.trending_rows(now - span, now + 3600)
-            if not rows:  # a library that has not been refreshed lately: its own latest days
-                newest = self.repo.newest_time()
-                if newest is not None:
-                    now = newest
-                    rows = self.repo.trending_rows(now - span, now + 3600)
-            items = [Item(i, src, t, {}, c, pop) for i, src, t, c, pop in rows]
+            # only the window it claims: a library not refreshed lately has nothing trending
+            # (a few minutes ahead are a server's clock skew, not the future)
+            rows = self.repo.trending_rows(now - span, now + CLOCK_SKEW)
+            items = [Item(i, src, t, {}, c, pop, bool(dated)) for i, src, t, c, pop, dated in rows]
             self._trending = trending(items, now, self.trending_hours)
         return self._trending[:n]
 
@@ -233,7 +235,9 @@ class Discovery:
         ranking = self.trending()
         recommended = self.recommend(lambda ids: {i: t for i, (t, _) in self.titles(ids).items()})
         ids = [r.id for r in related + ranking + recommended] + also
-        return DiscoveryLists(related, also, ranking, recommended, self.titles(ids))
+        return DiscoveryLists(
+            related, also, ranking, recommended, self.titles(ids), self.trending_hours
+        )
 
     def invalidate(self) -> None:
         """Forget cached lists (after a refresh elsewhere)."""

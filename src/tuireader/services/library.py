@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -39,11 +40,13 @@ def source_for(ref: str, folder: str = "", title: str = "") -> Source:
 class Library:
     """Sources and stories, with the settings that shape them."""
 
-    def __init__(self, conn: sqlite3.Connection, settings: Settings) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, settings: Settings, clock: Callable[[], float] = time.time
+    ) -> None:
         self.conn = conn
         self.settings = settings
         self._sources = SourceRepo(conn)
-        self._stories = StoryRepo(conn)
+        self._stories = StoryRepo(conn, clock)
         self._prefs = PrefsRepo(conn)
         self._flags = DiscoveryRepo(conn)
         self._undo = UndoRepo(conn)

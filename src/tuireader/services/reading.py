@@ -6,6 +6,7 @@ import html
 import re
 from typing import TYPE_CHECKING
 
+from tuireader.domain.dates import date_line
 from tuireader.domain.models import ContentType, Story
 from tuireader.domain.text import clean_line, safe_link
 
@@ -39,7 +40,7 @@ _ESCAPES = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
 
 
 def _meta(story: Story) -> list[str]:
-    when = story.published.strftime("%Y-%m-%d %H:%M UTC") if story.published else ""
+    when = date_line(story.published, story.updated, story.first_seen)
     return [clean_line(v) for v in (story.source_title, story.author, when) if v]
 
 

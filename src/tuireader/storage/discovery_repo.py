@@ -142,10 +142,12 @@ class DiscoveryRepo:
 
     def trending_rows(
         self, since: int, until: int
-    ) -> list[tuple[int, int, int, int | None, int | None]]:
-        """(id, source id, time, cluster id, popularity) of stories in a span."""
+    ) -> list[tuple[int, int, int, int | None, int | None, int]]:
+        """(id, source id, time, cluster id, popularity, dated) of stories in a span; an
+        undated story's time is when it was first seen."""
         return self.conn.execute(
-            "SELECT id, source_id, sort_time, cluster_id, popularity FROM stories"
+            "SELECT id, source_id, sort_time, cluster_id, popularity,"
+            " published IS NOT NULL OR updated IS NOT NULL FROM stories"
             f" WHERE sort_time BETWEEN ? AND ? AND sig != '' AND {LIVE}",
             (since, until),
         ).fetchall()

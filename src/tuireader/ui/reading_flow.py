@@ -188,13 +188,14 @@ class ReadingFlow(ScreenParts):
             "ranking": rows(lists.ranking),
             "recommended": rows(lists.recommended),
         }
+        empty = {"ranking": f"nothing in the last {lists.trending_hours} h"}
         for widget_id, items in computed.items():
             page = self._page_lists.get(widget_id, [])
             self.query_one(f"#{widget_id}", StoryList).show(
                 items + page,
                 "computed" + (" + page" if page else "")
                 if items
-                else ("from the page" if page else ""),
+                else ("from the page" if page else empty.get(widget_id, "")),
             )
         also = [
             Ranked(lists.titles.get(i, ("", ""))[1], i, lists.titles.get(i, ("", ""))[0])
