@@ -81,7 +81,7 @@ def test_not_interested_pushes_a_kind_down(tmp_path: Path) -> None:
     before = top(6).count("sports")
     for sid in sports[2:5]:
         loaded.library.dismiss(sid)
-    loaded.discovery.profile_changed()  # as the app does after "not interested"
+    # the service notices the change itself (nobody tells it)
     after = top(6).count("sports")
     assert after < before
     assert all(

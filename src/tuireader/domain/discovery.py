@@ -250,11 +250,15 @@ def recommend(
     skip_clusters: set[int],
     limit: int = 20,
 ) -> list[Ranked]:
-    """Unread stories most like the profile, each with "because you read …"."""
+    """Unread stories most like the profile, each with "because you read …" naming another
+    story (a liked story is never recommended for itself)."""
     if not profile.liked:
         return []
+    liked = {i.id for i in profile.liked}
     scored = []
     for item in candidates:
+        if item.id in liked:
+            continue
         if item.cluster_id is not None and item.cluster_id in skip_clusters:
             continue
         score = cosine(profile.vector, item.sig)
@@ -264,6 +268,6 @@ def recommend(
     ranked = []
     for score, item in scored[:limit]:  # the reason only for what is shown
         because = max(profile.liked, key=lambda liked: cosine(liked.sig, item.sig))
-        why = f"because you read “{titles.get(because.id, '')}”"
+        why = f"because you read “{titles.get(because.id) or '(untitled)'}”"
         ranked.append(Ranked(item.id, round(score, 4), why))
     return ranked

@@ -72,6 +72,16 @@ class Discovery:
         self.trending_hours = trending_hours
         self._trending: list[Ranked] | None = None
         self._recommended: dict[int, list[Ranked]] = {}
+        self._version: tuple[int, int] | None = None
+
+    def _current(self) -> None:
+        """Forget the cached lists if the library changed since they were computed (a
+        story opened or marked, a refresh, in this process or another)."""
+        version = self.repo.version()
+        if version != self._version:
+            self._trending = None
+            self._recommended = {}
+            self._version = version
 
     # indexing -----------------------------------------------------------------------------
     def index(
@@ -185,7 +195,8 @@ class Discovery:
 
     def trending(self, n: int = 20) -> list[Ranked]:
         """Events of the last ``trending_hours`` ranked by source coverage, recency and
-        popularity (cached); empty when nothing is that recent."""
+        popularity (cached until the library changes); empty when nothing is that recent."""
+        self._current()
         if self._trending is None:
             now = int(self.clock())
             span = self.trending_hours * 3600
@@ -197,12 +208,22 @@ class Discovery:
         return self._trending[:n]
 
     def recommend(
-        self, titles: Callable[[Sequence[int]], dict[int, str]], n: int = 20, days: int = 14
+        self,
+        titles: Callable[[Sequence[int]], dict[int, str]],
+        n: int = 20,
+        days: int = 14,
+        exclude: int | None = None,
     ) -> list[Ranked]:
-        """Unread stories like the ones read to the end or starred (cached until the profile
-        or the library changes)."""
-        if n in self._recommended:
-            return self._recommended[n]
+        """Unread stories like the ones read to the end or starred, never ``exclude`` (the
+        open story) nor one of those liked stories itself (cached until the library changes)."""
+        self._current()
+        if n not in self._recommended:
+            self._recommended[n] = self._recommend(titles, n + 1, days)
+        return [r for r in self._recommended[n] if r.id != exclude][:n]
+
+    def _recommend(
+        self, titles: Callable[[Sequence[int]], dict[int, str]], n: int, days: int
+    ) -> list[Ranked]:
         profile = Profile()
         now = self.clock()
         read_clusters: set[int] = set()
@@ -220,9 +241,7 @@ class Discovery:
         anchor = min(now, float(self.repo.newest_time() or now))
         candidates = [_item(r) for r in self.repo.unread_since(int(anchor) - days * 86400, 5000)]
         liked_titles = titles([i.id for i in profile.liked])
-        ranked = recommend(profile, candidates, liked_titles, read_clusters, n)
-        self._recommended[n] = ranked
-        return ranked
+        return recommend(profile, candidates, liked_titles, read_clusters, n)
 
     def titles(self, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         """(title, source name) for story ids."""
@@ -233,19 +252,18 @@ class Discovery:
         related = self.related(story_id) if story_id is not None else []
         also = self.also_in(story_id) if story_id is not None else []
         ranking = self.trending()
-        recommended = self.recommend(lambda ids: {i: t for i, (t, _) in self.titles(ids).items()})
+        recommended = self.recommend(
+            lambda ids: {i: t for i, (t, _) in self.titles(ids).items()}, exclude=story_id
+        )
         ids = [r.id for r in related + ranking + recommended] + also
         return DiscoveryLists(
             related, also, ranking, recommended, self.titles(ids), self.trending_hours
         )
 
     def invalidate(self) -> None:
-        """Forget cached lists (after a refresh elsewhere)."""
+        """Forget cached lists, so the next call computes them cold (for benchmarks: the
+        service notices library changes by itself)."""
         self._trending = None
-        self._recommended = {}
-
-    def profile_changed(self) -> None:
-        """The reader finished, starred or dismissed a story: recommendations change."""
         self._recommended = {}
 
     def mark_finished(self, story_id: int) -> None:

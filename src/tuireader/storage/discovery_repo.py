@@ -59,6 +59,12 @@ class DiscoveryRepo:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
+    def version(self) -> tuple[int, int]:
+        """Changes whenever the library does: commits by any other connection (SQLite's
+        ``data_version``) or changes through this one."""
+        other = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        return other, self.conn.total_changes
+
     def vocabulary(self) -> dict[str, int]:
         """Every indexed term with its document count (one scan of the index)."""
         return {str(t): int(d) for t, d in self.conn.execute("SELECT term, doc FROM story_vocab")}

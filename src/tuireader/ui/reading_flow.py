@@ -206,7 +206,6 @@ class ReadingFlow(ScreenParts):
     @on(ArticlePane.Finished)
     def _finished(self, event: ArticlePane.Finished) -> None:
         self.library.mark_finished(event.story_id)
-        self.session.discovery.profile_changed()
 
     def _after_marks(self) -> None:
         self.refresh_sidebar()
