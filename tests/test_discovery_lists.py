@@ -4,13 +4,19 @@ shows what the app shows, with whole words as reasons."""
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from apphelpers import NOW, make_app, workers_done
+from test_cli import run
 from tuireader.config.settings import Settings
 from tuireader.domain.models import Source, SourceKind, Story
+from tuireader.domain.terms import surface_words
 from tuireader.services.discovery import Discovery
 from tuireader.services.library import Library
 from tuireader.storage.database import open_database
@@ -117,3 +123,124 @@ async def test_recommended_leaves_out_the_open_story_before_it_counts_as_read(
         shown = recommended(app)
         assert "Ferry strike talks resume at the harbour" in shown
         assert "Harbour ferry strike ends" not in shown  # open, though still unread
+
+
+# related: the page's lists, and reasons in whole words -----------------------------------
+COASTAL = "Coastal rail line to reopen after storm repairs finish ahead of schedule"
+
+
+@pytest.fixture
+def samples(tmp_path: Path, isolated_env: dict[str, str]) -> Path:
+    """The bundled sample library in the data dir the installed command reads."""
+    from test_snapshots import sample_db
+
+    data = tmp_path / "data"
+    data.mkdir()
+    sample_db(tmp_path).rename(data / "tuireader.db")
+    (tmp_path / "config").mkdir(exist_ok=True)
+    (tmp_path / "config" / "config.toml").write_text("[general]\nrefresh_on_start = false\n")
+    return data / "tuireader.db"
+
+
+async def test_related_in_the_cli_shows_the_lists_the_app_shows(
+    isolated_env: dict[str, str], samples: Path
+) -> None:
+    db = samples
+    app = make_app(db)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_title(app, pilot, COASTAL)
+        in_app = {
+            widget: [
+                (item.title, item.story_id)
+                for item in app.screen.query_one(f"#{widget}", StoryList).items
+                if item.note == "from the page"
+            ]
+            for widget in ("related", "ranking", "recommended")
+        }
+    assert all(in_app.values())  # the page dump gives all three lists
+    story_id = next(
+        i for t, i in _titles(Library(open_database(db)[0], Settings())).items() if t == COASTAL
+    )
+    out = run(isolated_env, "related", str(story_id))
+    assert out.returncode == 0, out.stderr
+    assert "Nothing yet" not in out.stdout
+    for heading in (
+        "Related, from the page:",
+        "Ranking, from the page:",
+        "Recommendation, from the page:",
+    ):
+        assert heading in out.stdout
+    page = json.loads(run(isolated_env, "related", str(story_id), "--json").stdout)["page"]
+    in_cli = {
+        widget: [(line["title"], line["id"]) for line in page[name]]
+        for widget, name in (
+            ("related", "related"),
+            ("ranking", "ranking"),
+            ("recommended", "recommendation"),
+        )
+    }
+    assert in_cli == in_app
+
+
+WORD = re.compile(r"[^\W_]+")
+
+
+def test_every_reason_names_whole_words_of_the_stories(
+    isolated_env: dict[str, str], samples: Path
+) -> None:
+    library = Library(open_database(samples)[0], Settings())
+    stories = json.loads(run(isolated_env, "list", "--json", "--limit", "100").stdout)
+    reasons = 0
+    for story in stories:
+        related = json.loads(run(isolated_env, "related", str(story["id"]), "--json").stdout)
+        for entry in related["related"]:
+            reasons += 1
+            assert entry["why"].startswith("shares ") and entry["why"] != "shares ", entry
+            words = entry["why"].removeprefix("shares ").split(", ")
+            text = ""
+            for sid in (story["id"], entry["id"]):
+                shown = library.story(sid)
+                text += " " + " ".join(
+                    (shown.title, shown.content, shown.summary, *shown.categories)
+                )
+            written = set(WORD.findall(text.lower()))
+            for word in words:
+                assert word.lower() in written, (word, entry)
+    assert reasons >= 5
+
+
+def test_surface_words_are_whole_words() -> None:
+    words = surface_words(
+        "Politics in Larkfield: volunteers map benches",
+        "The politics of McAllister. Volunteers said McAllister mapped every bench.",
+    )
+    assert words["politic"] == "politics"
+    assert words["volunteer"] == "volunteers"
+    assert words["larkfield"] == "Larkfield" and words["mcallister"] == "McAllister"
+
+
+def test_related_reasons_are_words_as_written_not_stems(
+    isolated_env: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.toml").write_text("[general]\nrefresh_on_start = false\n")
+    items = [
+        ("a", "Volunteers count seals in the harbours", "Volunteers counted seals in harbours."),
+        ("b", "Harbours report more seals, volunteers say", "Seals return to the harbours."),
+        ("c", "Orchards report record apples", "Apples everywhere this autumn."),
+    ]
+    body = "".join(
+        f"<item><title>{t}</title><guid>{g}</guid><description>{d}</description></item>"
+        for g, t, d in items
+    )
+    feed = tmp_path / "coast.xml"
+    feed.write_text(f"<rss version='2.0'><channel><title>Coast</title>{body}</channel></rss>")
+    assert run(isolated_env, "add", str(feed)).returncode == 0
+    stories = {s["title"]: s["id"] for s in json.loads(run(isolated_env, "list", "--json").stdout)}
+    related = json.loads(run(isolated_env, "related", str(stories[items[0][1]]), "--json").stdout)[
+        "related"
+    ]
+    assert related and related[0]["id"] == stories[items[1][1]]
+    words = related[0]["why"].removeprefix("shares ").split(", ")
+    assert set(words) <= {"volunteers", "seals", "harbours", "count"}, words
+    assert "seals" in words and "harbours" in words

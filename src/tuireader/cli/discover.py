@@ -10,6 +10,7 @@ from tuireader.cli.output import print_json, story_line
 from tuireader.domain.discovery import Ranked
 from tuireader.domain.errors import UsageError
 from tuireader.domain.text import clean_line
+from tuireader.services.reading import PAGE_LISTS, page_lists
 
 OK = 0
 
@@ -48,11 +49,13 @@ def _print(
 
 
 def cmd_related(context: Context, args: argparse.Namespace) -> int:
-    """Stories most like one story, and the other versions of its event."""
-    context.library.story(args.id)  # raises for an unknown id
+    """Stories most like one story, the other versions of its event, and the lists its page
+    gives (the same lists the app shows beside it)."""
+    story = context.library.story(args.id)  # raises for an unknown id
     _backlog(context)
     ranked = context.discovery.related(args.id, _limit(args))
     also = context.discovery.also_in(args.id)
+    page = page_lists(story, context.library.match_titles)
     if args.json:
         stories = {i: context.library.story(i) for i in [r.id for r in ranked] + also}
         print_json(
@@ -65,6 +68,10 @@ def cmd_related(context: Context, args: argparse.Namespace) -> int:
                     {"id": i, "title": stories[i].title, "source": stories[i].source_title}
                     for i in also
                 ],
+                "page": {
+                    name: [{"title": line.title, "id": line.story_id} for line in lines]
+                    for name, lines in page.items()
+                },
             }
         )
         return OK
@@ -73,7 +80,23 @@ def cmd_related(context: Context, args: argparse.Namespace) -> int:
         for i in also:
             print("       " + story_line(context.library.story(i)))
         print()
-    return _print(context, ranked, False)
+    if ranked:
+        print("Related:")
+        _print(context, ranked, False)
+    for name, heading in PAGE_LISTS:
+        if not page[name]:
+            continue
+        if ranked or also or name != PAGE_LISTS[0][0]:
+            print()
+        print(f"{heading}, from the page:")
+        for line in page[name]:
+            if line.story_id is None:
+                print(f"       {clean_line(line.title)}  (not in the library)")
+            else:
+                print("       " + story_line(context.library.story(line.story_id)))
+    if not (ranked or also or any(page.values())):
+        print("Nothing yet: no similar stories, and the page lists none.")
+    return OK
 
 
 def cmd_trending(context: Context, args: argparse.Namespace) -> int:

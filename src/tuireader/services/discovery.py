@@ -20,7 +20,16 @@ from tuireader.domain.discovery import (
     trending,
 )
 from tuireader.domain.models import ContentType
-from tuireader.domain.terms import cosine, decode, encode, forms, signature, term_counts
+from tuireader.domain.terms import (
+    BODY_CHARS,
+    cosine,
+    decode,
+    encode,
+    forms,
+    signature,
+    surface_words,
+    term_counts,
+)
 from tuireader.storage.discovery_repo import DiscoveryRepo, SigRow
 from tuireader.storage.stories_repo import Touched
 
@@ -53,6 +62,11 @@ class DiscoveryLists:
     titles: dict[int, tuple[str, str]]
     trending_hours: int = 48
     """The window ``ranking`` looks at."""
+
+
+def _why(words: Sequence[str]) -> str:
+    """The reason a story is related: the words it shares (never blank)."""
+    return "shares " + ", ".join(words) if words else "similar wording"
 
 
 def _item(row: SigRow) -> Item:
@@ -173,11 +187,14 @@ class Discovery:
         if row is None or not row.sig:
             return []
         sig = decode(row.sig)
+        if not sig:
+            return []
         terms = sorted(sig, key=lambda t: -sig[t])[:RELATED_QUERY_TERMS]
         match = " OR ".join(f'"{f}"' for t in terms for f in forms(t)[:2])
         candidates = [i for i in self.repo.search_candidates(match, 60) if i != story_id]
         rows = self.repo.rows(candidates)
         ranked = []
+        shared: dict[int, list[str]] = {}
         for cid in candidates:
             other = rows.get(cid)
             if other is None or not other.sig:
@@ -188,10 +205,24 @@ class Discovery:
             score = cosine(sig, other_sig)
             if score <= 0.05:
                 continue
-            shared = [t for t in terms if t in other_sig][:3]
-            ranked.append(Ranked(cid, round(score, 4), "shares " + ", ".join(shared)))
+            ranked.append(Ranked(cid, round(score, 4), ""))  # the reason once it is shown
+            shared[cid] = sorted(
+                (t for t in sig if t in other_sig), key=lambda t: (-sig[t] * other_sig[t], t)
+            )[:3]
         ranked.sort(key=lambda r: (-r.score, -r.id))
-        return ranked[:n]
+        words = self._words(story_id)
+        return [
+            Ranked(r.id, r.score, _why([words.get(t, t) for t in shared[r.id]])) for r in ranked[:n]
+        ]
+
+    def _words(self, story_id: int) -> dict[str, str]:
+        """The open story's terms as written in it (a reason shows words, not stems)."""
+        text = self.repo.story_text(story_id)
+        if text is None:
+            return {}
+        title, summary, content, content_type, categories = text
+        body = plain_text(content or summary, ContentType(content_type))
+        return surface_words(title, body[: BODY_CHARS * 2], *categories)
 
     def trending(self, n: int = 20) -> list[Ranked]:
         """Events of the last ``trending_hours`` ranked by source coverage, recency and

@@ -112,6 +112,16 @@ class DiscoveryRepo:
             )
         ]
 
+    def story_text(self, story_id: int) -> tuple[str, str, str, str, tuple[str, ...]] | None:
+        """(title, summary, content, content type, categories) of one story."""
+        row = self.conn.execute(
+            "SELECT title, summary, content, content_type, categories FROM stories WHERE id = ?",
+            (story_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return row[0], row[1], row[2], row[3], tuple(json.loads(row[4] or "[]"))
+
     def set_signatures(self, items: Iterable[tuple[int, str]]) -> None:
         """Store signatures."""
         with write(self.conn):

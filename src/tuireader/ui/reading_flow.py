@@ -11,7 +11,7 @@ from textual.worker import get_current_worker
 
 from tuireader.domain.discovery import Ranked as DRanked
 from tuireader.domain.models import Story
-from tuireader.services.reading import full_text_note, reader_text
+from tuireader.services.reading import full_text_note, page_lists, reader_text
 from tuireader.ui.modals import LinkPickerModal
 from tuireader.ui.screen_parts import ScreenParts
 from tuireader.ui.widgets.article_pane import ArticlePane
@@ -134,14 +134,14 @@ class ReadingFlow(ScreenParts):
         """The page's own lists at once; computed ones follow from a worker."""
         self._page_lists = {}
         if story is not None:
-            for widget_id, titles in (
-                ("related", story.related),
-                ("ranking", story.ranking),
-                ("recommended", story.recommendation),
+            lists = page_lists(story, self.library.match_titles)
+            for widget_id, name in (
+                ("related", "related"),
+                ("ranking", "ranking"),
+                ("recommended", "recommendation"),
             ):
-                ids = self.library.match_titles(titles)
                 self._page_lists[widget_id] = [
-                    Ranked(t, i, "from the page") for t, i in zip(titles, ids, strict=True)
+                    Ranked(line.title, line.story_id, "from the page") for line in lists[name]
                 ]
         for widget_id in ("related", "ranking", "recommended"):
             self.query_one(f"#{widget_id}", StoryList).show(self._page_lists.get(widget_id, []))
