@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from tuireader.content.plain import plain_text
+from tuireader.domain.dates import CLOCK_SKEW
 from tuireader.domain.discovery import (
     CLUSTER_HOURS,
     ClusterIndex,
@@ -36,8 +37,6 @@ from tuireader.storage.stories_repo import Touched
 RELATED = 8
 RELATED_QUERY_TERMS = 6
 """The heaviest terms a related-stories search asks for (more only slows BM25 ranking)."""
-CLOCK_SKEW = 600
-"""Seconds a story may be dated ahead of our clock and still count as now."""
 BIG_BATCH = 300
 """Above this many new stories, read the whole vocabulary once instead of term by term."""
 
@@ -193,8 +192,7 @@ class Discovery:
         match = " OR ".join(f'"{f}"' for t in terms for f in forms(t)[:2])
         candidates = [i for i in self.repo.search_candidates(match, 60) if i != story_id]
         rows = self.repo.rows(candidates)
-        ranked = []
-        shared: dict[int, list[str]] = {}
+        scored: list[tuple[float, int, list[str]]] = []
         for cid in candidates:
             other = rows.get(cid)
             if other is None or not other.sig:
@@ -205,14 +203,16 @@ class Discovery:
             score = cosine(sig, other_sig)
             if score <= 0.05:
                 continue
-            ranked.append(Ranked(cid, round(score, 4), ""))  # the reason once it is shown
-            shared[cid] = sorted(
+            # the terms that weigh most in the similarity, not only the query's six
+            shared = sorted(
                 (t for t in sig if t in other_sig), key=lambda t: (-sig[t] * other_sig[t], t)
             )[:3]
-        ranked.sort(key=lambda r: (-r.score, -r.id))
-        words = self._words(story_id)
+            scored.append((round(score, 4), cid, shared))
+        scored.sort(key=lambda s: (-s[0], -s[1]))
+        words = self._words(story_id) if scored else {}
         return [
-            Ranked(r.id, r.score, _why([words.get(t, t) for t in shared[r.id]])) for r in ranked[:n]
+            Ranked(cid, score, _why([words.get(t, t) for t in shared]))
+            for score, cid, shared in scored[:n]
         ]
 
     def _words(self, story_id: int) -> dict[str, str]:
