@@ -233,3 +233,16 @@ def test_upgrade_gives_undated_stories_their_first_seen_time(tmp_path: Path, sta
         "Dated",
         "Undated",
     ]
+
+
+async def test_the_app_shows_a_future_date_as_the_date(tmp_path: Path) -> None:
+    db = tmp_path / "db"
+    _library_at(db, [_story("f", "Dated next week", NOW + timedelta(days=5))])
+    app = make_app(db)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        headlines = app.screen.query_one(HeadlineList)
+        story = headlines.story_at(0)
+        assert story is not None and story.title == "Dated next week"
+        line = headlines._line(story, False, 100, headlines.rich_style).text
+        assert line.rstrip().endswith("11-25"), line
