@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from apphelpers import make_app, workers_done
+from apphelpers import NOW, make_app, workers_done
 from tuireader.app import assets_dir
 from tuireader.config.settings import Settings
 from tuireader.services.discovery import Discovery
@@ -26,7 +26,7 @@ def sample_db(tmp_path: Path) -> Path:
 
     db = tmp_path / "samples.db"
     conn, _ = open_database(db)
-    library = Library(conn, Settings())
+    library = Library(conn, Settings(), clock=NOW.timestamp)  # first seen: the app's "now"
     source = seed_samples(library, assets_dir())
     assert source is not None
     discovery = Discovery(DiscoveryRepo(conn))

@@ -18,6 +18,7 @@ from tuireader.cli.output import (
 )
 from tuireader.config.paths import resolve_paths
 from tuireader.config.settings import TEMPLATE
+from tuireader.domain.dates import date_line
 from tuireader.domain.errors import FirstFetchError, NotOpmlError, SeveralFeedsError, UsageError
 from tuireader.domain.files import os_reason
 from tuireader.domain.models import Source, Story
@@ -225,7 +226,7 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
     meta = [
         ("Source", story.source_title),
         ("Author", story.author),
-        ("Date", story.published.strftime("%Y-%m-%d %H:%M UTC") if story.published else ""),
+        ("Date", date_line(story.published, story.updated, story.first_seen)),
         ("Link", story.link),
         ("Category", ", ".join(story.categories)),
         ("Popularity", "" if story.popularity is None else str(story.popularity)),

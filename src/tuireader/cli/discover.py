@@ -10,6 +10,7 @@ from tuireader.cli.output import print_json, story_line
 from tuireader.domain.discovery import Ranked
 from tuireader.domain.errors import UsageError
 from tuireader.domain.text import clean_line
+from tuireader.services.reading import PAGE_LISTS, page_lists
 
 OK = 0
 
@@ -21,7 +22,9 @@ def _limit(args: argparse.Namespace) -> int:
     return limit
 
 
-def _print(context: Context, ranked: Sequence[Ranked], as_json: bool) -> int:
+def _print(
+    context: Context, ranked: Sequence[Ranked], as_json: bool, empty: str = "Nothing yet."
+) -> int:
     stories = {r.id: context.library.story(r.id) for r in ranked}
     if as_json:
         print_json(
@@ -41,16 +44,18 @@ def _print(context: Context, ranked: Sequence[Ranked], as_json: bool) -> int:
         print(f"{r.score:6.3f} {story_line(stories[r.id])}")
         print(f"       {clean_line(r.why)}")
     if not ranked:
-        print("Nothing yet.")
+        print(empty)
     return OK
 
 
 def cmd_related(context: Context, args: argparse.Namespace) -> int:
-    """Stories most like one story, and the other versions of its event."""
-    context.library.story(args.id)  # raises for an unknown id
+    """Stories most like one story, the other versions of its event, and the lists its page
+    gives (the same lists the app shows beside it)."""
+    story = context.library.story(args.id)  # raises for an unknown id
     _backlog(context)
     ranked = context.discovery.related(args.id, _limit(args))
     also = context.discovery.also_in(args.id)
+    page = page_lists(story, context.library.match_titles)
     if args.json:
         stories = {i: context.library.story(i) for i in [r.id for r in ranked] + also}
         print_json(
@@ -63,6 +68,10 @@ def cmd_related(context: Context, args: argparse.Namespace) -> int:
                     {"id": i, "title": stories[i].title, "source": stories[i].source_title}
                     for i in also
                 ],
+                "page": {
+                    name: [{"title": line.title, "id": line.story_id} for line in lines]
+                    for name, lines in page.items()
+                },
             }
         )
         return OK
@@ -71,13 +80,35 @@ def cmd_related(context: Context, args: argparse.Namespace) -> int:
         for i in also:
             print("       " + story_line(context.library.story(i)))
         print()
-    return _print(context, ranked, False)
+    if ranked:
+        print("Related:")
+        _print(context, ranked, False)
+    for name, heading in PAGE_LISTS:
+        if not page[name]:
+            continue
+        if ranked or also or name != PAGE_LISTS[0][0]:
+            print()
+        print(f"{heading}, from the page:")
+        for line in page[name]:
+            if line.story_id is None:
+                print(f"       {clean_line(line.title)}  (not in the library)")
+            else:
+                print("       " + story_line(context.library.story(line.story_id)))
+    if not (ranked or also or any(page.values())):
+        print("Nothing yet: no similar stories, and the page lists none.")
+    return OK
 
 
 def cmd_trending(context: Context, args: argparse.Namespace) -> int:
     """Recent events by coverage, recency and popularity."""
     _backlog(context)
-    return _print(context, context.discovery.trending(_limit(args)), args.json)
+    hours = context.discovery.trending_hours
+    return _print(
+        context,
+        context.discovery.trending(_limit(args)),
+        args.json,
+        f"Nothing in the last {hours} hours.",
+    )
 
 
 def cmd_recommend(context: Context, args: argparse.Namespace) -> int:

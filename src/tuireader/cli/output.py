@@ -7,7 +7,7 @@ import sys
 import unicodedata
 from typing import Any, TextIO
 
-from tuireader.domain.dates import short_age
+from tuireader.domain.dates import age_words
 from tuireader.domain.models import Source, Story
 from tuireader.domain.text import clean_line
 from tuireader.domain.titles import display_title
@@ -40,7 +40,7 @@ def story_line(story: Story) -> str:
     """``ID  N*  source  title  age``."""
     flags = ("N" if not story.read else " ") + ("*" if story.starred else " ")
     source = fit(clean_line(story.source_title), 18)
-    when = short_age(story.published) or "-"
+    when = age_words(story.dated, story.first_seen) or "-"
     return f"{story.id:>6} {flags} {source} {display_title(story.title)}  ({when})"
 
 
@@ -55,6 +55,7 @@ def story_json(story: Story, full: bool = False) -> dict[str, Any]:
         "author": story.author,
         "published": story.published.isoformat() if story.published else None,
         "updated": story.updated.isoformat() if story.updated else None,
+        "first_seen": story.first_seen.isoformat() if story.first_seen else None,
         "read": story.read,
         "starred": story.starred,
         "popularity": story.popularity,

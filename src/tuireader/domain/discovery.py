@@ -43,6 +43,8 @@ class Item:
     sig: Signature
     cluster_id: int | None = None
     popularity: int | None = None
+    dated: bool = True
+    """Whether ``time`` is the story's own date (else it is when the story was first seen)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,15 +211,16 @@ def trending(items: Iterable[Item], now: int, hours: int) -> list[Ranked]:
     ranked = []
     for members in groups.values():
         sources = len({i.source_id for i in members})
-        newest = max(i.time for i in members)
-        age_h = max(0.0, (now - newest) / 3600)
+        newest = max(members, key=lambda i: (i.time, i.dated))
+        age_h = max(0.0, (now - newest.time) / 3600)
         pop = max(i.popularity or 0 for i in members)
         s_score = math.log1p(sources) / math.log1p(max_sources) if max_sources > 1 else 0.0
         r_score = math.exp(-age_h / (hours / 2))
         p_score = math.log1p(pop) / math.log1p(max_pop) if max_pop else 0.0
         score = 1.0 * s_score + 0.6 * r_score + 0.4 * p_score
         lead = max(members, key=lambda i: (i.popularity or 0, i.time))
-        why = f"{sources} source{'s' if sources != 1 else ''} · {age_h:.0f}h old"
+        age = f"{age_h:.0f}h old" if newest.dated else f"first seen {age_h:.0f}h ago"
+        why = f"{sources} source{'s' if sources != 1 else ''} · {age}"
         if pop:
             why += f" · popularity {pop:,}"
         why += f"  (sources {s_score:.2f}, recency {r_score:.2f}, popularity {p_score:.2f})"
@@ -247,11 +250,15 @@ def recommend(
     skip_clusters: set[int],
     limit: int = 20,
 ) -> list[Ranked]:
-    """Unread stories most like the profile, each with "because you read …"."""
+    """Unread stories most like the profile, each with "because you read …" naming another
+    story (a liked story is never recommended for itself)."""
     if not profile.liked:
         return []
+    liked = {i.id for i in profile.liked}
     scored = []
     for item in candidates:
+        if item.id in liked:
+            continue
         if item.cluster_id is not None and item.cluster_id in skip_clusters:
             continue
         score = cosine(profile.vector, item.sig)
@@ -261,6 +268,6 @@ def recommend(
     ranked = []
     for score, item in scored[:limit]:  # the reason only for what is shown
         because = max(profile.liked, key=lambda liked: cosine(liked.sig, item.sig))
-        why = f"because you read “{titles.get(because.id, '')}”"
+        why = f"because you read “{titles.get(because.id) or '(untitled)'}”"
         ranked.append(Ranked(item.id, round(score, 4), why))
     return ranked

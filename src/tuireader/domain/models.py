@@ -106,12 +106,19 @@ class Story:
     read: bool = False
     starred: bool = False
     read_at: datetime | None = None
+    first_seen: datetime | None = None
+    """When the library first stored the story: the time an undated story goes by."""
     cluster_sources: int = 0
     """In a collapsed view: how many other sources carry the same event."""
     full_text: str = ""
     """The article's text fetched from its page (Markdown), when there is one."""
     full_text_status: str = ""
     """"ok", or a one-line reason the page could not be used."""
+
+    @property
+    def dated(self) -> datetime | None:
+        """The date the story gives itself (published, else updated), if any."""
+        return self.published or self.updated
 
     @property
     def body(self) -> str:

@@ -83,6 +83,40 @@ def _add(counts: dict[str, float], text: str, weight: float, name_weight: float)
             counts[term] = counts.get(term, 0.0) + n * each
 
 
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;\"“”(\[]\s*|\n\s*)$")
+
+
+def surface_words(*texts: str) -> dict[str, str]:
+    """For each term of the texts, the word as most often written there: what a reason
+    shows instead of a stem ("politics", not "politic"). Lower case, unless the word is
+    written capitalised only, and at least once inside a sentence (a name, not a sentence's
+    first word)."""
+    written: dict[str, Counter[str]] = {}
+    originals: Counter[str] = Counter()
+    named: set[str] = set()
+    lowered: set[str] = set()
+    for text in texts:
+        text = text.replace("’", "'")
+        for match in _TOKEN.finditer(text):
+            raw = match.group().split("'")[0]
+            term = _term(_fold(raw))
+            if not term:
+                continue
+            written.setdefault(term, Counter())[raw.lower()] += 1
+            originals[raw] += 1
+            if not raw[:1].isupper():
+                lowered.add(term)
+            elif not _SENTENCE_END.search(text[max(0, match.start() - 3) : match.start()]):
+                named.add(term)
+    out: dict[str, str] = {}
+    for term, as_written in written.items():
+        best = min(as_written, key=lambda w: (-as_written[w], len(w), w))
+        if term in named and term not in lowered:  # as the name is written: "McAllister"
+            best = max((w for w in originals if w.lower() == best), key=originals.__getitem__)
+        out[term] = best
+    return out
+
+
 def term_counts(title: str, body: str, categories: Sequence[str] = ()) -> dict[str, float]:
     """Weighted counts: title terms ×2.5, capitalised words (names) in the lead ×1.5, and
     the feed's own categories (sections) ×3."""
@@ -135,9 +169,15 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return dot / (na * nb) if na and nb else 0.0
 
 
+UNSIGNABLE = "-"
+"""The stored signature of a story with no terms at all (an empty title and body): not
+empty, so the story counts as indexed and is never selected for signing again."""
+
+
 def encode(sig: Mapping[str, float]) -> str:
-    """``term:weight`` pairs separated by spaces (terms never hold either)."""
-    return " ".join(f"{t}:{w:.3f}" for t, w in sig.items())
+    """``term:weight`` pairs separated by spaces (terms never hold either); a story with no
+    terms is :data:`UNSIGNABLE`."""
+    return " ".join(f"{t}:{w:.3f}" for t, w in sig.items()) or UNSIGNABLE
 
 
 def decode(text: str) -> Signature:

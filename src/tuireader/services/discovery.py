@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from tuireader.content.plain import plain_text
+from tuireader.domain.dates import CLOCK_SKEW
 from tuireader.domain.discovery import (
     CLUSTER_HOURS,
     ClusterIndex,
@@ -20,7 +21,16 @@ from tuireader.domain.discovery import (
     trending,
 )
 from tuireader.domain.models import ContentType
-from tuireader.domain.terms import cosine, decode, encode, forms, signature, term_counts
+from tuireader.domain.terms import (
+    BODY_CHARS,
+    cosine,
+    decode,
+    encode,
+    forms,
+    signature,
+    surface_words,
+    term_counts,
+)
 from tuireader.storage.discovery_repo import DiscoveryRepo, SigRow
 from tuireader.storage.stories_repo import Touched
 
@@ -49,6 +59,13 @@ class DiscoveryLists:
     ranking: list[Ranked]
     recommended: list[Ranked]
     titles: dict[int, tuple[str, str]]
+    trending_hours: int = 48
+    """The window ``ranking`` looks at."""
+
+
+def _why(words: Sequence[str]) -> str:
+    """The reason a story is related: the words it shares (never blank)."""
+    return "shares " + ", ".join(words) if words else "similar wording"
 
 
 def _item(row: SigRow) -> Item:
@@ -68,6 +85,16 @@ class Discovery:
         self.trending_hours = trending_hours
         self._trending: list[Ranked] | None = None
         self._recommended: dict[int, list[Ranked]] = {}
+        self._version: tuple[int, int] | None = None
+
+    def _current(self) -> None:
+        """Forget the cached lists if the library changed since they were computed (a
+        story opened or marked, a refresh, in this process or another)."""
+        version = self.repo.version()
+        if version != self._version:
+            self._trending = None
+            self._recommended = {}
+            self._version = version
 
     # indexing -----------------------------------------------------------------------------
     def index(
@@ -111,9 +138,15 @@ class Discovery:
         return IndexReport(len(sigs), clustered, time.perf_counter() - start)
 
     def index_backlog(self, batch: int = 2000) -> int:
-        """Sign stories stored before discovery existed (or whose signing was interrupted)."""
+        """Sign stories stored before discovery existed (or whose signing was interrupted).
+
+        Bounded: each pass reads past the last id of the one before, so a story that could
+        not be signed is never read twice (and :func:`encode` marks it signed anyway).
+        """
         done = 0
-        while rows := self.repo.unsigned(batch):
+        after = 0
+        while rows := self.repo.unsigned(batch, after):
+            after = rows[-1][0]
             items = []
             for sid, title, summary, content, categories in rows:
                 body = content or summary
@@ -153,11 +186,13 @@ class Discovery:
         if row is None or not row.sig:
             return []
         sig = decode(row.sig)
+        if not sig:
+            return []
         terms = sorted(sig, key=lambda t: -sig[t])[:RELATED_QUERY_TERMS]
         match = " OR ".join(f'"{f}"' for t in terms for f in forms(t)[:2])
         candidates = [i for i in self.repo.search_candidates(match, 60) if i != story_id]
         rows = self.repo.rows(candidates)
-        ranked = []
+        scored: list[tuple[float, int, list[str]]] = []
         for cid in candidates:
             other = rows.get(cid)
             if other is None or not other.sig:
@@ -168,33 +203,58 @@ class Discovery:
             score = cosine(sig, other_sig)
             if score <= 0.05:
                 continue
-            shared = [t for t in terms if t in other_sig][:3]
-            ranked.append(Ranked(cid, round(score, 4), "shares " + ", ".join(shared)))
-        ranked.sort(key=lambda r: (-r.score, -r.id))
-        return ranked[:n]
+            # the terms that weigh most in the similarity, not only the query's six
+            shared = sorted(
+                (t for t in sig if t in other_sig), key=lambda t: (-sig[t] * other_sig[t], t)
+            )[:3]
+            scored.append((round(score, 4), cid, shared))
+        scored.sort(key=lambda s: (-s[0], -s[1]))
+        words = self._words(story_id) if scored else {}
+        return [
+            Ranked(cid, score, _why([words.get(t, t) for t in shared]))
+            for score, cid, shared in scored[:n]
+        ]
+
+    def _words(self, story_id: int) -> dict[str, str]:
+        """The open story's terms as written in it (a reason shows words, not stems)."""
+        text = self.repo.story_text(story_id)
+        if text is None:
+            return {}
+        title, summary, content, content_type, categories = text
+        body = plain_text(content or summary, ContentType(content_type))
+        return surface_words(title, body[: BODY_CHARS * 2], *categories)
 
     def trending(self, n: int = 20) -> list[Ranked]:
-        """Recent events ranked by source coverage, recency and popularity (cached)."""
+        """Events of the last ``trending_hours`` ranked by source coverage, recency and
+        popularity (cached until the library changes); empty when nothing is that recent."""
+        self._current()
         if self._trending is None:
             now = int(self.clock())
             span = self.trending_hours * 3600
-            rows = self.repo.trending_rows(now - span, now + 3600)
-            if not rows:  # a library that has not been refreshed lately: its own latest days
-                newest = self.repo.newest_time()
-                if newest is not None:
-                    now = newest
-                    rows = self.repo.trending_rows(now - span, now + 3600)
-            items = [Item(i, src, t, {}, c, pop) for i, src, t, c, pop in rows]
+            # only the window it claims: a library not refreshed lately has nothing trending
+            # (a few minutes ahead are a server's clock skew, not the future)
+            rows = self.repo.trending_rows(now - span, now + CLOCK_SKEW)
+            items = [Item(i, src, t, {}, c, pop, bool(dated)) for i, src, t, c, pop, dated in rows]
             self._trending = trending(items, now, self.trending_hours)
         return self._trending[:n]
 
     def recommend(
-        self, titles: Callable[[Sequence[int]], dict[int, str]], n: int = 20, days: int = 14
+        self,
+        titles: Callable[[Sequence[int]], dict[int, str]],
+        n: int = 20,
+        days: int = 14,
+        exclude: int | None = None,
     ) -> list[Ranked]:
-        """Unread stories like the ones read to the end or starred (cached until the profile
-        or the library changes)."""
-        if n in self._recommended:
-            return self._recommended[n]
+        """Unread stories like the ones read to the end or starred, never ``exclude`` (the
+        open story) nor one of those liked stories itself (cached until the library changes)."""
+        self._current()
+        if n not in self._recommended:
+            self._recommended[n] = self._recommend(titles, n + 1, days)
+        return [r for r in self._recommended[n] if r.id != exclude][:n]
+
+    def _recommend(
+        self, titles: Callable[[Sequence[int]], dict[int, str]], n: int, days: int
+    ) -> list[Ranked]:
         profile = Profile()
         now = self.clock()
         read_clusters: set[int] = set()
@@ -212,9 +272,7 @@ class Discovery:
         anchor = min(now, float(self.repo.newest_time() or now))
         candidates = [_item(r) for r in self.repo.unread_since(int(anchor) - days * 86400, 5000)]
         liked_titles = titles([i.id for i in profile.liked])
-        ranked = recommend(profile, candidates, liked_titles, read_clusters, n)
-        self._recommended[n] = ranked
-        return ranked
+        return recommend(profile, candidates, liked_titles, read_clusters, n)
 
     def titles(self, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         """(title, source name) for story ids."""
@@ -225,17 +283,18 @@ class Discovery:
         related = self.related(story_id) if story_id is not None else []
         also = self.also_in(story_id) if story_id is not None else []
         ranking = self.trending()
-        recommended = self.recommend(lambda ids: {i: t for i, (t, _) in self.titles(ids).items()})
+        recommended = self.recommend(
+            lambda ids: {i: t for i, (t, _) in self.titles(ids).items()}, exclude=story_id
+        )
         ids = [r.id for r in related + ranking + recommended] + also
-        return DiscoveryLists(related, also, ranking, recommended, self.titles(ids))
+        return DiscoveryLists(
+            related, also, ranking, recommended, self.titles(ids), self.trending_hours
+        )
 
     def invalidate(self) -> None:
-        """Forget cached lists (after a refresh elsewhere)."""
+        """Forget cached lists, so the next call computes them cold (for benchmarks: the
+        service notices library changes by itself)."""
         self._trending = None
-        self._recommended = {}
-
-    def profile_changed(self) -> None:
-        """The reader finished, starred or dismissed a story: recommendations change."""
         self._recommended = {}
 
     def mark_finished(self, story_id: int) -> None:

@@ -29,10 +29,9 @@ class FullTextReport:
     """The titles of the stories whose page failed, so a summary can name them."""
 
 
-def wants_full_text(story: Story, source: Source, min_words: int, words: int | None = None) -> bool:
-    """Whether a story's page should be fetched under its source's ``full_text`` mode
+def wants_full_text(story: Story, mode: str, min_words: int, words: int | None = None) -> bool:
+    """Whether a story's page should be fetched under a source's ``full_text`` mode
     (``words``: the feed text's word count, when already known)."""
-    mode = source.settings.full_text
     if mode == "never" or not safe_link(story.link):
         return False
     if mode == "always":
@@ -51,8 +50,10 @@ class FullText:
         self.min_words = min_words
 
     def wanted(self, story: Story, source: Source, words: int | None = None) -> bool:
-        """Whether this story's page should be fetched on refresh."""
-        return wants_full_text(story, source, self.min_words, words)
+        """Whether this story's page should be fetched on refresh (the mode the config gives
+        the source, whatever settings the ``source`` object carries)."""
+        mode = self.library.settings_for(source).full_text
+        return wants_full_text(story, mode, self.min_words, words)
 
     async def fetch_many(self, story_ids: Sequence[int]) -> FullTextReport:
         """Fetch pages for stories that have none yet (never the same page twice, unless the

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import stat
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -85,11 +86,13 @@ def _looks_like_a_host(ref: str) -> bool:
 class Library:
     """Sources and stories, with the settings that shape them."""
 
-    def __init__(self, conn: sqlite3.Connection, settings: Settings) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, settings: Settings, clock: Callable[[], float] = time.time
+    ) -> None:
         self.conn = conn
         self.settings = settings
         self._sources = SourceRepo(conn)
-        self._stories = StoryRepo(conn)
+        self._stories = StoryRepo(conn, clock)
         self._prefs = PrefsRepo(conn)
         self._flags = DiscoveryRepo(conn)
         self._undo = UndoRepo(conn)
@@ -97,20 +100,27 @@ class Library:
         self._notices: list[str] = []
 
     # sources -----------------------------------------------------------------------------
+    # Every Source this facade hands out has the config's settings applied: the repository
+    # is private, and each method that yields a Source passes it through _with_settings.
     def sources(self) -> list[Source]:
         """Every source with counts and last status, settings from the config applied."""
-        return [self._with_overrides(s) for s in self._sources.all()]
+        return [self._with_settings(s) for s in self._sources.all()]
 
-    def _with_overrides(self, source: Source) -> Source:
+    def settings_for(self, source: Source) -> SourceSettings:
+        """What the config says for a source: its own ``[sources]`` entry (by URL or title),
+        else the retention and full-text defaults."""
         override = self.settings.sources.get(source.url) or self.settings.sources.get(source.title)
         retention = self.settings.retention
         max_stories = (override.max_stories if override else 0) or retention.max_stories
         max_age = (override.max_age_days if override else 0) or retention.max_age_days
-        source.settings = SourceSettings(
+        return SourceSettings(
             max_stories=max_stories or None,
             max_age_days=max_age or None,
             full_text=(override.full_text if override else "") or self.settings.general.full_text,
         )
+
+    def _with_settings(self, source: Source) -> Source:
+        source.settings = self.settings_for(source)
         return source
 
     def add_source(self, source: Source) -> tuple[Source, bool]:
@@ -122,7 +132,7 @@ class Library:
         stored, new = self._sources.add(source)
         if new and stored.url != self._prefs.get(SAMPLES_PREF, ""):
             self._retire_samples()
-        return stored, new
+        return self._with_settings(stored), new
 
     def add_samples(self, source: Source, first_run: bool) -> tuple[Source, bool]:
         """Subscribe to the bundled sample library.
@@ -131,7 +141,8 @@ class Library:
         later (``tuireader samples``) it is an ordinary source that stays until removed.
         """
         self._prefs.set(SAMPLES_PREF, source.url if first_run else "")
-        return self._sources.add(source)
+        stored, new = self._sources.add(source)
+        return self._with_settings(stored), new
 
     def _retire_samples(self) -> None:
         url = self._prefs.get(SAMPLES_PREF, "")
@@ -154,7 +165,7 @@ class Library:
     def source_by_url(self, url: str) -> Source | None:
         """The subscribed source with this URL or path, if any."""
         found = self._sources.by_url(url)
-        return self._with_overrides(found) if found is not None else None
+        return self._with_settings(found) if found is not None else None
 
     def find_sources(self, refs: Iterable[str]) -> list[Source]:
         """Sources by id, URL/path or title; raises :class:`UsageError` for an unknown one."""
@@ -165,7 +176,7 @@ class Library:
                 found = self._sources.find(str(Path(ref).expanduser().resolve()))
             if not found:
                 raise UsageError(f"no source matches {clean_line(ref)!r}")
-            out.extend(self._with_overrides(s) for s in found)
+            out.extend(self._with_settings(s) for s in found)
         return out
 
     def remove_source(self, source: Source) -> int:
@@ -240,7 +251,7 @@ class Library:
         """Store fetched stories and apply retention."""
         assert source.id is not None
         counts = self._stories.upsert(source.id, items)
-        settings = source.settings
+        settings = self.settings_for(source)  # the config's word, whatever the caller holds
         if settings.max_stories or settings.max_age_days:
             self._stories.prune(source.id, settings.max_stories, settings.max_age_days, seen_since)
         return counts

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tuireader.domain.dates import date_line
 from tuireader.domain.models import ContentType, Story
 from tuireader.domain.text import clean_line, safe_link
 from tuireader.domain.titles import display_title
@@ -24,6 +27,36 @@ def reader_text(story: Story) -> ReaderText:
     return render_reader(story.body, story.content_type, story.link)
 
 
+PAGE_LISTS: tuple[tuple[str, str], ...] = (
+    ("related", "Related"),
+    ("ranking", "Ranking"),
+    ("recommendation", "Recommendation"),
+)
+"""The lists a page gives beside its article: (the story's field, the page's heading)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageLine:
+    """A headline a page lists, and the library story with that title, if there is one."""
+
+    title: str
+    story_id: int | None
+
+
+def page_lists(
+    story: Story, match_titles: Callable[[Sequence[str]], list[int | None]]
+) -> dict[str, list[PageLine]]:
+    """The story's page lists by field name ("related", "ranking", "recommendation"), each
+    headline matched to a library story: what the app shows beside the article and
+    ``tuireader related`` prints."""
+    out: dict[str, list[PageLine]] = {}
+    for name, _ in PAGE_LISTS:
+        titles: tuple[str, ...] = getattr(story, name)
+        ids = match_titles(titles) if titles else []
+        out[name] = [PageLine(t, i) for t, i in zip(titles, ids, strict=True)]
+    return out
+
+
 def full_text_note(story: Story) -> str:
     """One line saying where the text comes from, or why the page could not be used."""
     if story.full_text and story.full_text_status == "ok":
@@ -40,7 +73,7 @@ _ESCAPES = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
 
 
 def _meta(story: Story) -> list[str]:
-    when = story.published.strftime("%Y-%m-%d %H:%M UTC") if story.published else ""
+    when = date_line(story.published, story.updated, story.first_seen)
     return [clean_line(v) for v in (story.source_title, story.author, when) if v]
 
 

@@ -59,6 +59,12 @@ class DiscoveryRepo:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
+    def version(self) -> tuple[int, int]:
+        """Changes whenever the library does: commits by any other connection (SQLite's
+        ``data_version``) or changes through this one."""
+        other = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        return other, self.conn.total_changes
+
     def titles(self, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         """(title, source name) by story id."""
         return {
@@ -88,16 +94,29 @@ class DiscoveryRepo:
         ).fetchone()
         return int(row[0])
 
-    def unsigned(self, limit: int) -> list[tuple[int, str, str, str, tuple[str, ...]]]:
-        """Stories without a signature yet: (id, title, summary, content, categories)."""
+    def unsigned(
+        self, limit: int, after: int = 0
+    ) -> list[tuple[int, str, str, str, tuple[str, ...]]]:
+        """Stories without a signature yet, by id past ``after``: (id, title, summary,
+        content, categories)."""
         return [
             (int(r[0]), r[1], r[2], r[3], tuple(json.loads(r[4] or "[]")))
             for r in self.conn.execute(
                 "SELECT id, title, summary, content, categories FROM stories WHERE sig = ''"
-                " LIMIT ?",
-                (limit,),
+                " AND id > ? ORDER BY id LIMIT ?",
+                (after, limit),
             )
         ]
+
+    def story_text(self, story_id: int) -> tuple[str, str, str, str, tuple[str, ...]] | None:
+        """(title, summary, content, content type, categories) of one story."""
+        row = self.conn.execute(
+            "SELECT title, summary, content, content_type, categories FROM stories WHERE id = ?",
+            (story_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return row[0], row[1], row[2], row[3], tuple(json.loads(row[4] or "[]"))
 
     def set_signatures(self, items: Iterable[tuple[int, str]]) -> None:
         """Store signatures."""
@@ -135,10 +154,12 @@ class DiscoveryRepo:
 
     def trending_rows(
         self, since: int, until: int
-    ) -> list[tuple[int, int, int, int | None, int | None]]:
-        """(id, source id, time, cluster id, popularity) of stories in a span."""
+    ) -> list[tuple[int, int, int, int | None, int | None, int]]:
+        """(id, source id, time, cluster id, popularity, dated) of stories in a span; an
+        undated story's time is when it was first seen."""
         return self.conn.execute(
-            "SELECT id, source_id, sort_time, cluster_id, popularity FROM stories"
+            "SELECT id, source_id, sort_time, cluster_id, popularity,"
+            " published IS NOT NULL OR updated IS NOT NULL FROM stories"
             f" WHERE sort_time BETWEEN ? AND ? AND sig != '' AND {LIVE}",
             (since, until),
         ).fetchall()

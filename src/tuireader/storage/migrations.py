@@ -109,7 +109,13 @@ V6 = """
 CREATE INDEX IF NOT EXISTS stories_source_read ON stories (source_id, read);
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6)
+V7 = """
+UPDATE stories SET sort_time = fetched_at WHERE published IS NULL AND updated IS NULL;
+"""
+"""An undated story goes by when it was first seen (``fetched_at``); before, each change to
+it moved it to the time of that refresh."""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7)
 SCHEMA_VERSION = len(STEPS)
 
 _TAGS = re.compile(r"<[^>]*>")

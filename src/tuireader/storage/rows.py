@@ -61,8 +61,10 @@ def settings_json(settings: SourceSettings) -> str:
 
 HEADLINE_COLUMNS = (
     "s.id, s.source_id, s.key, s.title, s.link, s.author, s.published, s.updated, "
-    "s.read, s.starred, s.read_at, s.popularity, src.title, src.url"
+    "s.read, s.starred, s.read_at, s.popularity, src.title, src.url, s.fetched_at"
 )
+HEADLINE_COUNT = 15
+"""How many columns :data:`HEADLINE_COLUMNS` selects."""
 FULL_COLUMNS = HEADLINE_COLUMNS + (
     ", s.summary, s.content, s.content_type, s.categories, s.enclosures, s.extras"
 )
@@ -85,7 +87,8 @@ def story_from_row(row: tuple[Any, ...]) -> Story:
         popularity,
         source_title,
         source_url,
-    ) = row[:14]
+        first_seen,
+    ) = row[:HEADLINE_COUNT]
     story = Story(
         key=key,
         title=title,
@@ -100,9 +103,12 @@ def story_from_row(row: tuple[Any, ...]) -> Story:
         starred=bool(starred),
         read_at=from_timestamp(read_at),
         popularity=popularity,
+        first_seen=from_timestamp(first_seen),
     )
-    if len(row) > 14:
-        summary, content, content_type, categories, enclosures, extras = row[14:20]
+    if len(row) > HEADLINE_COUNT:
+        summary, content, content_type, categories, enclosures, extras = row[
+            HEADLINE_COUNT : HEADLINE_COUNT + 6
+        ]
         story.summary = summary
         story.content = content
         story.content_type = ContentType(content_type)

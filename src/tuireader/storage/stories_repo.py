@@ -6,7 +6,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from tuireader.domain.dates import to_timestamp
@@ -16,6 +16,7 @@ from tuireader.storage.database import write
 from tuireader.storage.rows import (
     FULL_COLUMNS,
     HEADLINE_COLUMNS,
+    HEADLINE_COUNT,
     enclosures_json,
     extras_json,
     story_from_row,
@@ -84,16 +85,22 @@ def _hash(story: Story, extras: str, enclosures: str) -> str:
 class StoryRepo:
     """Reads and writes the ``stories`` table and its search index."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
         self.conn = conn
+        self.clock = clock
 
     def upsert(self, source_id: int, items: Sequence[tuple[Story, str]]) -> UpsertCounts:
-        """Store parsed stories with their search text; read/starred state is never touched."""
-        now = int(time.time())
-        known = {
-            key: (sid, digest)
-            for key, sid, digest in self.conn.execute(
-                "SELECT key, id, content_hash FROM stories WHERE source_id = ?", (source_id,)
+        """Store parsed stories with their search text; read/starred state is never touched.
+
+        A story's time is its own date; an undated one goes by when it was first seen (its
+        ``fetched_at``, never moved by a later change), as newsboat does.
+        """
+        now = int(self.clock())
+        known: dict[str, tuple[int, str, int]] = {
+            key: (sid, digest, first)
+            for key, sid, digest, first in self.conn.execute(
+                "SELECT key, id, content_hash, fetched_at FROM stories WHERE source_id = ?",
+                (source_id,),
             )
         }
         seen: list[tuple[int, int]] = []
@@ -115,13 +122,14 @@ class StoryRepo:
                     continue
                 published = to_timestamp(story.published)
                 updated = to_timestamp(story.updated)
+                seen_at = now if existing is None else existing[2]
                 values = (
                     story.title,
                     story.link,
                     story.author,
                     published,
                     updated,
-                    published or updated or now,
+                    published or updated or seen_at,
                     story.summary,
                     story.content,
                     story.content_type.value,
@@ -139,7 +147,7 @@ class StoryRepo:
                 else:
                     story_id = existing[0]
                     updates.append((*values, story_id))
-                known[story.key] = (story_id, digest)
+                known[story.key] = (story_id, digest, seen_at)
                 search.append((story_id, story.title, text))
                 touched.append(Touched(story_id, story.key, story.title, text, story.categories))
             self.conn.executemany(
@@ -241,10 +249,10 @@ class StoryRepo:
             f" JOIN sources src ON src.id = s.source_id{where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*args, limit, offset),
         ).fetchall()
-        stories = [story_from_row(r[:14]) for r in rows]
+        stories = [story_from_row(r[:HEADLINE_COUNT]) for r in rows]
         if query.collapse:
             for story, row in zip(stories, rows, strict=True):
-                story.cluster_sources = max(0, int(row[14] or 0))
+                story.cluster_sources = max(0, int(row[HEADLINE_COUNT] or 0))
         return stories
 
     def ids(self, query: StoryQuery) -> list[int]:
@@ -287,7 +295,7 @@ class StoryRepo:
         """Set read and/or starred on stories; returns the ids whose state changed."""
         id_list = list(ids)
         changed: list[int] = []
-        now = int(time.time())
+        now = int(self.clock())
         with write(self.conn):
             for start in range(0, len(id_list), 500):
                 chunk = id_list[start : start + 500]
@@ -341,7 +349,7 @@ class StoryRepo:
             " AND last_seen < ?"
         )
         if max_age_days is not None:
-            cutoff = int(time.time()) - max_age_days * 86400
+            cutoff = int(self.clock()) - max_age_days * 86400
             victims.update(
                 r[0]
                 for r in self.conn.execute(

@@ -260,7 +260,6 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self.headlines.reload()
         self.refresh_sidebar()
         self._update_status(report.summary() if report.results else "")
-        self.session.discovery.invalidate()
         self._discover(self._open_id)
 
     # actions: moving ------------------------------------------------------------------
@@ -381,15 +380,16 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self.library.mark([story.id], read=not story.read)
         self.headlines.update_story(self.library.story(story.id))
         self._after_marks()
+        self._refresh_lists()
 
     def action_toggle_star(self) -> None:
         story = self._target()
         if story is None or story.id is None:
             return
         self.library.mark([story.id], starred=not story.starred)
-        self.session.discovery.profile_changed()
         self.headlines.update_story(self.library.story(story.id))
         self._after_marks()
+        self._refresh_lists()  # discovery notices the change; the lists are asked again
 
     def _confirm_many(self, count: int, question: str, then: Callable[[], None]) -> None:
         """Run ``then`` at once for a few stories; ask first when more than BULK_CONFIRM."""

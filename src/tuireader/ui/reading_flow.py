@@ -14,7 +14,7 @@ from tuireader.domain.discovery import Ranked as DRanked
 from tuireader.domain.errors import TuireaderError
 from tuireader.domain.models import Story
 from tuireader.domain.text import one_line_error
-from tuireader.services.reading import full_text_note, reader_text
+from tuireader.services.reading import full_text_note, page_lists, reader_text
 from tuireader.ui.modals import LinkPickerModal
 from tuireader.ui.screen_parts import ScreenParts
 from tuireader.ui.widgets.article_pane import ArticlePane
@@ -154,19 +154,22 @@ class ReadingFlow(ScreenParts):
         """The page's own lists at once; computed ones follow from a worker."""
         self._page_lists = {}
         if story is not None:
-            for widget_id, name, titles in (
-                ("related", "Related", story.related),
-                ("ranking", "Ranking", story.ranking),
-                ("recommended", "Recommended", story.recommendation),
+            lists = page_lists(story, self.library.match_titles)
+            for widget_id, name, label in (
+                ("related", "related", "Related"),
+                ("ranking", "ranking", "Ranking"),
+                ("recommended", "recommendation", "Recommended"),
             ):
-                ids = self.library.match_titles(titles)
-                where = f"from the page's {name} list"
+                where = f"from the page's {label} list"
                 self._page_lists[widget_id] = merged(
                     [
                         Ranked(
-                            t, i, "from the page", where if i else f"{where}; not in the library"
+                            line.title,
+                            line.story_id,
+                            "from the page",
+                            where if line.story_id else f"{where}; not in the library",
                         )
-                        for t, i in zip(titles, ids, strict=True)
+                        for line in lists[name]
                     ],
                     exclude=story.id,
                 )
@@ -216,13 +219,14 @@ class ReadingFlow(ScreenParts):
             "ranking": rows(lists.ranking),
             "recommended": rows(lists.recommended),
         }
+        empty = {"ranking": f"nothing in the last {lists.trending_hours} h"}
         for widget_id, items in computed.items():
             page = self._page_lists.get(widget_id, [])
             self.query_one(f"#{widget_id}", StoryList).show(
                 merged(items, page, exclude=story_id),
                 "computed" + (" + page" if page else "")
                 if items
-                else ("from the page" if page else ""),
+                else ("from the page" if page else empty.get(widget_id, "")),
             )
         also = []
         for i in lists.also_in:
@@ -233,7 +237,6 @@ class ReadingFlow(ScreenParts):
     @on(ArticlePane.Finished)
     def _finished(self, event: ArticlePane.Finished) -> None:
         self.library.mark_finished(event.story_id)
-        self.session.discovery.profile_changed()
 
     def _after_marks(self) -> None:
         self.refresh_sidebar()

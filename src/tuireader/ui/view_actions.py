@@ -113,7 +113,6 @@ class ViewActions(ScreenParts):
         if story is None or story.id is None:
             return
         self.library.dismiss(story.id)
-        self.session.discovery.profile_changed()
         self.notify("Fewer stories like this one.")
         self._refresh_lists()
 

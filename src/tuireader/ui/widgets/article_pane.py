@@ -11,6 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Label, Static
 
+from tuireader.domain.dates import date_line
 from tuireader.domain.models import Story
 from tuireader.domain.text import clean_line, clean_text
 from tuireader.domain.titles import display_title
@@ -50,7 +51,7 @@ def header_text(story: Story, note: str = "") -> Text:
     meta = [
         story.source_title,
         story.author,
-        story.published.strftime("%Y-%m-%d %H:%M UTC") if story.published else "",
+        date_line(story.published, story.updated, story.first_seen),
     ]
     text.append(" · ".join(clean_line(m) for m in meta if m) + "\n", style="italic")
     if story.link:

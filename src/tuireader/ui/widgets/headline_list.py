@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tuireader.domain.dates import short_age
+from tuireader.domain.dates import story_age
 from tuireader.domain.models import Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.titles import display_title
@@ -186,7 +186,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         )
         if is_cursor:
             row_style += self.get_component_rich_style("headline-list--cursor")
-        when = short_age(story.published, self._now())
+        when = story_age(story.dated, story.first_seen, self._now())
         source_w = 16 if width >= 70 else 10
         title_w = max(4, width - 4 - source_w - 1 - 5)
         segments = [

@@ -1,0 +1,45 @@
+"""Discovery through the installed command: every loop ends, every figure is true."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from test_cli import run
+
+EMPTY_ITEM_FEED = """<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Empty items</title><link>http://example.invalid/</link>
+<item><title></title><guid>e1</guid><description></description></item>
+</channel></rss>
+"""
+
+
+def _quiet_config(tmp_path: Path, extra: str = "") -> None:
+    (tmp_path / "config").mkdir(exist_ok=True)
+    (tmp_path / "config" / "config.toml").write_text(
+        "[general]\nrefresh_on_start = false\n" + extra
+    )
+
+
+@pytest.mark.parametrize(
+    "command", [["trending"], ["related", "{id}"], ["recommend"], ["clusters"]]
+)
+def test_a_story_with_no_words_does_not_hang_discovery(
+    isolated_env: dict[str, str], tmp_path: Path, command: list[str]
+) -> None:
+    _quiet_config(tmp_path)
+    feed = tmp_path / "empty.xml"
+    feed.write_text(EMPTY_ITEM_FEED)
+    added = run(isolated_env, "add", str(feed), timeout=30)
+    assert added.returncode == 0, added.stderr
+    listed = json.loads(run(isolated_env, "list", "--json", "--source", str(feed)).stdout)
+    assert len(listed) == 1
+    story_id = str(listed[0]["id"])
+    args = [a.replace("{id}", story_id) for a in command]
+    result = run(isolated_env, *args, timeout=20)  # before the fix: 100 % CPU, forever
+    assert result.returncode == 0, result.stderr
+    # and the story is not picked up again: a second run is as quick
+    again = run(isolated_env, *args, timeout=20)
+    assert again.returncode == 0, again.stderr
