@@ -187,7 +187,7 @@ class Fetcher:
             except httpx.ConnectError as exc:
                 raise NetworkError(one_line_error(f"cannot connect: {exc}")) from None
             except httpx.HTTPError as exc:
-                raise SourceError(one_line_error(f"network error: {exc}")) from None
+                raise SourceError(f"network error: {network_reason(exc)}") from None
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
         headers: dict[str, str] = {}
@@ -244,3 +244,33 @@ class Fetcher:
             moved_to=moved,
             content_type=response.headers.get("content-type", ""),
         )
+
+
+def network_reason(exc: BaseException) -> str:
+    """Why a transfer failed, in words, never empty, never echoing the server's raw bytes."""
+    import httpx
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset by the server"
+        if isinstance(cause, BrokenPipeError | ConnectionAbortedError):
+            return "connection closed by the server"
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, httpx.RemoteProtocolError):
+        text = str(exc).lower()
+        if "without sending" in text or "disconnected" in text or "incomplete" in text:
+            return "the server closed the connection before the answer was complete"
+        return "the server's answer is not valid HTTP"
+    if isinstance(exc, httpx.DecodingError):
+        return "the server's answer could not be decoded"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "too many redirects"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return (
+            "the connection failed while reading"
+            if isinstance(exc, httpx.ReadError)
+            else ("the connection failed while sending")
+        )
+    detail = one_line_error(exc, limit=120) if str(exc) else ""
+    return detail or type(exc).__name__
