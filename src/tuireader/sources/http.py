@@ -89,24 +89,59 @@ def make_client(user_agent: str, limits: FetchLimits) -> httpx.AsyncClient:
     )
 
 
+class _Layer:
+    """One content coding, decoded incrementally; its output never exceeds ``limit`` bytes."""
+
+    def __init__(self, coding: str, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.raw_fallback = coding == "deflate"  # servers send raw deflate for "deflate" too
+        self.first = True
+        if coding in ("gzip", "x-gzip"):
+            self.obj = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif coding == "deflate":
+            self.obj = zlib.decompressobj(zlib.MAX_WBITS)
+        else:
+            raise SourceError(f"unsupported content encoding {coding!r}")
+
+    def _count(self, out: bytes) -> bytes:
+        self.size += len(out)
+        if self.size > self.limit:
+            raise TooLargeError(f"too large (over {self.limit // (1024 * 1024)} MB)")
+        return out
+
+    def decode(self, chunk: bytes) -> list[bytes]:
+        try:
+            outs = [self._count(self.obj.decompress(chunk, self.limit - self.size + 1))]
+        except zlib.error:
+            if self.first and self.raw_fallback:
+                self.obj = zlib.decompressobj(-zlib.MAX_WBITS)
+                self.first = False
+                return self.decode(chunk)
+            raise SourceError("corrupt compressed body") from None
+        self.first = False
+        while self.obj.unconsumed_tail:
+            tail = self.obj.unconsumed_tail
+            outs.append(self._count(self.obj.decompress(tail, self.limit - self.size + 1)))
+        return outs
+
+
 class _Inflater:
-    """Decompress a body incrementally without ever producing more than ``limit`` bytes."""
+    """Decompress a body incrementally without ever producing more than ``limit`` bytes.
+
+    ``Content-Encoding`` may list several codings (``gzip, gzip``), in the order they were
+    applied: they are undone last first, each layer under the same cap.
+    """
 
     def __init__(self, encoding: str, limit: int) -> None:
         self.limit = limit
         self.size = 0
         self.parts: list[bytes] = []
-        encoding = encoding.strip().lower()
-        if encoding in ("", "identity"):
-            self._obj: zlib._Decompress | None = None
-        elif encoding in ("gzip", "x-gzip"):
-            self._obj = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        elif encoding == "deflate":
-            self._obj = zlib.decompressobj(zlib.MAX_WBITS)
-            self._raw_fallback = True
-        else:
-            raise SourceError(f"unsupported content encoding {encoding!r}")
-        self._first = True
+        codings = [c.strip().lower() for c in encoding.split(",")]
+        codings = [c for c in codings if c not in ("", "identity")]
+        if len(codings) > 4:
+            raise SourceError(f"too many content encodings ({len(codings)})")
+        self.layers = [_Layer(c, limit) for c in reversed(codings)]
 
     def _add(self, data: bytes) -> None:
         self.size += len(data)
@@ -115,23 +150,11 @@ class _Inflater:
         self.parts.append(data)
 
     def feed(self, chunk: bytes) -> None:
-        if self._obj is None:
-            self._add(chunk)
-            return
-        try:
-            out = self._obj.decompress(chunk, self.limit - self.size + 1)
-        except zlib.error:
-            if self._first and getattr(self, "_raw_fallback", False):
-                self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
-                self._first = False
-                self.feed(chunk)
-                return
-            raise SourceError("corrupt compressed body") from None
-        self._first = False
-        self._add(out)
-        while self._obj.unconsumed_tail:
-            out = self._obj.decompress(self._obj.unconsumed_tail, self.limit - self.size + 1)
-            self._add(out)
+        pending = [chunk]
+        for layer in self.layers:
+            pending = [out for piece in pending for out in layer.decode(piece) if out]
+        for piece in pending:
+            self._add(piece)
 
     def result(self) -> bytes:
         return b"".join(self.parts)
