@@ -131,3 +131,17 @@ def test_a_connection_reset_gives_a_reason(isolated_env: dict[str, str]) -> None
     assert result.returncode == 1
     line = next(line for line in result.stderr.splitlines() if line.startswith("FAILED"))
     assert line.rstrip().endswith("connection reset by the server"), line
+
+
+def test_failure_lines_name_title_and_url(isolated_env: dict[str, str]) -> None:
+    with resetting_server() as url:
+        first, second = url + "?a", url + "?b"
+        for feed in (first, second):
+            added = run(isolated_env, "add", feed, "--no-fetch", "--title", "Same Title")
+            assert added.returncode == 0, added.stderr
+        result = run(isolated_env, "refresh")
+    failed = sorted(line for line in result.stderr.splitlines() if line.startswith("FAILED"))
+    assert failed == [
+        f"FAILED Same Title <{first}>: network error: connection reset by the server",
+        f"FAILED Same Title <{second}>: network error: connection reset by the server",
+    ]

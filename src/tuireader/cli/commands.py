@@ -62,10 +62,10 @@ def _refresh(context: Context, sources: Sequence[Source], quiet: bool) -> int:
     finally:
         bar.close()
     for result in report.failed:
-        print(f"FAILED {clean_line(result.source.name)}: {result.message}", file=sys.stderr)
+        print(f"FAILED {clean_line(result.source.label)}: {result.message}", file=sys.stderr)
     for result in report.results:
         if result.outcome is Outcome.WAITING and not quiet:
-            print(f"WAITING {clean_line(result.source.name)}: {result.message}", file=sys.stderr)
+            print(f"WAITING {clean_line(result.source.label)}: {result.message}", file=sys.stderr)
     if report.offline:
         print("offline: no source could be reached; reading from the cache", file=sys.stderr)
     if not quiet:

@@ -66,6 +66,12 @@ class Source:
         """What to call the source on screen."""
         return self.title or self.url
 
+    @property
+    def label(self) -> str:
+        """The source named unambiguously, for failure lines: its title and its URL (two
+        sources can share a title)."""
+        return f"{self.title} <{self.url}>" if self.title and self.title != self.url else self.url
+
 
 @dataclass(frozen=True, slots=True)
 class Enclosure:
