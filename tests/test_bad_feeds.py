@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import http.server
+import json
 import socket
 import struct
 import threading
@@ -145,3 +146,62 @@ def test_failure_lines_name_title_and_url(isolated_env: dict[str, str]) -> None:
         f"FAILED Same Title <{first}>: network error: connection reset by the server",
         f"FAILED Same Title <{second}>: network error: connection reset by the server",
     ]
+
+
+def _items(n: int) -> str:
+    return "".join(
+        f"<item><title>Item {i}</title><guid>g{i}</guid><description>Body {i} of the feed"
+        "</description></item>"
+        for i in range(n)
+    )
+
+
+WHOLE = f"<?xml version='1.0'?><rss version='2.0'><channel><title>Cut</title>{_items(3)}"
+DAMAGED = {
+    # cut off inside the third item's description
+    "cut-mid-item": (WHOLE[: WHOLE.index("Body 2") + 4], ["Item 0", "Item 1"]),
+    # cut off between items: two complete, the channel never closed
+    "cut-between": (WHOLE[: WHOLE.index("<item><title>Item 2")], ["Item 0", "Item 1"]),
+    # a mismatched tag in the middle: every item closes, so what the parser recovered stays
+    "mismatched": (
+        WHOLE.replace("</title><guid>g1", "</titel><guid>g1") + "</channel></rss>",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DAMAGED))
+def test_a_damaged_feed_keeps_complete_items_and_says_so(
+    isolated_env: dict[str, str], case: str
+) -> None:
+    text, kept = DAMAGED[case]
+    body = text.encode()
+    with serving({"/f": ({"Content-Type": "application/rss+xml"}, body)}) as base:
+        added = run(isolated_env, "add", base + "/f")
+        assert added.returncode == 1, added.stderr
+        listed = run(isolated_env, "list", "--source", base + "/f", "--json")
+        titles = sorted(s["title"] for s in json.loads(listed.stdout))
+        if kept is not None:
+            assert titles == kept, titles
+        status = f"truncated or malformed: kept {len(titles)} items"
+        assert status in added.stderr, added.stderr
+        sources = {s["url"]: s for s in json.loads(run(isolated_env, "sources", "--json").stdout)}
+        assert sources[base + "/f"]["status"] == status
+        again = run(isolated_env, "refresh")
+        assert again.returncode == 1  # still damaged: still said
+
+
+def test_a_cut_feed_with_no_complete_item_is_a_parse_error(isolated_env: dict[str, str]) -> None:
+    body = WHOLE[: WHOLE.index("Body 0")].encode()
+    with serving({"/f": ({"Content-Type": "application/rss+xml"}, body)}) as base:
+        added = run(isolated_env, "add", base + "/f")
+    assert added.returncode != 0
+    assert "parse error: truncated or malformed, no complete item" in added.stderr
+
+
+def test_a_valid_empty_channel_is_fine(isolated_env: dict[str, str]) -> None:
+    body = b"<?xml version='1.0'?><rss version='2.0'><channel><title>Empty</title></channel></rss>"
+    with serving({"/f": ({"Content-Type": "application/rss+xml"}, body)}) as base:
+        added = run(isolated_env, "add", base + "/f")
+        assert added.returncode == 0, added.stderr
+        assert run(isolated_env, "refresh").returncode == 0

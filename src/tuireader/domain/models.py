@@ -134,3 +134,6 @@ class ParsedFeed:
     stories: list[Story] = field(default_factory=list)
     feeds: list[Source] = field(default_factory=list)
     """Subscriptions a document lists (OPML)."""
+    problem: str = ""
+    """Set when the document was damaged but some stories were kept
+    ("truncated or malformed: kept 2 items"): stored, but reported as a failure."""

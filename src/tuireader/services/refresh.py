@@ -265,6 +265,9 @@ class Refresher:
             return SourceResult(source, Outcome.NOT_MODIFIED)
         parsed, prepared = await self._parse(fetched.data, source.url)
         new = self._store(source, prepared, now)
+        if parsed.problem:  # what was complete is kept; the old validators make it come again
+            self.library.record(source, parsed.problem, keep_validators=True, title=parsed.title)
+            return SourceResult(source, Outcome.FAILED, new=new, message=parsed.problem)
         self.library.record(
             source,
             "ok",
