@@ -205,3 +205,20 @@ def test_a_valid_empty_channel_is_fine(isolated_env: dict[str, str]) -> None:
         added = run(isolated_env, "add", base + "/f")
         assert added.returncode == 0, added.stderr
         assert run(isolated_env, "refresh").returncode == 0
+
+
+@pytest.mark.parametrize("document", ['[1, 2, "x"]', '[{"body": "no title, no link"}]'])
+def test_a_json_story_file_with_no_usable_entry_says_why(
+    isolated_env: dict[str, str], tmp_path: Path, document: str
+) -> None:
+    path = tmp_path / "stories.json"
+    path.write_text(document, encoding="utf-8")
+    added = run(isolated_env, "add", str(path))
+    assert added.returncode == 1, (added.stdout, added.stderr)
+    assert "no stories: entries must be objects with a title or link" in added.stderr
+
+
+def test_an_empty_json_story_list_is_fine(isolated_env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "stories.json"
+    path.write_text("[]", encoding="utf-8")
+    assert run(isolated_env, "add", str(path)).returncode == 0
