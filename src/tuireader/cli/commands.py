@@ -68,9 +68,11 @@ def _refresh(context: Context, sources: Sequence[Source], quiet: bool) -> int:
             print(f"WAITING {clean_line(result.source.label)}: {result.message}", file=sys.stderr)
     if report.offline:
         print("offline: no source could be reached; reading from the cache", file=sys.stderr)
+    if report.stopped:
+        print(f"stopped: {report.stopped}", file=sys.stderr)
     if not quiet:
         print(report.summary())
-    return FAILED if report.failed else OK
+    return FAILED if report.failed or report.stopped else OK
 
 
 def cmd_refresh(context: Context, args: argparse.Namespace) -> int:

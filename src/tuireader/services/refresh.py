@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from tuireader.content.plain import plain_text
 from tuireader.domain.dates import to_timestamp
-from tuireader.domain.errors import SourceError
+from tuireader.domain.errors import SourceError, StorageError
 from tuireader.domain.models import ParsedFeed, Source, SourceKind, Story
 from tuireader.domain.terms import heaviest_counts, term_counts
 from tuireader.domain.text import one_line_error
@@ -26,6 +27,8 @@ from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.http import Fetcher, NetworkError, RetryLaterError
 from tuireader.sources.local.loader import fingerprint, load_path
 from tuireader.storage.stories_repo import Touched
+
+logger = logging.getLogger(__name__)
 
 
 class Outcome(StrEnum):
@@ -57,6 +60,8 @@ class RefreshReport:
     discovery: IndexReport | None = None
     discovery_error: str = ""
     full_text: FullTextReport | None = None
+    stopped: str = ""
+    """Why the refresh stopped before every source was done (the disk is full)."""
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -88,7 +93,8 @@ class RefreshReport:
             if counts.get(outcome):
                 parts.append(f"{counts[outcome]} {outcome.value}")
         n = len(self.results)
-        return f"Refreshed {n} source{'s' if n != 1 else ''}: " + ", ".join(parts)
+        line = f"Refreshed {n} source{'s' if n != 1 else ''}: " + ", ".join(parts)
+        return f"{line}; stopped: {self.stopped}" if self.stopped else line
 
 
 Progress = Callable[[int, int, SourceResult], None]
@@ -186,11 +192,19 @@ class Refresher:
                 progress(done, len(targets), result)
 
         try:
-            await asyncio.gather(*(one(s) for s in targets))
+            async with asyncio.TaskGroup() as group:
+                for source in targets:
+                    group.create_task(one(source))
+        except* StorageError as stop:  # a full disk: every other source would fail the same way
+            report.stopped = str(stop.exceptions[0])
+            logger.info("refresh stopped: %s", report.stopped)
         finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None
+        if report.stopped:
+            self._pages_todo, self._touched, self._terms = [], [], {}
+            return report
         if self.fulltext is not None and self._pages_todo:
             todo, self._pages_todo = self._pages_todo, []
             report.full_text = await self.fulltext.fetch_many(todo)
@@ -238,6 +252,8 @@ class Refresher:
             if source.kind is SourceKind.LOCAL:
                 return await self._local(source)
             return await self._feed(source)
+        except StorageError:
+            raise  # the database refused a write (full disk, read-only): stops the refresh
         except RetryLaterError as exc:
             self.library.record(source, str(exc), retry_after=exc.until, keep_validators=True)
             return SourceResult(source, Outcome.WAITING, message=str(exc))

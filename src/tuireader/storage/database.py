@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tuireader.domain.errors import StorageError
+from tuireader.domain.errors import DiskFullError, ReadOnlyError, StorageError
 from tuireader.storage.migrations import SCHEMA_VERSION, migrate
 
 BUSY_TIMEOUT_MS = 15_000
@@ -94,13 +94,52 @@ def select_in(
         yield from conn.execute(sql.replace("{marks}", ",".join("?" * len(chunk))), chunk)
 
 
+_SQLITE_READONLY, _SQLITE_FULL = 8, 13
+
+
+def database_path(conn: sqlite3.Connection) -> str:
+    """The file behind a connection, for messages."""
+    for _seq, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return str(file) or ":memory:"
+    return "the database"
+
+
+def storage_error(conn: sqlite3.Connection, exc: sqlite3.Error) -> StorageError | None:
+    """The user's words for a write that the disk or the file refused, else None."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    text = str(exc).lower()
+    if code == _SQLITE_FULL or "database or disk is full" in text:
+        return DiskFullError(f"no space left on device for {database_path(conn)}")
+    if code == _SQLITE_READONLY or "readonly database" in text:
+        return ReadOnlyError(f"database is read-only: {database_path(conn)}")
+    return None
+
+
 @contextlib.contextmanager
 def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """A short write transaction taken with ``BEGIN IMMEDIATE`` (never upgrades a read lock)."""
-    conn.execute("BEGIN IMMEDIATE")
+    """A short write transaction taken with ``BEGIN IMMEDIATE`` (never upgrades a read lock).
+
+    A full disk or a read-only file becomes :class:`DiskFullError` / :class:`ReadOnlyError`.
+    Rolls back only a transaction that is still open: SQLite may have ended it already
+    (on a full disk it does), and a second ROLLBACK would hide the real error.
+    """
     try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        mapped = storage_error(conn, exc)
+        if mapped is None:
+            raise
+        raise mapped from exc
