@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import tuireader
-from tuireader.config.paths import Paths, resolve_paths
+from tuireader.config.paths import Paths, check_dirs, resolve_paths
 from tuireader.config.settings import Settings, load_settings
 from tuireader.services.library import Library
 from tuireader.services.seed import seed_samples
@@ -108,6 +108,7 @@ class Context:
 def build_context(data_dir: str | None = None, config_dir: str | None = None) -> Context:
     """Read the config and open the database; raises ConfigError/StorageError."""
     paths = resolve_paths(data_dir=data_dir, config_dir=config_dir)
+    check_dirs(paths)
     settings = load_settings(paths.config_file)
     first_run = settings is None and not paths.database.exists()
     conn, notice = open_database(paths.database)
