@@ -25,6 +25,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, s
         "TUIREADER_DATA_DIR": str(tmp_path / "data"),
         "TUIREADER_CONFIG_DIR": str(tmp_path / "config"),
         "TUIREADER_CACHE_DIR": str(tmp_path / "cache"),
+        "TUIREADER_LOG_DIR": str(tmp_path / "log"),
     }
     for k, v in env.items():
         monkeypatch.setenv(k, v)

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from tuireader.config.settings import Settings
 from tuireader.domain.models import ContentType, Source, SourceKind, Story
@@ -25,6 +26,19 @@ class Loaded:
     discovery: Discovery
     ids: dict[str, int]  # fixture id -> story id
     labels: dict[int, dict[str, str | None]]  # story id -> fixture record
+
+
+def fixture_story(record: dict[str, Any]) -> Story:
+    """The story a feed would give for one fixture record."""
+    return Story(
+        key=record["id"],
+        title=record["title"],
+        link=record.get("link", ""),
+        published=datetime.fromisoformat(record["published"].replace("Z", "+00:00")),
+        content=record["body"],
+        content_type=ContentType.TEXT,
+        categories=tuple(record.get("categories", ())),
+    )
 
 
 def load(db: Path) -> Loaded:
@@ -46,15 +60,7 @@ def load(db: Path) -> Loaded:
                     title=name,
                 )
             )[0]
-        story = Story(
-            key=record["id"],
-            title=record["title"],
-            link=record.get("link", ""),
-            published=datetime.fromisoformat(record["published"].replace("Z", "+00:00")),
-            content=record["body"],
-            content_type=ContentType.TEXT,
-            categories=tuple(record.get("categories", ())),
-        )
+        story = fixture_story(record)
         counts = library.store(sources[name], [(story, search_text(story))], 0)
         discovery.index(counts.touched)  # one at a time: incremental, as refreshes are
         sid = counts.touched[0].id

@@ -21,6 +21,7 @@ TYPES = {
     ".rdf": "application/rdf+xml",
     ".json": "application/feed+json",
     ".opml": "text/x-opml",
+    ".png": "image/png",
 }
 LAST_MODIFIED = email.utils.formatdate(1_790_000_000, usegmt=True)
 
@@ -36,6 +37,8 @@ class FeedServer:
         self.files["/pages/doc.pdf"] = b"%PDF-1.4\n% not really a document\n"
         self.hits: Counter[str] = Counter()
         self.conditional_hits: Counter[str] = Counter()
+        self.user_agents: list[str] = []
+        """The User-Agent of every request, in order."""
         self.bomb = gzip.compress(b"<rss>" + b"\0" * (64 * 1024 * 1024), compresslevel=9)
         server = self
 
@@ -47,6 +50,7 @@ class FeedServer:
 
             def do_GET(self) -> None:
                 server.hits[self.path] += 1
+                server.user_agents.append(self.headers.get("User-Agent", ""))
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     server.route(self)
 
@@ -55,6 +59,9 @@ class FeedServer:
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.stopping = threading.Event()
+        self.held = threading.Event()
+        """Set when a request for ``/held`` has arrived; its answer waits for ``release``."""
+        self.release = threading.Event()
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -65,6 +72,7 @@ class FeedServer:
 
     def stop(self) -> None:
         self.stopping.set()
+        self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -127,6 +135,10 @@ class FeedServer:
         elif path == "/slow":
             self.stopping.wait(10)
             self._send(h, 200, self.files["/rss2.xml"])
+        elif path == "/held":
+            self.held.set()
+            self.release.wait(10)
+            self._send(h, 200, self.files["/rss2.xml"], {"Content-Type": "application/rss+xml"})
         elif path == "/drip":
             h.send_response(200)
             h.send_header("Content-Type", "application/rss+xml")
@@ -170,7 +182,5 @@ class FeedServer:
             )
         elif path == "/garbage":
             self._send(h, 200, bytes(range(256)) * 20, {"Content-Type": "application/xml"})
-        elif path == "/ua":
-            self._send(h, 200, h.headers.get("User-Agent", "").encode(), {})
         else:
             self._send(h, 404, b"unknown")

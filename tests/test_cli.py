@@ -34,6 +34,7 @@ def test_help_for_every_command(isolated_env: dict[str, str]) -> None:
         "locate",
         "vacuum",
         "config",
+        "doctor",
     ):
         result = run(isolated_env, command, "--help")
         assert result.returncode == 0, command

@@ -1,10 +1,10 @@
-"""Plain text for search indexing, and one-line excerpts."""
+"""Plain text for search indexing."""
 
 from __future__ import annotations
 
 import pytest
 
-from tuireader.content.plain import plain_text, summarize
+from tuireader.content.plain import plain_text
 from tuireader.domain.models import ContentType
 
 HTML = ContentType.HTML
@@ -66,19 +66,3 @@ def test_markdown_loses_targets_and_marks() -> None:
 
 def test_text_is_folded_and_cleaned() -> None:
     assert plain_text("  a\n\n b\tc\x07 <b>kept</b> ", ContentType.TEXT) == "a b c <b>kept</b>"
-
-
-def test_summarize_short_text_is_one_line() -> None:
-    assert summarize("  Hello\n\nworld\x1b  ") == "Hello world"
-
-
-def test_summarize_cuts_at_a_word() -> None:
-    text = "word " * 100
-    excerpt = summarize(text, limit=42)
-    assert len(excerpt) <= 42
-    assert excerpt.endswith("word…")
-
-
-def test_summarize_cuts_a_long_word() -> None:
-    assert summarize("x" * 50, limit=10) == "x" * 9 + "…"
-    assert summarize("abc", limit=0) == ""

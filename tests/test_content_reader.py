@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
 
-from tuireader.content.reader import ReaderText, format_link_list, render_reader
+from tuireader.content.html_converter import ReaderConverter
+from tuireader.content.reader import DEGRADED_NOTE, render_reader
 from tuireader.domain.models import ContentType
 
 HTML = ContentType.HTML
@@ -205,25 +207,74 @@ def test_blank_lines_are_collapsed() -> None:
 
 
 @pytest.mark.parametrize(
-    "broken",
+    ("broken", "words"),
     [
-        "<p>unclosed <b>bold <i>both",
-        "</div></p>stray closers<td>cell",
-        "<a href='http://[bad'>bad url</a>",
-        "<<<>>>&&&;;;<a <b <c",
-        "<div>" * 3000 + "deep",
-        "<?xml version='1.0' encoding='utf-8'?><p>declared</p>",
-        "<![CDATA[cdata]]><!DOCTYPE html><p>ok</p>",
-        "\x00\x01<p>\x00nul</p>",
-        "",
-        "   ",
-        "<soup>tag named like a method</soup><html>and html</html>",
+        ("<p>unclosed <b>bold <i>both", "unclosed **bold *both***"),
+        ("</div></p>stray closers<td>cell", "stray closers cell"),
+        ("<a href='http://[bad'>bad url</a>", "bad url"),
+        ("<<<>>>&&&;;;<a <b <c", "<<<>>>&&&;;;"),
+        ("<?xml version='1.0' encoding='utf-8'?><p>declared</p>", "declared"),
+        ("<![CDATA[cdata]]><!DOCTYPE html><p>ok</p>", "ok"),
+        ("\x00\x01<p>\x00nul</p>", "nul"),
+        ('<img srcset=", ,"><img data-srcset="  " src="/s.png" alt="s"><p>after</p>', "after"),
+        ("", ""),
+        ("   ", ""),
+        ("<soup>tag named like a method</soup><html>and html</html>", "and html"),
     ],
 )
-def test_broken_html_does_not_raise(broken: str) -> None:
+def test_broken_html_does_not_raise(broken: str, words: str) -> None:
+    # The converter itself copes with these: none of them may fall back to plain text.
     result = render_reader(broken, HTML, BASE)
-    assert isinstance(result, ReaderText)
+    assert not result.degraded
+    assert DEGRADED_NOTE not in result.markdown
+    assert words in result.markdown
     assert "\x00" not in result.markdown
+
+
+def test_html_nested_too_deep_falls_back_to_plain_text_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="tuireader.content.reader"):
+        result = render_reader("<div>" * 3000 + 'deep <a href="/x">link</a>', HTML, BASE)
+    assert result.degraded
+    assert result.markdown.startswith(DEGRADED_NOTE + "\n\n")
+    assert result.markdown.endswith("deep link")
+    [record] = caplog.records
+    assert record.exc_info is not None and record.exc_info[0] is RecursionError
+
+
+def test_a_degraded_body_is_never_empty() -> None:
+    result = render_reader("<div>" * 3000, HTML, BASE)
+    assert result.degraded
+    assert result.markdown == DEGRADED_NOTE
+
+
+def test_a_fault_in_the_converter_is_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash(self: ReaderConverter, html: str) -> str:
+        raise TypeError("a bug of ours")
+
+    monkeypatch.setattr(ReaderConverter, "render", crash)
+    with pytest.raises(TypeError, match="a bug of ours"):
+        render_reader("<p>A normal story.</p>", HTML, BASE)
+
+
+def test_the_converter_not_the_fallback_renders_a_normal_story(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    original = ReaderConverter.render
+
+    def spy(self: ReaderConverter, html: str) -> str:
+        calls.append(html)
+        return original(self, html)
+
+    monkeypatch.setattr(ReaderConverter, "render", spy)
+    html = "<h2>News</h2><p>A <b>normal</b> story with <a href='/more'>a link</a>.</p>"
+    result = render_reader(html, HTML, BASE)
+    assert len(calls) == 1
+    assert not result.degraded
+    assert result.markdown == "## News\n\nA **normal** story with a link [1]."
+    assert result.links == ("https://example.com/more",)
 
 
 def test_markdown_input_keeps_shape_and_numbers_links() -> None:
@@ -240,7 +291,7 @@ def test_markdown_input_keeps_shape_and_numbers_links() -> None:
     assert md.startswith("# Title\n\n")
     assert "the site [1]" in md
     assert "rel [2]" in md
-    assert "bad and" in md or "bad." in md
+    assert "and bad.\n" in md  # the javascript: link is left as its text, unnumbered
     assert "[image 1: diagram]" in md
     assert "ref [3]" in md
     assert "https://auto.org [4]" in md
@@ -298,13 +349,6 @@ def test_text_input_is_shown_literally() -> None:
     assert "1\\. not a list" in md
     assert "\\> not a quote" in md
     assert live_markup(md) == []
-
-
-def test_format_link_list() -> None:
-    assert format_link_list(()) == ""
-    assert format_link_list(("https://a.org/", "https://b.org/")) == (
-        "Links:\n[1] https://a.org/\n[2] https://b.org/"
-    )
 
 
 def test_reader_text_is_frozen() -> None:

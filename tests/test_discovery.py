@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,11 +15,13 @@ from discovery_eval import (
     LABELED,
     Loaded,
     clustering_f1,
+    fixture_story,
     load,
     recommendation_hits,
     related_precision,
 )
 from tuireader.domain.query import StoryQuery
+from tuireader.services.refresh import search_text
 
 TOPICS = sorted({s["topic"] for s in json.loads(LABELED.read_text())["stories"]})
 
@@ -107,10 +111,43 @@ def test_collapsed_view_shows_one_line_per_event(loaded: Loaded) -> None:
     assert any(s.cluster_sources >= 2 for s in collapsed)
 
 
-def test_incremental_clustering_only_signs_new_stories(loaded: Loaded) -> None:
+def test_incremental_clustering_only_signs_new_stories(tmp_path: Path) -> None:
+    loaded = load(tmp_path / "inc.db")
+    conn = loaded.library.conn
+    before = dict(conn.execute("SELECT id, sig FROM stories").fetchall())
+    assert loaded.discovery.repo.unsigned(10) == [] and all(before.values())
+    # A refresh of the quake's first source: its old stories again, unchanged, and one new.
+    quake = loaded.ids["s01"]
+    source = next(s for s in loaded.library.sources() if s.title == "Harbor Gazette")
+    again = [
+        fixture_story(r)
+        for r in json.loads(LABELED.read_text())["stories"]
+        if r["source"] == "Harbor Gazette"
+    ]
+    new = replace(
+        again[0],
+        key="s01-update",
+        title="Lornaby quake: aftershock rattles town as engineers inspect stone buildings",
+    )
+    items = [(s, search_text(s)) for s in [*again, new]]
+    counts = loaded.library.store(source, items, seen_since=0)
+    signed: list[int] = []
+    original = loaded.discovery.repo.set_signatures
+
+    def spy(rows: Iterable[tuple[int, str]]) -> None:
+        rows = list(rows)
+        signed.extend(sid for sid, _ in rows)
+        original(rows)
+
+    loaded.discovery.repo.set_signatures = spy  # type: ignore[method-assign]
+    report = loaded.discovery.index(counts.touched)
+    [(new_id,)] = conn.execute("SELECT id FROM stories WHERE key = 's01-update'").fetchall()
+    assert report.signed == 1 and signed == [new_id]
+    after = dict(conn.execute("SELECT id, sig FROM stories").fetchall())
+    assert after[new_id] and {i: after[i] for i in before} == before  # old ones untouched
     assert loaded.discovery.repo.unsigned(10) == []
-    report = loaded.discovery.index([])
-    assert report.signed == 0
+    # ...and the new story joins its event's cluster without re-clustering the library.
+    assert quake in loaded.discovery.also_in(new_id)
 
 
 def test_cli_discovery_commands(isolated_env: dict[str, str], tmp_path: Path) -> None:

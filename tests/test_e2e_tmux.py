@@ -56,6 +56,7 @@ class Terminal:
             TUIREADER_DATA_DIR=str(workdir / "data"),
             TUIREADER_CONFIG_DIR=str(workdir / "config"),
             TUIREADER_CACHE_DIR=str(workdir / "cache"),
+            TUIREADER_LOG_DIR=str(workdir / "log"),
             TERM="xterm-256color",
             LANG="C.UTF-8",
             LC_ALL="C.UTF-8",

@@ -125,7 +125,9 @@ async def test_never_mode_fetches_no_pages(feed_server: FeedServer, tmp_path: Pa
     async with refresher(library) as r:
         report = await r.refresh()
     assert report.full_text is None
-    assert feed_server.hits["/pages/article1.html"] == 0
+    assert feed_server.hits["/summaries.xml"] == 1 and library.count(StoryQuery()) == 6
+    pages = ("/pages/article1.html", "/large", "/slow", "/pages/doc.pdf", "/loop", "/404")
+    assert [feed_server.hits[p] for p in pages] == [0] * len(pages)
 
 
 async def test_app_reads_offline_and_says_so_once(feed_server: FeedServer, tmp_path: Path) -> None:

@@ -4,40 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 from tuireader.domain.models import ParsedFeed, SourceKind, Story
+from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.local import fingerprint, load_path, sample_library
 from tuireader.sources.local.loader import MAX_FILE_BYTES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "local"
-
-ParseFeed = Callable[[bytes, str], ParsedFeed]
-
-
-def _real_parse_feed() -> ParseFeed:
-    """The project's feed parser; a small stand-in only while it does not exist yet."""
-    try:
-        from tuireader.sources.feedparse import parse_feed
-    except ImportError:
-        import feedparser
-
-        def parse_feed(data: bytes, url: str) -> ParsedFeed:
-            if data.lstrip().startswith(b"{"):
-                doc = json.loads(data)
-                items = doc.get("items", [])
-                stories = [Story(key=i["id"], title=i.get("title", "")) for i in items]
-                return ParsedFeed(title=doc.get("title", ""), stories=stories)
-            parsed = feedparser.parse(data)
-            if not parsed.entries:
-                raise ValueError("not a feed")
-            return ParsedFeed(
-                title=parsed.feed.get("title", ""),
-                stories=[Story(key=e.get("id") or e.link, title=e.title) for e in parsed.entries],
-            )
-
-    return parse_feed
 
 
 class RecordingFeedParser:
@@ -98,7 +72,7 @@ def test_folder_recursion_dispatch_and_key_scoping(tmp_path: Path) -> None:
     ]
     dump = next(s for s in result.stories if s.key == "f:sub/deeper/dump.txt")
     assert dump.categories == ("Local",)
-    assert result.title == ""
+    assert result.title == tmp_path.name  # a folder is called by its name, not a page's site
 
 
 def test_single_feed_file_keeps_feed_keys_and_title(tmp_path: Path) -> None:
@@ -204,7 +178,7 @@ def test_fingerprint_of_single_file(tmp_path: Path) -> None:
 
 
 def test_sample_library_loads_without_errors() -> None:
-    result = load_path(sample_library(), _real_parse_feed())
+    result = load_path(sample_library(), parse_feed)
     assert result.errors == []
     titles = {s.title for s in result.stories}
     assert len(result.stories) >= 15
@@ -236,3 +210,19 @@ def test_fifo_in_folder_is_skipped(tmp_path: Path) -> None:
     result = load_path(tmp_path, RecordingFeedParser())
     assert [s.title for s in result.stories] == ["Fine"]
     assert result.errors == []
+
+
+def test_a_source_is_named_after_its_page_or_folder(tmp_path: Path) -> None:
+    from tuireader.sources.feedparse import parse_feed
+
+    dumps = tmp_path / "finance-dumps"
+    dumps.mkdir()
+    dump = dumps / "000_b0af3b7295f0ef33.txt"
+    dump.write_bytes((FIXTURES / "evervision_dump.txt").read_bytes())
+    assert load_path(dump, parse_feed).title == "EverVision Finance"
+    assert load_path(dumps, parse_feed).title == "finance-dumps"
+    page = load_path(FIXTURES / "saved_page.html", parse_feed)
+    assert page.title == page.stories[0].source_title != ""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Shopping list\nApples\n", "utf-8")
+    assert load_path(notes, parse_feed).title == "notes.txt"

@@ -124,10 +124,23 @@ async def test_retry_after_is_respected(
     assert not second.failed
 
 
-async def test_user_agent_names_tuireader(feed_server: FeedServer) -> None:
-    async with make_client("tuireader/9.9 (terminal news reader)", LIMITS) as client:
-        result = await Fetcher(client, LIMITS).fetch(feed_server.url("/ua"))
-    assert result.data.startswith(b"tuireader/9.9")
+async def test_user_agent_names_tuireader(
+    feed_server: FeedServer, isolated_env: dict[str, str]
+) -> None:
+    import tuireader
+    from tuireader.app import build_context
+
+    context = build_context()  # as the CLI and the app build it
+    try:
+        context.library.add_source(Source(url=feed_server.url("/rss2.xml"), kind=SourceKind.FEED))
+        async with context.refresher() as refresher:
+            assert not (await refresher.refresh()).failed
+    finally:
+        context.close()
+    assert feed_server.user_agents
+    assert {ua.split()[0] for ua in feed_server.user_agents} == {
+        f"tuireader/{tuireader.__version__}"
+    }
 
 
 async def test_state_survives_refresh_and_changed_content(

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from importlib.resources import files
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import tuireader
 from tuireader.config.paths import Paths, check_dirs, resolve_paths
 from tuireader.config.settings import Settings, load_settings
+from tuireader.services.images import expire_images_in_background
 from tuireader.services.library import Library
 from tuireader.services.seed import seed_samples
 from tuireader.services.session import Session
@@ -26,6 +30,55 @@ if TYPE_CHECKING:  # the network services and discovery load when first used, no
     from tuireader.services.images import ImageCache
     from tuireader.services.refresh import Refresher
     from tuireader.services.saving import Saver
+
+
+LOG_BYTES = 256 * 1024
+"""The log file is rotated past this size..."""
+LOG_BACKUPS = 2
+"""...keeping this many old ones: under 1 MB in all."""
+_HANDLERS = ("tuireader-file", "tuireader-stderr")
+
+
+def debug_enabled(env: dict[str, str] | None = None) -> bool:
+    """``TUIREADER_DEBUG`` is set (and not ``0``): tracebacks go to stderr too."""
+    value = (os.environ if env is None else env).get("TUIREADER_DEBUG", "")
+    return value not in ("", "0")
+
+
+def setup_logging(log_file: Path, *, debug: bool = False, stderr: bool = False) -> Path | None:
+    """Send tuireader's log records to a small rotating file; with ``debug`` and ``stderr``
+    also to stderr (never while the app owns the terminal).
+
+    Called once by the front end at start (again only in tests). Returns the log file, or
+    ``None`` when it cannot be written: records are then dropped, never printed into the
+    terminal behind the app's back.
+    """
+    logger = logging.getLogger("tuireader")
+    for old in [h for h in logger.handlers if h.get_name() in _HANDLERS]:
+        logger.removeHandler(old)
+        old.close()
+    logger.setLevel(logging.DEBUG if debug else logging.INFO)
+    logging.raiseExceptions = False  # a full disk must not print "--- Logging error ---"
+    written: Path | None = log_file
+    handler: logging.Handler
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(
+            log_file, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+        )
+    except OSError:
+        handler, written = logging.NullHandler(), None
+    handler.set_name(_HANDLERS[0])
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    )
+    logger.addHandler(handler)
+    if debug and stderr:
+        echo = logging.StreamHandler(sys.stderr)
+        echo.set_name(_HANDLERS[1])
+        echo.setFormatter(logging.Formatter("tuireader: %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(echo)
+    return written
 
 
 def user_agent() -> str:
@@ -138,13 +191,21 @@ async def seed_if_first_run(context: Context) -> bool:
 
 
 def graphics_terminal(env: dict[str, str] | None = None) -> bool:
-    """Whether the terminal says it speaks the Kitty graphics protocol or Sixel.
+    """Whether to ask the terminal if it draws images (Kitty graphics protocol or Sixel).
 
-    Asked from the environment only: querying the terminal would cost start-up time in the
-    many terminals (tmux among them) that would not answer.
+    Decided from the environment first: the query costs up to 0.3 s in the many terminals
+    that would not answer. ``TUIREADER_INLINE_IMAGES=1`` or ``0`` decides; otherwise a hint
+    of a graphics terminal does, except inside tmux or screen: there ``KITTY_WINDOW_ID`` and
+    the like are inherited from the outer terminal, but the multiplexer does not pass the
+    Kitty graphics protocol on (only with passthrough, which textual-image does not use).
     """
     env = dict(os.environ) if env is None else env
+    asked = env.get("TUIREADER_INLINE_IMAGES")
+    if asked in ("0", "1"):
+        return asked == "1"
     term = env.get("TERM", "").lower()
+    if "TMUX" in env or term.startswith(("screen", "tmux")):
+        return False
     program = env.get("TERM_PROGRAM", "").lower()
     return (
         "KITTY_WINDOW_ID" in env
@@ -152,7 +213,6 @@ def graphics_terminal(env: dict[str, str] | None = None) -> bool:
         or "ghostty" in term
         or program in ("wezterm", "ghostty", "iterm.app")
         or "sixel" in term
-        or env.get("TUIREADER_INLINE_IMAGES") == "1"
     )
 
 
@@ -169,15 +229,26 @@ def session_for(context: Context, inline_images: bool = False) -> Session:
         discovery_factory=lambda: new_discovery(connect(context.paths.database), context.settings),
         first_run=context.first_run,
         notice=context.notice,
+        log_file=context.paths.log_file if context.paths.log_file.exists() else None,
     )
 
 
 def run_app(context: Context) -> int:
     """Open the Textual app (imported here so CLI commands never load Textual)."""
-    inline = graphics_terminal() and os.environ.get("TUIREADER_INLINE_IMAGES") != "0"
-    if inline:
-        import textual_image.widget  # noqa: F401 - asks the terminal its cell size before Textual starts
+    expire_images_in_background(context.paths.cache_dir)
+    inline = False
+    notice = context.notice
+    if graphics_terminal():
+        from tuireader.ui.graphics import probe_graphics  # before Textual takes the input
+
+        probe = probe_graphics()
+        inline = probe.inline
+        if not inline:
+            note = f"Images stay [image N] placeholders: {probe.reason}."
+            notice = f"{notice} · {note}" if notice else note
     from tuireader.ui.reader_app import ReaderApp
 
-    ReaderApp(session_for(context, inline)).run()
+    session = session_for(context, inline)
+    session.notice = notice
+    ReaderApp(session).run()
     return 0

@@ -22,6 +22,8 @@ from tuireader.domain.errors import UsageError
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line, clean_text
+from tuireader.domain.titles import display_title
+from tuireader.services.images import ImageCachePolicy, expire_images
 from tuireader.services.library import source_for
 from tuireader.services.reading import export_story, reader_text
 from tuireader.services.refresh import Outcome, RefreshReport
@@ -30,12 +32,17 @@ OK, FAILED = 0, 1
 
 
 def no_db(args: argparse.Namespace) -> int:
-    """Commands that need no database: ``locate`` and ``config``."""
+    """Commands that open no database: ``locate``, ``config`` and ``doctor``."""
     paths = resolve_paths(data_dir=args.data_dir, config_dir=args.config_dir)
+    if args.command == "doctor":
+        from tuireader.cli.doctor import doctor
+
+        return doctor(paths)
     if args.command == "locate":
         print(f"config  {paths.config_file}")
         print(f"data    {paths.database}")
         print(f"cache   {paths.cache_dir}")
+        print(f"log     {paths.log_file}")
         return OK
     if args.write:
         if paths.config_file.exists():
@@ -102,6 +109,19 @@ def cmd_add(context: Context, args: argparse.Namespace) -> int:
     return _refresh(context, [source], quiet=False)
 
 
+def cmd_samples(context: Context, args: argparse.Namespace) -> int:
+    """Bring the bundled sample library back (it stays until removed)."""
+    from tuireader.app import assets_dir
+    from tuireader.services.seed import seed_samples
+
+    source = seed_samples(context.library, assets_dir(), first_run=False)
+    if source is None:
+        print("the sample library is already there")
+        return OK
+    print(f"added the sample library (id {source.id}; `tuireader remove {source.id}` removes it)")
+    return _refresh(context, [source], quiet=False)
+
+
 def cmd_save(context: Context, args: argparse.Namespace) -> int:
     """Keep a page or file in the Saved view."""
 
@@ -111,7 +131,7 @@ def cmd_save(context: Context, args: argparse.Namespace) -> int:
 
     story, new = asyncio.run(go())
     verb = "saved" if new else "already saved"
-    print(f"{verb}: {clean_line(story.title)} (id {story.id})")
+    print(f"{verb}: {display_title(story.title)} (id {story.id})")
     return OK
 
 
@@ -173,7 +193,7 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
         data.update(text=reader.markdown, links=list(reader.links), images=list(reader.images))
         print_json(data)
         return OK
-    head = [f"# {clean_line(story.title)}", ""]
+    head = [f"# {display_title(story.title)}", ""]
     meta = [
         ("Source", story.source_title),
         ("Author", story.author),
@@ -250,6 +270,8 @@ def cmd_vacuum(context: Context, args: argparse.Namespace) -> int:
     purged = context.library.vacuum()
     after = context.paths.database.stat().st_size
     gone = f"; {purged} removed source(s) deleted for good" if purged else ""
+    if expired := expire_images(context.paths.cache_dir):
+        gone += f"; {expired} image(s) unused for {ImageCachePolicy().max_age_days} days deleted"
     print(f"vacuumed: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB{gone}")
     return OK
 

@@ -4,19 +4,32 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
+import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from tuireader.app import Context, build_context, run_app, seed_if_first_run
+from tuireader.app import (
+    Context,
+    build_context,
+    debug_enabled,
+    run_app,
+    seed_if_first_run,
+    setup_logging,
+)
 from tuireader.cli.parser import build_parser
+from tuireader.config.paths import resolve_paths
 from tuireader.domain.errors import ConfigError, TuireaderError, UsageError
 from tuireader.domain.text import one_line_error
 
+logger = logging.getLogger(__name__)
+
 OK, FAILED, USAGE = 0, 1, 2
 
-NO_DB = {"locate", "config"}
+NO_DB = {"locate", "config", "doctor"}
 DISCOVERY = {"related", "trending", "recommend", "clusters"}
+OWN_SOURCE = {"add", "import", "save", "samples"}
+"""Commands that bring a source of the user's own: a first run seeds no samples for them."""
 
 
 def _error(message: str) -> None:
@@ -24,26 +37,16 @@ def _error(message: str) -> None:
 
 
 def run(argv: Sequence[str]) -> int:
-    """Run the command line; returns the exit code. Never lets a traceback out."""
+    """Run the command line; returns the exit code. Never lets a traceback out: an internal
+    error is one line on stderr, its traceback goes to the log file (and, with
+    ``TUIREADER_DEBUG=1``, to stderr)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    paths = resolve_paths(data_dir=args.data_dir, config_dir=args.config_dir)
+    log_file = setup_logging(paths.log_file, debug=debug_enabled(), stderr=args.command is not None)
     try:
-        if args.command in NO_DB:
-            from tuireader.cli import commands
-
-            return commands.no_db(args)
-        context = build_context(args.data_dir, args.config_dir)
+        return _run(args)
     except (UsageError, ConfigError) as exc:
-        _error(str(exc))
-        return USAGE
-    except TuireaderError as exc:
-        _error(str(exc))
-        return FAILED
-    try:
-        if context.notice:
-            _error(context.notice)
-        return _dispatch(context, args)
-    except UsageError as exc:
         _error(str(exc))
         return USAGE
     except TuireaderError as exc:
@@ -54,21 +57,41 @@ def run(argv: Sequence[str]) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return OK
-    except Exception as exc:
-        if os.environ.get("TUIREADER_DEBUG"):
-            raise
-        _error(f"internal error: {type(exc).__name__}: {exc}")
+    except Exception as exc:  # our own fault: one line here, the traceback in the log
+        logger.exception("internal error in `tuireader %s`", args.command or "(app)")
+        _internal_error(exc, log_file)
         return FAILED
+
+
+def _internal_error(exc: Exception, log_file: Path | None) -> None:
+    message = one_line_error(f"internal error: {type(exc).__name__}: {exc}", limit=300)
+    where = f"details in {log_file}" if log_file else "run with TUIREADER_DEBUG=1 for details"
+    print(f"tuireader: {message} ({where})", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command in NO_DB:
+        from tuireader.cli import commands
+
+        return commands.no_db(args)
+    context = build_context(args.data_dir, args.config_dir)
+    try:
+        if context.notice:
+            _error(context.notice)
+        return _dispatch(context, args)
     finally:
         context.close()
 
 
 def _dispatch(context: Context, args: argparse.Namespace) -> int:
-    seeded = asyncio.run(seed_if_first_run(context))
+    seeded = args.command not in OWN_SOURCE and asyncio.run(seed_if_first_run(context))
     if args.command is None:
         return run_app(context)
     if seeded and args.command in ("list", "sources"):
-        _error("first run: loaded the bundled sample library (see `tuireader add --help`)")
+        _error(
+            "first run: loaded the bundled sample library; it leaves when you add a source of"
+            " your own (see `tuireader add --help`)"
+        )
     # imported here: opening the app should not pay for every command's imports
     if args.command in DISCOVERY:
         from tuireader.cli import discover
@@ -78,5 +101,9 @@ def _dispatch(context: Context, args: argparse.Namespace) -> int:
         from tuireader.cli import commands
 
         handler = getattr(commands, "cmd_" + args.command)
-    result: int = handler(context, args)
+    try:
+        result: int = handler(context, args)
+    finally:
+        for notice in context.library.take_notices():  # the sample library left
+            _error(notice)
     return result

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from tuireader.domain.dates import short_age
 from tuireader.domain.models import Source, Story
 from tuireader.domain.text import clean_line
+from tuireader.domain.titles import display_title
 
 
 def width(text: str) -> int:
@@ -40,7 +41,7 @@ def story_line(story: Story) -> str:
     flags = ("N" if not story.read else " ") + ("*" if story.starred else " ")
     source = fit(clean_line(story.source_title), 18)
     when = short_age(story.published) or "-"
-    return f"{story.id:>6} {flags} {source} {clean_line(story.title)}  ({when})"
+    return f"{story.id:>6} {flags} {source} {display_title(story.title)}  ({when})"
 
 
 def story_json(story: Story, full: bool = False) -> dict[str, Any]:

@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     save.add_argument("ref", metavar="URL|PATH")
 
+    sub.add_parser(
+        "samples",
+        help="bring back the bundled sample library (a first run shows it until you add a"
+        " source of your own)",
+    )
+
     remove = sub.add_parser("remove", help="unsubscribe from a source and drop its stories")
     remove.add_argument("source", metavar="SOURCE", help="id, URL, path or title")
 
@@ -103,7 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     clusters.add_argument("--days", type=int, default=7, metavar="D", help="look back D days")
     clusters.add_argument("--json", action="store_true", help="print JSON")
 
-    sub.add_parser("locate", help="print the config, data and cache paths")
+    sub.add_parser("locate", help="print the config, data, cache and log paths")
+    sub.add_parser(
+        "doctor", help="check each component (extraction, PDF, images, database, config, dirs)"
+    )
     sub.add_parser("vacuum", help="delete removed sources for good and compact the database")
     sub.add_parser("undo", help="undo the last bulk action (mark all read, remove a source)")
     config = sub.add_parser("config", help="print a commented config template")

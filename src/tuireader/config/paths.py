@@ -1,4 +1,4 @@
-"""Where tuireader keeps its config, data and cache."""
+"""Where tuireader keeps its config, data, cache and log."""
 
 from __future__ import annotations
 
@@ -14,11 +14,17 @@ APP = "tuireader"
 
 @dataclass(frozen=True, slots=True)
 class Paths:
-    """The three directories, resolved once at start."""
+    """The four directories, resolved once at start."""
 
     config_dir: Path
     data_dir: Path
     cache_dir: Path
+    log_dir: Path
+
+    @property
+    def log_file(self) -> Path:
+        """The (rotated) log file: tracebacks of our own faults."""
+        return self.log_dir / "tuireader.log"
 
     @property
     def config_file(self) -> Path:
@@ -44,6 +50,7 @@ def resolve_paths(
         config_dir=pick(config_dir, "TUIREADER_CONFIG_DIR", platformdirs.user_config_dir(APP)),
         data_dir=pick(data_dir, "TUIREADER_DATA_DIR", platformdirs.user_data_dir(APP)),
         cache_dir=pick(None, "TUIREADER_CACHE_DIR", platformdirs.user_cache_dir(APP)),
+        log_dir=pick(None, "TUIREADER_LOG_DIR", platformdirs.user_log_dir(APP)),
     )
 
 

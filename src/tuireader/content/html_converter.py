@@ -291,10 +291,10 @@ class ReaderConverter(MarkdownConverter):
         if src and not src.startswith("data:"):
             return src
         for name in _LAZY_SOURCES:
-            value = _attr(el, name).strip()
-            if value:
-                # A srcset lists "url width, url width": take the first URL.
-                return value.split(",", 1)[0].split()[0]
+            # A srcset lists "url width, url width": take the first URL (it may list none).
+            first = _attr(el, name).split(",", 1)[0].split()
+            if first:
+                return first[0]
         return src
 
     def convert_video(self, el: Tag, text: str, parent_tags: set[str]) -> str:

@@ -1,4 +1,4 @@
-"""Fast plain text of story bodies, for search indexing and excerpts."""
+"""Fast plain text of story bodies, for search indexing."""
 
 from __future__ import annotations
 
@@ -45,20 +45,6 @@ def plain_text(content: str, content_type: ContentType) -> str:
     else:
         text = content
     return clean_line(text)
-
-
-def summarize(text: str, limit: int = 280) -> str:
-    """A one-line excerpt of ``text``: at most ``limit`` characters, cut at a word with "…"."""
-    line = clean_line(text)
-    if len(line) <= limit:
-        return line
-    if limit <= 1:
-        return "…"[:limit]
-    cut = line[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:-–—") + "…"
 
 
 def _html_text(content: str) -> str:

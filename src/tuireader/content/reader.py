@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tuireader.content.escape import guard_links, split_fences
@@ -14,6 +14,14 @@ from tuireader.content.plain import plain_text
 from tuireader.content.text_input import render_plain
 from tuireader.domain.models import ContentType
 from tuireader.domain.text import clean_text
+
+logger = logging.getLogger(__name__)
+
+DEGRADED_NOTE = "*This story could not be laid out; it is shown as plain text.*"
+"""The first line of a body that fell back to its plain text."""
+
+# What a hostile body can make the converter raise: nesting deeper than the tree walk can go.
+_HOSTILE_INPUT_ERRORS = (RecursionError,)
 
 _BLANK_RUN = re.compile(r"\n(?:[ \t]*\n)+")
 # One stray space before a line's text, left by whitespace between HTML blocks.
@@ -35,6 +43,8 @@ class ReaderText:
     """Openable links, link ``N`` at index ``N - 1``."""
     images: tuple[str, ...] = ()
     """Image URLs, image ``N`` at index ``N - 1``."""
+    degraded: bool = False
+    """Whether the body could not be converted and is shown as plain text after a note."""
 
 
 def render_reader(content: str, content_type: ContentType, base_url: str = "") -> ReaderText:
@@ -43,27 +53,20 @@ def render_reader(content: str, content_type: ContentType, base_url: str = "") -
     Relative links and images resolve against ``base_url``. HTML loses scripts, styles,
     embeds, forms and tracking pixels; Markdown keeps its shape but loses raw HTML; plain
     text keeps its paragraphs and line breaks. Never raises on malformed input: a body the
-    converter cannot handle is shown as its plain text.
+    converter cannot handle (nested too deep) is logged and shown as its plain text under
+    :data:`DEGRADED_NOTE`, with ``degraded`` set.
     """
     content = clean_text(content)
     table = LinkTable(base_url)
     try:
         markdown = _render(content, content_type, table)
-    except Exception:  # a hostile or broken body must not take the reader down
+    except _HOSTILE_INPUT_ERRORS:
+        logger.exception("could not convert a %s story body; showing its plain text", content_type)
         table = LinkTable(base_url)
-        markdown = render_plain(plain_text(content, content_type), table)
+        plain = render_plain(plain_text(content, content_type), table)
+        markdown = f"{DEGRADED_NOTE}\n\n{clean_text(plain).strip()}"
+        return ReaderText(markdown.strip("\n"), table.links, table.images, degraded=True)
     return ReaderText(clean_text(markdown).strip("\n"), table.links, table.images)
-
-
-def format_link_list(links: Sequence[str]) -> str:
-    """The footer listing numbered links: ``"Links:\\n[1] https://..."``; ``""`` for none.
-
-    Plain text: one link a line, for printing after the reader text in a terminal.
-    """
-    if not links:
-        return ""
-    lines = [f"[{number}] {clean_text(url)}" for number, url in enumerate(links, 1)]
-    return "Links:\n" + "\n".join(lines)
 
 
 def _render(content: str, content_type: ContentType, table: LinkTable) -> str:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+INTERNAL = "internal error"
+"""How a stored status naming a fault of ours begins: such a failure is tried again on the
+next refresh, never kept as the final word on a page."""
+
 
 class TuireaderError(Exception):
     """Base for errors with a message fit to show the user as is."""
@@ -37,3 +41,8 @@ class ConfigError(TuireaderError):
 
 class UsageError(TuireaderError):
     """The user asked for something that cannot be done (unknown source or story id)."""
+
+
+class ComponentError(TuireaderError):
+    """A part of tuireader itself is missing or broken (a library that does not import):
+    our fault, not the input's. What was read while it was broken is read again later."""

@@ -10,7 +10,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 
 Signature = dict[str, float]
@@ -72,16 +72,6 @@ def _term(raw: str) -> str | None:
     if lower in STOPWORDS or (len(lower) < 3 and not lower.isdigit()):
         return None
     return stem(lower.split("'")[0])
-
-
-def tokens(text: str) -> list[tuple[str, bool]]:
-    """(stemmed lower-case term, capitalised) for each content word."""
-    out = []
-    for raw in _TOKEN.findall(_fold(text).replace("’", "'")):
-        term = _term(raw)
-        if term:
-            out.append((term, raw[:1].isupper()))
-    return out
 
 
 def _add(counts: dict[str, float], text: str, weight: float, name_weight: float) -> None:
@@ -166,11 +156,3 @@ def add_into(total: dict[str, float], sig: Mapping[str, float], scale: float) ->
     """``total += scale * sig``."""
     for term, weight in sig.items():
         total[term] = total.get(term, 0.0) + scale * weight
-
-
-def top_terms(sigs: Iterable[Mapping[str, float]], n: int) -> list[str]:
-    """The heaviest terms across signatures."""
-    total: dict[str, float] = {}
-    for sig in sigs:
-        add_into(total, sig, 1.0)
-    return [t for t, _ in sorted(total.items(), key=lambda kv: -kv[1])[:n]]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # Whole terminal escape sequences, removed before single characters so that no residue of
 # one (``[31m``, ``]0;title``, an OSC 8 link's hidden URL) is left behind as text. 7-bit
@@ -61,13 +60,6 @@ def safe_link(url: str | None) -> str:
     if lowered.startswith(("http://", "https://")) and " " not in url:
         return url
     return ""
-
-
-def normalize_title(title: str) -> str:
-    """A title folded for matching: case, accents, punctuation and spacing ignored."""
-    folded = unicodedata.normalize("NFKD", title.casefold())
-    kept = "".join(ch if ch.isalnum() else " " for ch in folded if not unicodedata.combining(ch))
-    return " ".join(kept.split())
 
 
 def one_line_error(exc: BaseException | str, limit: int = 200) -> str:

@@ -242,11 +242,6 @@ class Discovery:
         """The reader reached the end of a story: it counts for recommendations."""
         self.repo.set_flag(story_id, "finished", True)
 
-    def dismiss(self, story_id: int, value: bool = True) -> None:
-        """ "Not interested": push stories like this one down."""
-        self.repo.set_flag(story_id, "dismissed", value)
-        self._trending = None
-
     def clusters(self, since_hours: int = 24 * 7) -> list[list[int]]:
         """Clusters with stories newer than ``since_hours``, biggest first."""
         groups: dict[int, list[int]] = {}

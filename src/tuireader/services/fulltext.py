@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tuireader.content.plain import plain_text
-from tuireader.domain.errors import SourceError
+from tuireader.domain.errors import INTERNAL, ComponentError, SourceError
 from tuireader.domain.models import Source, Story
 from tuireader.domain.text import one_line_error, safe_link
 from tuireader.services.library import Library
 from tuireader.sources.article import extract_article
 from tuireader.sources.http import Fetcher
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,8 @@ class FullText:
         return wants_full_text(story, source, self.min_words, words)
 
     async def fetch_many(self, story_ids: Sequence[int]) -> FullTextReport:
-        """Fetch pages for stories that have none yet (never the same page twice)."""
+        """Fetch pages for stories that have none yet (never the same page twice, unless the
+        last attempt failed through a fault of ours)."""
         done = self.library.pages.have(list(story_ids))
         todo = [i for i in dict.fromkeys(story_ids) if i not in done]
         results = await asyncio.gather(*(self.fetch_one(i) for i in todo))
@@ -77,12 +81,18 @@ class FullText:
             article = await asyncio.to_thread(
                 extract_article, fetched.data, fetched.content_type, url
             )
+        except ComponentError as exc:  # ours: stored so that the next refresh tries again
+            logger.error("full text of story %s: %s", story_id, exc)
+            status = one_line_error(f"{INTERNAL}: {exc}")
+            self.library.pages.save(story_id, url, status)
+            return status
         except SourceError as exc:
             status = one_line_error(exc)
             self.library.pages.save(story_id, url, status)  # the old text, if any, stays
             return status
         except Exception as exc:  # an extractor bug must not stop the other pages
-            status = one_line_error(f"internal error: {type(exc).__name__}: {exc}")
+            logger.exception("full text of story %s (%s) failed", story_id, url)
+            status = one_line_error(f"{INTERNAL}: {type(exc).__name__}: {exc}")
             self.library.pages.save(story_id, url, status)
             return status
         text = article.content

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +13,8 @@ from pathlib import Path
 from tuireader.domain.errors import SourceError
 from tuireader.domain.text import safe_link
 from tuireader.sources.http import Fetcher
+
+logger = logging.getLogger(__name__)
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
@@ -60,17 +64,42 @@ class ImageCache:
         partial.replace(path)
         return path
 
-    def expire(self, now: float | None = None) -> int:
-        """Delete images unused for ``max_age_days``; returns how many went."""
-        if not self.dir.is_dir():
-            return 0
-        cutoff = (now or time.time()) - self.policy.max_age_days * 86400
-        gone = 0
-        for entry in self.dir.iterdir():
-            try:
-                if entry.stat().st_mtime < cutoff:
-                    entry.unlink()
-                    gone += 1
-            except OSError:
-                continue
-        return gone
+
+def expire_images(
+    cache_dir: Path, policy: ImageCachePolicy | None = None, now: float | None = None
+) -> int:
+    """Delete cached images unused for the policy's ``max_age_days``; returns how many went.
+
+    An image counts as used when it was last downloaded or shown (:meth:`ImageCache.get`
+    touches it). Files another process removes meanwhile are passed over.
+    """
+    images = cache_dir / "images"
+    max_age = (policy or ImageCachePolicy()).max_age_days * 86400
+    cutoff = (time.time() if now is None else now) - max_age
+    gone = 0
+    try:
+        entries = list(images.iterdir())
+    except FileNotFoundError:
+        return 0
+    except OSError:
+        logger.exception("could not list the image cache %s", images)
+        return 0
+    for entry in entries:
+        try:
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                entry.unlink()
+                gone += 1
+        except FileNotFoundError:
+            continue
+        except OSError:
+            logger.exception("could not expire the cached image %s", entry)
+    return gone
+
+
+def expire_images_in_background(cache_dir: Path) -> threading.Thread:
+    """Start :func:`expire_images` on a daemon thread (at app start: it never delays it)."""
+    thread = threading.Thread(
+        target=expire_images, args=(cache_dir,), name="expire-images", daemon=True
+    )
+    thread.start()
+    return thread

@@ -22,6 +22,13 @@ from tuireader.storage.sources_repo import SourceRepo
 from tuireader.storage.stories_repo import StoryRepo, UpsertCounts
 from tuireader.storage.undo_repo import UndoRepo
 
+SAMPLES_PREF = "first_run_samples"
+"""The URL of the sample library seeded on a first run, while it is still there to leave."""
+SAMPLES_LEFT = (
+    "The sample library has left now that you have a source of your own ({n} sample stories"
+    " removed); `tuireader samples` brings it back."
+)
+
 
 def source_for(ref: str, folder: str = "", title: str = "") -> Source:
     """A new source from what the user typed: an http(s) URL or a path."""
@@ -48,6 +55,7 @@ class Library:
         self._flags = DiscoveryRepo(conn)
         self._undo = UndoRepo(conn)
         self._pages = PagesRepo(conn)
+        self._notices: list[str] = []
 
     # sources -----------------------------------------------------------------------------
     def sources(self) -> list[Source]:
@@ -67,8 +75,42 @@ class Library:
         return source
 
     def add_source(self, source: Source) -> tuple[Source, bool]:
-        """Subscribe; returns the stored source and whether it is new."""
+        """Subscribe; returns the stored source and whether it is new.
+
+        The first source of the user's own retires the first-run sample library (see
+        :meth:`take_notices`).
+        """
+        stored, new = self._sources.add(source)
+        if new and stored.url != self._prefs.get(SAMPLES_PREF, ""):
+            self._retire_samples()
+        return stored, new
+
+    def add_samples(self, source: Source, first_run: bool) -> tuple[Source, bool]:
+        """Subscribe to the bundled sample library.
+
+        On a first run it is there only until the user adds a source of their own; asked for
+        later (``tuireader samples``) it is an ordinary source that stays until removed.
+        """
+        self._prefs.set(SAMPLES_PREF, source.url if first_run else "")
         return self._sources.add(source)
+
+    def _retire_samples(self) -> None:
+        url = self._prefs.get(SAMPLES_PREF, "")
+        if not url:
+            return
+        self._prefs.set(SAMPLES_PREF, "")
+        samples = self._sources.by_url(url, include_removed=True)
+        if samples is None or samples.id is None:
+            return
+        removed = self._sources.delete(samples.id)
+        self._undo.drop_source(samples.id)
+        self._notices.append(SAMPLES_LEFT.format(n=removed))
+
+    def take_notices(self) -> list[str]:
+        """One-line messages for the user about what the library did on its own (the sample
+        library leaving), each given once."""
+        notices, self._notices = self._notices, []
+        return notices
 
     def find_sources(self, refs: Iterable[str]) -> list[Source]:
         """Sources by id, URL/path or title; raises :class:`UsageError` for an unknown one."""
@@ -242,22 +284,9 @@ class Library:
         """Store a preference."""
         self._prefs.set(name, value)
 
-    def unread_total(self) -> int:
-        """Unread stories in the library."""
-        return self._stories.unread_total()
-
     def vacuum(self) -> int:
         """Delete removed sources for good and compact the database; returns sources purged."""
         purged = self._sources.purge_removed()
         self._undo.drop_kind("remove_source")
         self._stories.vacuum()
         return purged
-
-    def rename(self, source: Source, title: str | None = None, folder: str | None = None) -> None:
-        """Change a source's title or folder."""
-        updated = replace(
-            source,
-            title=source.title if title is None else title,
-            folder=source.folder if folder is None else folder,
-        )
-        self._sources.update(updated)

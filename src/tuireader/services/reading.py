@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from tuireader.domain.models import ContentType, Story
 from tuireader.domain.text import clean_line, safe_link
+from tuireader.domain.titles import display_title
 
 if TYPE_CHECKING:  # the HTML converter loads bs4: only when a story is first rendered
     from tuireader.content.reader import ReaderText
@@ -47,7 +48,7 @@ def export_story(story: Story, fmt: str) -> str:
     """The story as a Markdown, HTML or plain-text document (for saving to a file)."""
     reader = reader_text(story)
     links = "".join(f"[{n}] {clean_line(u)}\n" for n, u in enumerate(reader.links, 1))
-    title = clean_line(story.title)
+    title = display_title(story.title)
     link = safe_link(story.link)
     if fmt == "md":
         head = f"# {title}\n\n*{' · '.join(_meta(story))}*\n\n" + (f"<{link}>\n\n" if link else "")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tuireader.content.plain import plain_text
 from tuireader.domain.dates import to_timestamp
-from tuireader.domain.errors import SourceError, StorageError
+from tuireader.domain.errors import INTERNAL, SourceError, StorageError
 from tuireader.domain.models import ParsedFeed, Source, SourceKind, Story
 from tuireader.domain.terms import heaviest_counts, term_counts
 from tuireader.domain.text import one_line_error
@@ -92,6 +92,8 @@ class RefreshReport:
         for outcome in (Outcome.NOT_MODIFIED, Outcome.UNCHANGED, Outcome.WAITING, Outcome.FAILED):
             if counts.get(outcome):
                 parts.append(f"{counts[outcome]} {outcome.value}")
+        if self.discovery_error:
+            parts.append("related lists not updated (internal error, see the log)")
         n = len(self.results)
         line = f"Refreshed {n} source{'s' if n != 1 else ''}: " + ", ".join(parts)
         return f"{line}; stopped: {self.stopped}" if self.stopped else line
@@ -205,6 +207,8 @@ class Refresher:
         if report.stopped:
             self._pages_todo, self._touched, self._terms = [], [], {}
             return report
+        if self.fulltext is not None:
+            self._pages_todo.extend(self._pages_to_retry(targets))
         if self.fulltext is not None and self._pages_todo:
             todo, self._pages_todo = self._pages_todo, []
             report.full_text = await self.fulltext.fetch_many(todo)
@@ -214,8 +218,18 @@ class Refresher:
             try:
                 report.discovery = self.discovery.index(touched, terms)
             except Exception as exc:  # discovery is a bonus: never fail a refresh over it
+                logger.exception("indexing %d stories for discovery failed", len(touched))
                 report.discovery_error = one_line_error(exc)
         return report
+
+    def _pages_to_retry(self, targets: Sequence[Source]) -> list[int]:
+        """Pages of these sources that failed through a fault of ours: tried again now."""
+        ids = [
+            s.id
+            for s in targets
+            if s.id is not None and s.kind is SourceKind.FEED and s.settings.full_text != "never"
+        ]
+        return self.library.pages.to_retry(ids) if ids else []
 
     async def _parse(self, data: bytes, url: str) -> tuple[ParsedFeed, Prepared]:
         """Parse in the process pool when there is one (a big refresh), else in a thread."""
@@ -264,7 +278,8 @@ class Refresher:
                 source, Outcome.FAILED, message=message, offline=isinstance(exc, NetworkError)
             )
         except Exception as exc:  # a bug in a parser must not stop the other sources
-            message = one_line_error(f"internal error: {type(exc).__name__}: {exc}")
+            logger.exception("refreshing %s failed", source.url)
+            message = one_line_error(f"{INTERNAL}: {type(exc).__name__}: {exc}")
             self.library.record(source, message, keep_validators=True)
             return SourceResult(source, Outcome.FAILED, message=message)
 
@@ -313,7 +328,11 @@ class Refresher:
             if not errors
             else one_line_error(f"{len(errors)} file(s) failed: " + "; ".join(errors))
         )
-        self.library.record(source, status, fingerprint=stamp)
-        if errors and not loaded.stories and not loaded.feeds:
-            return SourceResult(source, Outcome.FAILED, message=status)
+        # A load degraded by a fault of ours (a component missing) forgets the fingerprint,
+        # so the next refresh reads the files again instead of skipping them as unchanged.
+        self.library.record(
+            source, status, fingerprint="" if loaded.degraded else stamp, title=loaded.title
+        )
+        if loaded.degraded or (errors and not loaded.stories and not loaded.feeds):
+            return SourceResult(source, Outcome.FAILED, new=new, message=status)
         return SourceResult(source, Outcome.UPDATED, new=new, message="" if not errors else status)

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tuireader.domain.errors import SourceError, UsageError
+from tuireader.domain.errors import ComponentError, SourceError, UsageError
 from tuireader.domain.models import Source, SourceKind, Story
 from tuireader.domain.text import clean_line, safe_link
 from tuireader.services.library import Library
@@ -37,7 +37,8 @@ def _from_file(path: Path) -> Story:
     loaded = load_path(path, parse_feed)
     if not loaded.stories:
         reason = loaded.errors[0][1] if loaded.errors else "nothing readable in it"
-        raise SourceError(f"cannot save {path.name}: {reason}")
+        error = ComponentError if loaded.degraded else SourceError
+        raise error(f"cannot save {path.name}: {reason}")
     return loaded.stories[0]
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tuireader.config.settings import Settings
@@ -38,6 +39,8 @@ class Session:
     first_run: bool = False
     notice: str | None = None
     """A one-line start-up message (a database moved aside)."""
+    log_file: Path | None = None
+    """Where tracebacks of our own faults are written (``None``: nowhere)."""
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     """The time now; fixed in snapshot tests so ages do not drift."""
     _discovery: Discovery | None = field(default=None, init=False, repr=False)

@@ -11,10 +11,11 @@ Links are resolved against the feed URL here, whichever parser ran.
 from __future__ import annotations
 
 import calendar
+import logging
 import re
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -24,6 +25,7 @@ from tuireader.domain.errors import NotAFeedError
 from tuireader.domain.ids import dedupe_keys, story_key
 from tuireader.domain.models import ContentType, Enclosure, ParsedFeed, Story
 from tuireader.domain.text import clean_line, clean_text, safe_link
+from tuireader.domain.titles import person_name, tidy_titles
 from tuireader.sources.guard import (
     count_items,
     guard_xml,
@@ -31,6 +33,8 @@ from tuireader.sources.guard import (
     rdf_with_content,
 )
 from tuireader.sources.jsonfeed import looks_like_json, parse_json_feed
+
+logger = logging.getLogger(__name__)
 
 _HTML_START = re.compile(
     rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])",
@@ -143,7 +147,10 @@ def _fast(data: bytes, url: str) -> ParsedFeed | None:
 
     try:
         result = fastfeedparser.parse(data)
-    except Exception:  # the fast parser's failures all mean "ask feedparser"
+    except Exception:  # hostile bytes: the fast parser's failures all mean "ask feedparser"
+        # Not a degraded result (feedparser reads it), so only at debug level, which also
+        # keeps parse worker processes (no log handler there) from writing to the terminal.
+        logger.debug("fastfeedparser failed on %s; feedparser takes over", url, exc_info=True)
         return None
     parsed = _build(result, url)
     if not parsed.stories:
@@ -231,8 +238,13 @@ def _not_a_feed_reason(data: bytes, result: Any) -> str:
 def parse_feed(data: bytes, url: str) -> ParsedFeed:
     """Parse RSS 0.9x/1.0/2.0, Atom 0.3/1.0 or JSON Feed bytes fetched from ``url``.
 
-    Raises :class:`NotAFeedError` when the document is not a feed.
+    Titles lose a site-name suffix (see :func:`tuireader.domain.titles.tidy_titles`) and
+    bylines their e-mail address. Raises :class:`NotAFeedError` when the document is not a feed.
     """
+    return _tidy(_parse(data, url))
+
+
+def _parse(data: bytes, url: str) -> ParsedFeed:
     if looks_like_json(data):
         return parse_json_feed(data, url)
     if _HTML_START.match(data[:4096]) and not _FEED_ROOT.search(data[:4096]):
@@ -247,4 +259,13 @@ def parse_feed(data: bytes, url: str) -> ParsedFeed:
     return _tolerant(safe, url)
 
 
-ParseFn = Callable[[bytes, str], ParsedFeed]
+def _tidy(parsed: ParsedFeed) -> ParsedFeed:
+    """Titles without the feed's name as a suffix, bylines without e-mail addresses.
+
+    Done after the keys are made, so a feed keyed by title keeps its stories' state.
+    """
+    titles = tidy_titles([s.title for s in parsed.stories], [parsed.title])
+    for story, title in zip(parsed.stories, titles, strict=True):
+        story.title = title
+        story.author = person_name(story.author)
+    return parsed

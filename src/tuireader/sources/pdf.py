@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import PurePosixPath
 
-from tuireader.domain.errors import SourceError
+from tuireader.domain.errors import ComponentError, SourceError
 from tuireader.domain.models import ContentType, Story
 from tuireader.domain.text import clean_line, clean_text
 
@@ -14,8 +14,11 @@ MAX_PAGES = 200
 
 def parse_pdf(data: bytes, name: str) -> Story:
     """Title (metadata, else the first line, else ``name``) and text of a PDF."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+    except ImportError as exc:
+        raise ComponentError(f"PDF reading unavailable: {exc} — run `tuireader doctor`") from exc
 
     try:
         reader = PdfReader(io.BytesIO(data))

@@ -154,6 +154,19 @@ def _open_read_only(path: Path) -> tuple[sqlite3.Connection, str | None]:
     return conn, f"database is read-only: {path}; reading only, changes are not kept"
 
 
+def health(path: Path) -> tuple[str, int]:
+    """``PRAGMA quick_check``'s verdict (``"ok"`` or its first complaint) and the schema
+    version of an existing database; changes nothing. Raises ``sqlite3.DatabaseError`` for a
+    file that is not a database."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=5)
+    try:
+        verdict: str = conn.execute("PRAGMA quick_check").fetchone()[0]
+        version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+    return verdict, version
+
+
 def select_in(
     conn: sqlite3.Connection, sql: str, ids: Sequence[object], size: int = 500
 ) -> Iterator[Any]:

@@ -59,10 +59,6 @@ class DiscoveryRepo:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def vocabulary(self) -> dict[str, int]:
-        """Every indexed term with its document count (one scan of the index)."""
-        return {str(t): int(d) for t, d in self.conn.execute("SELECT term, doc FROM story_vocab")}
-
     def titles(self, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         """(title, source name) by story id."""
         return {

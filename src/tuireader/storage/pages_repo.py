@@ -6,7 +6,10 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
+from tuireader.domain.errors import INTERNAL
 from tuireader.storage.database import select_in, write
+
+_OURS = INTERNAL.replace("%", "") + "%"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +41,23 @@ class PagesRepo:
         return PageRow(*row) if row else None
 
     def have(self, story_ids: list[int]) -> set[int]:
-        """Which of these stories already have a page attempt stored."""
-        sql = "SELECT story_id FROM story_pages WHERE story_id IN ({marks})"
+        """Which of these stories already have a page attempt stored that is not to be made
+        again (an attempt that failed through a fault of ours is made again)."""
+        sql = (
+            "SELECT story_id FROM story_pages WHERE story_id IN ({marks})"
+            f" AND status NOT LIKE '{_OURS}'"
+        )
         return {int(r[0]) for r in select_in(self.conn, sql, story_ids)}
+
+    def to_retry(self, source_ids: list[int], limit: int = 200) -> list[int]:
+        """Stories of these sources whose page failed through a fault of ours (a component
+        missing, a bug), oldest attempt first."""
+        sql = (
+            "SELECT p.story_id FROM story_pages p JOIN stories s ON s.id = p.story_id"
+            f" WHERE p.status LIKE '{_OURS}' AND s.source_id IN ({{marks}})"
+            " ORDER BY p.fetched_at, p.story_id"
+        )
+        return [int(r[0]) for r in select_in(self.conn, sql, source_ids)][:limit]
 
     def save(
         self,

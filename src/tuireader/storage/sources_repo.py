@@ -7,7 +7,6 @@ import sqlite3
 import time
 from dataclasses import replace
 
-from tuireader.domain.dates import to_timestamp
 from tuireader.domain.models import Source
 from tuireader.storage.database import write
 from tuireader.storage.rows import SOURCE_COLUMNS, settings_json, source_from_row
@@ -157,6 +156,20 @@ class SourceRepo:
         ).fetchone()
         return int(row[0])
 
+    def delete(self, source_id: int) -> int:
+        """Delete a source and its stories for good (no undo); returns how many stories.
+
+        Their fetched pages go with them (``ON DELETE CASCADE``)."""
+        with write(self.conn):
+            self.conn.execute(
+                "DELETE FROM story_search WHERE rowid IN"
+                " (SELECT id FROM stories WHERE source_id = ?)",
+                (source_id,),
+            )
+            gone = self.conn.execute("DELETE FROM stories WHERE source_id = ?", (source_id,))
+            self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+        return int(gone.rowcount)
+
     def is_removed(self, source_id: int) -> bool:
         """Whether the source is removed (and recoverable)."""
         row = self.conn.execute(
@@ -185,8 +198,3 @@ class SourceRepo:
                 self.conn.execute("DELETE FROM stories WHERE source_id = ?", (source_id,))
                 self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
         return len(ids)
-
-
-def retry_stamp(source: Source) -> int | None:
-    """The source's retry-after as a timestamp."""
-    return to_timestamp(source.retry_after)

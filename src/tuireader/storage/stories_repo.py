@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.models import Story
 from tuireader.domain.query import SortKey, StoryQuery, fts_query
-from tuireader.domain.text import normalize_title
+from tuireader.domain.titles import fold as normalize_title
 from tuireader.storage.database import write
 from tuireader.storage.rows import (
     FULL_COLUMNS,
@@ -354,14 +354,6 @@ class StoryRepo:
             ):
                 found[title.casefold()] = story_id
         return found
-
-    def unread_total(self) -> int:
-        """Unread stories across the library."""
-        row = self.conn.execute(
-            "SELECT count(*) FROM stories WHERE read = 0 AND source_id NOT IN"
-            " (SELECT id FROM sources WHERE removed_at IS NOT NULL)"
-        ).fetchone()
-        return int(row[0])
 
     def prune(
         self, source_id: int, max_stories: int | None, max_age_days: int | None, seen_since: int

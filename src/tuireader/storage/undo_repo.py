@@ -57,3 +57,12 @@ class UndoRepo:
         """Forget every action of a kind (removals, once vacuum made them final)."""
         with write(self.conn):
             self.conn.execute("DELETE FROM undo_log WHERE kind = ?", (kind,))
+
+    def drop_source(self, source_id: int) -> None:
+        """Forget the removal of a source that is now deleted for good."""
+        with write(self.conn):
+            self.conn.execute(
+                "DELETE FROM undo_log WHERE kind = 'remove_source'"
+                " AND json_extract(payload, '$.source_id') = ?",
+                (source_id,),
+            )

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Input
 
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import SortKey, StoryQuery
-from tuireader.domain.text import clean_line, one_line_error
+from tuireader.domain.text import clean_line
 from tuireader.services.browser import open_link
 from tuireader.services.session import Session
 from tuireader.ui.commands import bindings
@@ -95,7 +95,8 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
             self.notify(clean_line(self.session.notice), severity="warning", timeout=10)
         if self.session.first_run:
             self.notify(
-                "Sample library loaded. Press a to add a feed, or ? for help.",
+                "Sample library loaded; it leaves when you add a source of your own."
+                " Press a to add a feed, or ? for help.",
                 title="Welcome",
                 timeout=10,
             )
@@ -165,14 +166,14 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def _refresh(self, sources: list[Source] | None) -> None:
+        from tuireader.services.refresh import RefreshReport
+
         try:
             async with self.session.refresher() as refresher:
                 report = await refresher.refresh(sources, self._progress)
-        except Exception as exc:  # the app stays up whatever a refresh does
-            self.notify(one_line_error(exc), title="Refresh failed", severity="error")
-            from tuireader.services.refresh import RefreshReport
-
-            report = RefreshReport()
+        except Exception:  # the status line stops saying "refreshing"; the app's handler
+            self._refreshed(RefreshReport())  # for failed workers logs it and tells the user
+            raise
         self._refreshed(report)
 
     def _progress(self, done: int, total: int, result: SourceResult) -> None:
@@ -207,9 +208,6 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self._discover(self._open_id)
 
     # actions: moving ------------------------------------------------------------------
-    def _focused_list(self) -> bool:
-        return not isinstance(self.focused, ArticlePane | Sidebar | StoryList)
-
     def action_cursor_down(self) -> None:
         if isinstance(self.focused, Sidebar | StoryList):
             self.focused.action_cursor_down()

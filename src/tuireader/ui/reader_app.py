@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
-from tuireader.domain.text import clean_line
+from tuireader.domain.errors import TuireaderError
+from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.session import Session
 from tuireader.ui.commands import COMMANDS, keymap, unknown_ids
+from tuireader.ui.failures import WorkerFailed, worker_label
 from tuireader.ui.main_screen import MainScreen
+
+logger = logging.getLogger(__name__)
 
 
 class ReaderApp(App[None]):
@@ -34,6 +41,31 @@ class ReaderApp(App[None]):
         for bad in unknown_ids(overrides):
             self.notify(f"config: [keys] names no command {clean_line(bad)!r}", severity="warning")
         self.push_screen(MainScreen(self.session))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own workers fail down the same road as the screens'."""
+        if event.state is WorkerState.ERROR:
+            self.worker_failed(event.worker)
+
+    def on_worker_failed(self, message: WorkerFailed) -> None:
+        """A screen's or widget's worker failed."""
+        self.worker_failed(message.worker)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """The one handler for failed workers: log the traceback, tell the user in a line.
+
+        A typed error (the network, the database) is worded for the user; anything else is
+        a fault of ours, and the line says where its traceback is.
+        """
+        label = worker_label(worker)
+        error = worker.error
+        logger.error("%s failed (worker %s)", label, worker.name, exc_info=error)
+        if isinstance(error, TuireaderError):
+            text = f"{label} failed: {one_line_error(error)}"
+        else:
+            log = self.session.log_file
+            text = f"{label} failed — details in {log}" if log else f"{label} failed"
+        self.notify(clean_line(text), severity="error", timeout=10, markup=False)
 
     def watch_theme(self, theme: str) -> None:
         session: Session | None = getattr(self, "session", None)

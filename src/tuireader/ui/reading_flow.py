@@ -3,6 +3,7 @@ lists and images that follow it. A part of the main screen."""
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,9 @@ from textual import on, work
 from textual.worker import get_current_worker
 
 from tuireader.domain.discovery import Ranked as DRanked
+from tuireader.domain.errors import TuireaderError
 from tuireader.domain.models import Story
+from tuireader.domain.text import one_line_error
 from tuireader.services.reading import full_text_note, reader_text
 from tuireader.ui.modals import LinkPickerModal
 from tuireader.ui.screen_parts import ScreenParts
@@ -20,6 +23,8 @@ from tuireader.ui.widgets.story_list import Ranked, StoryList
 if TYPE_CHECKING:  # these load later, off the start-up path
     from tuireader.content.reader import ReaderText
     from tuireader.services.discovery import DiscoveryLists
+
+logger = logging.getLogger(__name__)
 
 DISCOVER_DEBOUNCE = 0.2
 """Seconds between opens under which the computed lists wait for the reader to stop."""
@@ -112,7 +117,8 @@ class ReadingFlow(ScreenParts):
             for number, url in enumerate(images[:12], 1):
                 try:
                     path = await cache.get(url)
-                except Exception:  # a broken image keeps its [image N] placeholder
+                except (TuireaderError, OSError) as exc:  # keeps its [image N] placeholder
+                    logger.info("image %s not shown: %s", url, one_line_error(exc))
                     continue
                 if self._open_id != story_id:
                     return

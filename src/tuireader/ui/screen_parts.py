@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import Worker, WorkerState
 
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.services.library import Library
 from tuireader.services.session import Session
+from tuireader.ui.failures import WorkerFailed
 from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.headline_list import HeadlineList
 from tuireader.ui.widgets.story_list import Ranked
@@ -30,6 +32,11 @@ class ScreenParts(Screen[None]):
     _discover_asked: float
     _input_mode: str
     _sidebar_wanted: bool
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed worker goes up to the app's one handler (the state change does not)."""
+        if event.state is WorkerState.ERROR:
+            self.post_message(WorkerFailed(event.worker))
 
     @property
     def headlines(self) -> HeadlineList:

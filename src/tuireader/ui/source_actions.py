@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from textual import work
 
-from tuireader.domain.errors import TuireaderError
+from tuireader.domain.errors import TuireaderError, UsageError
 from tuireader.domain.models import Source
 from tuireader.domain.text import clean_line, one_line_error
+from tuireader.domain.titles import display_title
 from tuireader.services.library import source_for
 from tuireader.services.reading import export_story
 from tuireader.ui.modals import AddSourceModal, PathModal
 from tuireader.ui.paths import open_path
 from tuireader.ui.screen_parts import ScreenParts
+from tuireader.ui.widgets.story_list import StoryList
 
 
 class SourceActions(ScreenParts):
@@ -45,10 +47,33 @@ class SourceActions(ScreenParts):
             if not new:
                 self.notify(f"Already subscribed: {clean_line(source.name)}")
                 return
+            self._own_source_added()
             self.refresh_sidebar()
             self.start_refresh([source])
 
         self.app.push_screen(AddSourceModal(), added)
+
+    def _own_source_added(self) -> None:
+        """After a source of the user's own came in: if the first-run samples left with it,
+        say so and drop them from every list on screen at once."""
+        notices = self.library.take_notices()
+        if not notices:
+            return
+        for notice in notices:
+            self.notify(clean_line(notice), title="Sample library removed", timeout=12)
+        shown = self.article.story
+        if shown is not None and shown.id is not None:
+            try:
+                self.library.story(shown.id)
+            except UsageError:  # the open story was a sample
+                self._open_id = None
+                self.call_later(self.article.clear)
+                for widget_id in ("related", "ranking", "recommended"):
+                    self.query_one(f"#{widget_id}", StoryList).show([])
+        self.headlines.reload()
+        self.refresh_sidebar()
+        self._update_status()
+        self.session.discovery.invalidate()
 
     def action_remove_source(self) -> None:
         source = self._current_source()
@@ -69,6 +94,7 @@ class SourceActions(ScreenParts):
                 self.notify(one_line_error(exc), severity="error")
                 return
             self.notify(f"Imported {len(added)} feeds ({skipped} already there).")
+            self._own_source_added()
             self.refresh_sidebar()
             if added:
                 self.start_refresh(added)
@@ -101,7 +127,7 @@ class SourceActions(ScreenParts):
             async with self.session.refresher() as refresher:
                 assert refresher.fulltext is not None
                 status = await refresher.fulltext.fetch_one(story_id)
-        except Exception as exc:  # the app stays up whatever a fetch does
+        except TuireaderError as exc:  # anything else goes to the app's handler for workers
             status = one_line_error(exc)
         if status in ("ok", "not modified"):
             self.notify("Full text stored." if status == "ok" else "The page has not changed.")
@@ -123,10 +149,11 @@ class SourceActions(ScreenParts):
         try:
             async with self.session.saver() as saver:
                 story, new = await saver.save(ref)
-        except Exception as exc:  # the app stays up whatever a page or file holds
-            self.notify(f"Not saved: {one_line_error(exc)}", severity="error")
+        except (TuireaderError, OSError) as exc:  # a bug goes to the app's handler for workers
+            self.notify(f"Not saved: {one_line_error(exc)}", severity="error", markup=False)
             return
-        self.notify(("Saved: " if new else "Already saved: ") + clean_line(story.title))
+        self.notify(("Saved: " if new else "Already saved: ") + display_title(story.title))
+        self._own_source_added()
         self.headlines.reload()
         self.refresh_sidebar()
 
@@ -135,7 +162,8 @@ class SourceActions(ScreenParts):
         if story is None or story.id is None:
             return
         full = self.library.story(story.id)
-        default = "".join(ch if ch.isalnum() else "-" for ch in full.title.lower())[:50] + ".md"
+        name = (full.title or "untitled").lower()
+        default = "".join(ch if ch.isalnum() else "-" for ch in name)[:50] + ".md"
 
         def chosen(path: str | None) -> None:
             if not path:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tuireader.domain.errors import ComponentError, SourceError
 from tuireader.domain.ids import dedupe_keys
 from tuireader.domain.models import ParsedFeed, Source, Story
 from tuireader.domain.text import one_line_error
@@ -21,6 +23,11 @@ from tuireader.sources.local.pagedump import (
     parse_plain_text,
 )
 from tuireader.sources.opml import read_opml
+
+logger = logging.getLogger(__name__)
+
+INPUT_ERRORS = (SourceError, ValueError, RecursionError)
+"""What a bad file makes a parser raise; anything else but OSError is a fault of ours."""
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Files larger than this are reported, not read."""
@@ -45,7 +52,12 @@ class LocalResult:
     errors: list[tuple[str, str]] = field(default_factory=list)
     """(relative path, one-line message) for each file that could not be read."""
     title: str = ""
-    """For a single feed file, the feed's title."""
+    """What to call the source: a folder's name; for a single file, the feed's title or the
+    page's site name (a page dump's breadcrumb, an HTML page's og:site_name), else the
+    file's name."""
+    degraded: bool = False
+    """A file failed for a reason other than its content (a component missing, a bug, the
+    file unreadable for now): the load must be done again, so its fingerprint is not kept."""
 
 
 @dataclass(slots=True)
@@ -165,7 +177,8 @@ def load_path(path: Path, parse_feed: ParseFeed) -> LocalResult:
     page dumps, Markdown and HTML stories are keyed ``"f:" + relative path``, and
     inside a folder the stories of feed and JSON files are prefixed with
     ``"f:" + relative path + "|"``. A broken file becomes an entry in ``errors``;
-    this never raises for a bad file.
+    this never raises for a bad file. A file that failed through a fault of ours (a
+    :class:`ComponentError`, a bug) is an entry too, and marks the result ``degraded``.
     """
     in_folder = path.is_dir()
     files, errors = _candidates(path)
@@ -174,8 +187,17 @@ def load_path(path: Path, parse_feed: ParseFeed) -> LocalResult:
     for full, rel in files:
         try:
             parsed = _parse_file(full, rel, _read(full), parse_feed)
-        except Exception as exc:  # one broken file must not stop the rest
+        except (ComponentError, OSError) as exc:  # a component missing, a file unreadable
+            result.errors.append((rel, one_line_error(exc)))  # for now: read it again next time
+            result.degraded = True
+            continue
+        except INPUT_ERRORS as exc:
             result.errors.append((rel, one_line_error(exc)))
+            continue
+        except Exception as exc:  # a parser's bug on one file must not stop the rest
+            logger.exception("reading %s failed", full)
+            result.errors.append((rel, one_line_error(f"internal error: {exc!r}")))
+            result.degraded = True
             continue
         if in_folder and not parsed.scoped:
             for story in parsed.stories:
@@ -186,6 +208,8 @@ def load_path(path: Path, parse_feed: ParseFeed) -> LocalResult:
                 seen_feeds.add(source.url)
                 result.feeds.append(source)
         if not in_folder:
-            result.title = parsed.title
+            page = parsed.stories[0].source_title if len(parsed.stories) == 1 else ""
+            result.title = parsed.title or page
+    result.title = result.title or path.name
     result.stories = dedupe_keys(result.stories)
     return result

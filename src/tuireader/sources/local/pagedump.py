@@ -28,6 +28,7 @@ from tuireader.domain.dates import parse_date, to_utc
 from tuireader.domain.ids import story_key
 from tuireader.domain.models import ContentType, Story
 from tuireader.domain.text import clean_line, clean_text
+from tuireader.domain.titles import strip_site_suffix
 
 SUMMARY_LIMIT = 300
 """Characters of the first paragraph kept as the story's summary."""
@@ -212,6 +213,24 @@ def _from_breadcrumb(line: str, title: str | None) -> tuple[str, str]:
     return bare, title
 
 
+def _site_of(crumb: str, title: str | None) -> str:
+    """The site's name a breadcrumb ends with ("... -EverVision Finance"), or ``""``.
+
+    With a title line, only what follows the title in the last crumb counts; without one,
+    the suffix that :func:`_from_breadcrumb` takes off the title.
+    """
+    segments = [s for s in _CRUMB_SPLIT.split(crumb) if s][1:]
+    if not segments:
+        return ""
+    last = segments[-1]
+    if title and title in last:
+        last = last[last.index(title) + len(title) :]
+        match = re.match(r"^\s*[-|–—]\s*([^-|–—]+)$", last)
+        return clean_line(match.group(1)) if match else ""
+    match = _SITE_SUFFIX.search(last)
+    return clean_line(match.group(0).strip().lstrip("-|–—")) if match else ""
+
+
 def _lines(text: str) -> list[str]:
     return [clean_line(line) for line in clean_text(text.lstrip("\ufeff")).split("\n")]
 
@@ -235,6 +254,8 @@ def looks_like_page_dump(text: str) -> bool:
 
 def parse_page_dump(text: str, path_key: str) -> Story | None:
     """Parse a page dump into a story; ``None`` when no title can be found.
+
+    The site's name, when the breadcrumb ends with one, is the story's ``source_title``.
 
     ``path_key`` is the file's path relative to the source root; the story's key is
     ``"f:" + path_key`` so re-importing the file keeps its state even if the title changes.
@@ -306,10 +327,11 @@ def parse_page_dump(text: str, path_key: str) -> Story | None:
         if state == "body" and not _BOILERPLATE.match(line):
             body.append(line)
 
-    category = ""
+    category = site = ""
     if crumb is not None:
+        site = _site_of(crumb, title)
         category, crumb_title = _from_breadcrumb(crumb, title)
-        title = title or crumb_title
+        title = strip_site_suffix(title or crumb_title, [site])
     if not title:
         return None
     categories = tuple(dict.fromkeys(t for t in (category, *tags) if t))
@@ -332,6 +354,7 @@ def parse_page_dump(text: str, path_key: str) -> Story | None:
         ranking=tuple(lists["ranking"]),
         recommendation=tuple(lists["recommendation"]),
         popularity=popularity,
+        source_title=site,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from rich.text import Text
@@ -12,6 +13,8 @@ from textual.widgets import Label, Static
 
 from tuireader.domain.models import Story
 from tuireader.domain.text import clean_line, clean_text
+from tuireader.domain.titles import display_title
+from tuireader.ui.graphics import load_picture
 from tuireader.ui.widgets.story_list import Ranked, StoryList
 
 LARGE = 60_000
@@ -21,6 +24,7 @@ visible ones are drawn. Smaller bodies are one Rich Markdown renderable (heading
 quotes, code, tables) in one Static: no widget per block to mount and lay out."""
 CHUNK = 4_000
 FIRST_CHUNKS = 3
+PROMPT = "Choose a story: j/k to move, enter to open, ? for help."
 
 
 def chunked(text: str, size: int = CHUNK) -> list[str]:
@@ -42,7 +46,7 @@ def chunked(text: str, size: int = CHUNK) -> list[str]:
 def header_text(story: Story, note: str = "") -> Text:
     """Title, source, author, date, link, category and popularity, all as plain text."""
     text = Text()
-    text.append(clean_line(story.title) + "\n", style="bold")
+    text.append(display_title(story.title) + "\n", style="bold")
     meta = [
         story.source_title,
         story.author,
@@ -95,9 +99,7 @@ class ArticlePane(VerticalScroll, can_focus=True):
         self.query_one("#also-in").display = False
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            Text("Choose a story: j/k to move, enter to open, ? for help."), id="article-header"
-        )
+        yield Static(Text(PROMPT), id="article-header")
         yield StoryList("Also in", id="also-in")
         yield Static(id="article-body")
         yield Vertical(id="article-plain")
@@ -141,6 +143,16 @@ class ArticlePane(VerticalScroll, can_focus=True):
         self.scroll_home(animate=False)
         self.call_after_refresh(self._check_end)
 
+    async def clear(self) -> None:
+        """Show no story (the one shown is gone from the library)."""
+        self.story = None
+        self.links = self.images = ()
+        await self.query_one("#article-images", Vertical).remove_children()
+        await self.query_one("#article-plain", Vertical).remove_children()
+        self.query_one("#article-header", Static).update(Text(PROMPT))
+        self.query_one("#article-body", Static).update("")
+        self.show_also_in([])
+
     async def _mount_rest(self, story_id: int | None, chunks: list[str]) -> None:
         if self.story is not None and self.story.id == story_id:
             await self.query_one("#article-plain", Vertical).mount_all(
@@ -151,10 +163,13 @@ class ArticlePane(VerticalScroll, can_focus=True):
         """Draw a downloaded image below the text (terminals with Kitty graphics or Sixel)."""
         if self.story is None or self.story.id != story_id:
             return
+        picture = await asyncio.to_thread(load_picture, path)
+        if picture is None or self.story is None or self.story.id != story_id:
+            return
         from textual_image.widget import Image  # imported before start-up by the app
 
         box = self.query_one("#article-images", Vertical)
-        await box.mount(Label(f"[image {number}]", markup=False), Image(path, classes="-image"))
+        await box.mount(Label(f"[image {number}]", markup=False), Image(picture, classes="-image"))
 
     def show_also_in(self, items: list[Ranked]) -> None:
         """Other versions of the same event, so they can be opened."""

@@ -19,6 +19,7 @@ from textual.strip import Strip
 from tuireader.domain.dates import short_age
 from tuireader.domain.models import Story
 from tuireader.domain.query import StoryQuery
+from tuireader.domain.titles import display_title
 from tuireader.ui.text import fit
 from tuireader.ui.widgets.lines import follow_cursor
 
@@ -195,15 +196,15 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     @staticmethod
     def _title(story: Story, width: int, style: Style, extra: Style) -> list[Segment]:
         if not story.cluster_sources:
-            return [Segment(fit(story.title, width), style)]
+            return [Segment(fit(display_title(story.title), width), style)]
         more = f" +{story.cluster_sources} source{'s' if story.cluster_sources > 1 else ''}"
         room = max(4, width - len(more))
         return [
-            Segment(fit(story.title, room), style),
+            Segment(fit(display_title(story.title), room), style),
             Segment(fit(more, width - room), style + extra),
         ]
 
     def render_text(self, index: int) -> Text:
         """The plain text of a row (for tests and screen readers)."""
         story = self.story_at(index)
-        return Text(story.title if story else "")
+        return Text(display_title(story.title) if story else "")

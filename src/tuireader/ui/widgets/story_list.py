@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tuireader.domain.text import clean_line
+from tuireader.domain.titles import display_title
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ class StoryList(OptionList):
         options = []
         for n, item in enumerate(self.items):
             text = Text(f"{n + 1}. ", style="dim")
-            text.append(clean_line(item.title), style="" if item.story_id else "dim")
+            text.append(display_title(item.title), style="" if item.story_id else "dim")
             if item.note:
                 text.append(f" · {clean_line(item.note)}", style="dim")
             options.append(Option(text, id=str(n)))
