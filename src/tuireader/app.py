@@ -133,7 +133,13 @@ class Context:
                 Fetcher(client, replace(limits, per_host=min(2, limits.per_host))),
                 self.settings.general.full_text_words,
             )
-            yield Refresher(self.library, Fetcher(client, limits), self.discovery, pages)
+            yield Refresher(
+                self.library,
+                Fetcher(client, limits),
+                self.discovery,
+                pages,
+                deadline=self.settings.network.refresh_deadline,
+            )
 
     @contextlib.asynccontextmanager
     async def saver(self) -> AsyncIterator[Saver]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from tuireader.content.plain import plain_text
 from tuireader.domain.dates import to_timestamp
@@ -164,8 +165,11 @@ class Refresher:
         fetcher: Fetcher,
         discovery: Discovery | None = None,
         fulltext: FullText | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.library = library
+        self.deadline = deadline
+        """Seconds the whole refresh may take (``None``: no limit)."""
         self.fetcher = fetcher
         self.discovery = discovery
         self.fulltext = fulltext
@@ -194,6 +198,37 @@ class Refresher:
                 progress(done, len(targets), result)
 
         try:
+            async with asyncio.timeout(self.deadline):
+                await self._fetch_all(targets, one, report)
+        except TimeoutError:  # the whole refresh's deadline: what is not done is said so
+            finished = {r.source.id for r in report.results}
+            late = f"timed out: the refresh's {self.deadline:g} s deadline passed"
+            for source in targets:
+                if source.id not in finished:
+                    self.library.record(source, late, keep_validators=True)
+                    report.results.append(SourceResult(source, Outcome.FAILED, message=late))
+            self._pages_todo = []
+        if report.stopped:
+            self._pages_todo, self._touched, self._terms = [], [], {}
+            return report
+        if self.discovery is not None and self._touched:
+            touched, self._touched = self._touched, []
+            terms, self._terms = self._terms, {}
+            try:
+                report.discovery = self.discovery.index(touched, terms)
+            except Exception as exc:  # discovery is a bonus: never fail a refresh over it
+                logger.exception("indexing %d stories for discovery failed", len(touched))
+                report.discovery_error = one_line_error(exc)
+        return report
+
+    async def _fetch_all(
+        self,
+        targets: Sequence[Source],
+        one: Callable[[Source], Coroutine[Any, Any, None]],
+        report: RefreshReport,
+    ) -> None:
+        """Every source at once, then their full-text pages; a full disk stops it all."""
+        try:
             async with asyncio.TaskGroup() as group:
                 for source in targets:
                     group.create_task(one(source))
@@ -205,22 +240,12 @@ class Refresher:
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None
         if report.stopped:
-            self._pages_todo, self._touched, self._terms = [], [], {}
-            return report
+            return
         if self.fulltext is not None:
             self._pages_todo.extend(self._pages_to_retry(targets))
         if self.fulltext is not None and self._pages_todo:
             todo, self._pages_todo = self._pages_todo, []
             report.full_text = await self.fulltext.fetch_many(todo)
-        if self.discovery is not None and self._touched:
-            touched, self._touched = self._touched, []
-            terms, self._terms = self._terms, {}
-            try:
-                report.discovery = self.discovery.index(touched, terms)
-            except Exception as exc:  # discovery is a bonus: never fail a refresh over it
-                logger.exception("indexing %d stories for discovery failed", len(touched))
-                report.discovery_error = one_line_error(exc)
-        return report
 
     def _pages_to_retry(self, targets: Sequence[Source]) -> list[int]:
         """Pages of these sources that failed through a fault of ours: tried again now."""

@@ -195,22 +195,33 @@ class Fetcher:
         self, url: str, etag: str | None = None, last_modified: str | None = None
     ) -> FetchResult:
         """GET ``url`` conditionally; raise :class:`SourceError` with a one-line reason."""
-        import httpx
 
         host = urlsplit(url).hostname or ""
-        async with self._all, self._hosts[host]:
-            try:
-                async with asyncio.timeout(self.limits.deadline):
-                    return await self._fetch(url, etag, last_modified)
-            except TimeoutError:
-                raise SourceError(f"timed out after {self.limits.deadline:g} s") from None
-            except httpx.TimeoutException as exc:
-                kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "reading"
-                raise SourceError(f"timed out {kind}") from None
-            except httpx.ConnectError as exc:
-                raise NetworkError(one_line_error(f"cannot connect: {exc}")) from None
-            except httpx.HTTPError as exc:
-                raise SourceError(f"network error: {network_reason(exc)}") from None
+        # The clock starts before the wait for a connection slot: a host whose slots are all
+        # held by hanging requests cannot stretch one feed's deadline into several rounds.
+        waiting = True
+        try:
+            async with asyncio.timeout(self.limits.deadline):
+                async with self._all, self._hosts[host]:
+                    waiting = False
+                    return await self._guarded(url, etag, last_modified)
+        except TimeoutError:
+            where = f", waiting for a connection to {host}" if waiting else ""
+            raise SourceError(f"timed out after {self.limits.deadline:g} s{where}") from None
+
+    async def _guarded(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+        """:meth:`_fetch` with httpx's errors in the user's words."""
+        import httpx
+
+        try:
+            return await self._fetch(url, etag, last_modified)
+        except httpx.TimeoutException as exc:
+            kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "reading"
+            raise SourceError(f"timed out {kind}") from None
+        except httpx.ConnectError as exc:
+            raise NetworkError(one_line_error(f"cannot connect: {exc}")) from None
+        except httpx.HTTPError as exc:
+            raise SourceError(f"network error: {network_reason(exc)}") from None
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
         headers: dict[str, str] = {}
