@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import tuireader
-from tuireader.config.paths import Paths, resolve_paths
+from tuireader.config.paths import Paths, check_dirs, resolve_paths
 from tuireader.config.settings import Settings, load_settings
 from tuireader.domain.errors import ConfigError, UsageError
 from tuireader.domain.files import os_reason
@@ -138,7 +138,13 @@ class Context:
                 Fetcher(client, replace(limits, per_host=min(2, limits.per_host))),
                 self.settings.general.full_text_words,
             )
-            yield Refresher(self.library, Fetcher(client, limits), self.discovery, pages)
+            yield Refresher(
+                self.library,
+                Fetcher(client, limits),
+                self.discovery,
+                pages,
+                deadline=self.settings.network.refresh_deadline,
+            )
 
     @contextlib.asynccontextmanager
     async def saver(self) -> AsyncIterator[Saver]:
@@ -166,6 +172,7 @@ class Context:
 def build_context(data_dir: str | None = None, config_dir: str | None = None) -> Context:
     """Read the config and open the database; raises ConfigError/StorageError."""
     paths = resolve_paths(data_dir=data_dir, config_dir=config_dir)
+    check_dirs(paths)
     settings = load_settings(paths.config_file)
     warnings: tuple[str, ...] = ()
     if settings is not None:

@@ -79,21 +79,23 @@ def _refresh(context: Context, sources: Sequence[Source], quiet: bool) -> int:
 
 def _report(report: RefreshReport, quiet: bool) -> int:
     for result in report.failed:
-        print(f"FAILED {clean_line(result.source.name)}: {result.message}", file=sys.stderr)
+        print(f"FAILED {clean_line(result.source.label)}: {result.message}", file=sys.stderr)
     for result in report.results:
         if quiet or not result.message:
             continue
         if result.outcome is Outcome.WAITING:
-            print(f"WAITING {clean_line(result.source.name)}: {result.message}", file=sys.stderr)
+            print(f"WAITING {clean_line(result.source.label)}: {result.message}", file=sys.stderr)
         elif result.outcome is Outcome.UPDATED:  # loaded, but some files were skipped
             for name, why in result.skipped:
                 where = f"{clean_line(result.source.name)}/{clean_line(name)}"
                 print(f"SKIPPED {where}: {clean_line(why)}", file=sys.stderr)
     if report.offline:
         print("offline: no source could be reached; reading from the cache", file=sys.stderr)
+    if report.stopped:
+        print(f"stopped: {report.stopped}", file=sys.stderr)
     if not quiet:
         print(report.summary())
-    return FAILED if report.failed else OK
+    return FAILED if report.failed or report.stopped else OK
 
 
 def cmd_refresh(context: Context, args: argparse.Namespace) -> int:

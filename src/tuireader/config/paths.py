@@ -52,3 +52,36 @@ def resolve_paths(
         cache_dir=pick(None, "TUIREADER_CACHE_DIR", platformdirs.user_cache_dir(APP)),
         log_dir=pick(None, "TUIREADER_LOG_DIR", platformdirs.user_log_dir(APP)),
     )
+
+
+def check_dirs(paths: Paths) -> None:
+    """Refuse, in one line naming the path and what to do, a directory tuireader cannot use:
+    one that is a file, or that cannot be created. (A data dir that exists but cannot be
+    written is left to the database, which opens read-only for reading.)
+
+    Raises :class:`~tuireader.domain.errors.UsageError`.
+    """
+    from tuireader.domain.errors import UsageError
+
+    wanted = (
+        (paths.data_dir, "data dir", "choose another with --data-dir or TUIREADER_DATA_DIR"),
+        (paths.cache_dir, "cache dir", "choose another with TUIREADER_CACHE_DIR"),
+    )
+    for path, what, remedy in wanted:
+        if path.exists() and not path.is_dir():
+            raise UsageError(f"{what} {path} is a file, not a folder; {remedy}")
+        if not path.exists():
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UsageError(
+                    f"cannot create {what} {path}: {exc.strerror or exc}; {remedy}"
+                ) from None
+    config = paths.config_dir
+    if config.exists() and not config.is_dir():
+        raise UsageError(
+            f"config dir {config} is a file, not a folder; "
+            "choose another with --config-dir or TUIREADER_CONFIG_DIR"
+        )
+    if paths.config_file.exists() and not paths.config_file.is_file():
+        raise UsageError(f"config file {paths.config_file} is not a file; remove or rename it")

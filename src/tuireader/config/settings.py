@@ -44,7 +44,11 @@ class NetworkSettings:
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
     deadline: float = 45.0
-    """Seconds one feed may take in all."""
+    """Seconds one feed may take in all, counted from the start of the refresh (waiting for
+    a free connection to its host included)."""
+    refresh_deadline: float = 120.0
+    """Seconds a whole refresh may take, full-text pages included; what is not done by
+    then is reported as timed out."""
     max_feed_mb: int = 20
     """Largest feed accepted, decompressed."""
 
@@ -89,7 +93,7 @@ class Settings:
 
 
 _MIN_ONE = {"concurrency", "per_host", "max_feed_mb", "trending_hours"}
-_POSITIVE = {"connect_timeout", "read_timeout", "deadline"}
+_POSITIVE = {"connect_timeout", "read_timeout", "deadline", "refresh_deadline"}
 
 
 def _section(cls: type[Any], raw: Any, where: str) -> Any:
@@ -191,7 +195,8 @@ concurrency = 16           # requests at once
 per_host = 4               # requests at once to one host
 connect_timeout = 10.0
 read_timeout = 20.0
-deadline = 45.0            # seconds one feed may take in all
+deadline = 45.0            # seconds one feed may take in all, waiting for its host included
+refresh_deadline = 120.0   # seconds a whole refresh may take, full-text pages included
 max_feed_mb = 20           # largest feed accepted, decompressed
 
 [retention]                # 0 = keep everything; unread and starred stories are always kept

@@ -27,6 +27,14 @@ class StorageError(TuireaderError):
     """The database cannot be used (locked past patience, newer version, unreadable)."""
 
 
+class DiskFullError(StorageError):
+    """The disk holding the database is full: stop writing, keep reading."""
+
+
+class ReadOnlyError(StorageError):
+    """The database (or its folder) cannot be written: reading still works."""
+
+
 class ConfigError(TuireaderError):
     """The configuration file has an unknown key or a bad value."""
 

@@ -66,6 +66,12 @@ class Source:
         """What to call the source on screen."""
         return self.title or self.url
 
+    @property
+    def label(self) -> str:
+        """The source named unambiguously, for failure lines: its title and its URL (two
+        sources can share a title)."""
+        return f"{self.title} <{self.url}>" if self.title and self.title != self.url else self.url
+
 
 @dataclass(frozen=True, slots=True)
 class Enclosure:
@@ -135,3 +141,6 @@ class ParsedFeed:
     stories: list[Story] = field(default_factory=list)
     feeds: list[Source] = field(default_factory=list)
     """Subscriptions a document lists (OPML)."""
+    problem: str = ""
+    """Set when the document was damaged but some stories were kept
+    ("truncated or malformed: kept 2 items"): stored, but reported as a failure."""

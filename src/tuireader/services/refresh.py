@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from tuireader.content.plain import plain_text
 from tuireader.domain.dates import to_timestamp
-from tuireader.domain.errors import INTERNAL, SourceError
+from tuireader.domain.errors import INTERNAL, SourceError, StorageError
 from tuireader.domain.models import ParsedFeed, Source, SourceKind, Story
 from tuireader.domain.terms import heaviest_counts, term_counts
 from tuireader.domain.text import clean_line, one_line_error
@@ -62,6 +63,8 @@ class RefreshReport:
     discovery: IndexReport | None = None
     discovery_error: str = ""
     full_text: FullTextReport | None = None
+    stopped: str = ""
+    """Why the refresh stopped before every source was done (the disk is full)."""
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -99,7 +102,8 @@ class RefreshReport:
         if self.discovery_error:
             parts.append("related lists not updated (internal error, see the log)")
         n = len(self.results)
-        return f"Refreshed {n} source{'s' if n != 1 else ''}: " + ", ".join(parts)
+        line = f"Refreshed {n} source{'s' if n != 1 else ''}: " + ", ".join(parts)
+        return f"{line}; stopped: {self.stopped}" if self.stopped else line
 
 
 Progress = Callable[[int, int, SourceResult], None]
@@ -178,8 +182,11 @@ class Refresher:
         fetcher: Fetcher,
         discovery: Discovery | None = None,
         fulltext: FullText | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.library = library
+        self.deadline = deadline
+        """Seconds the whole refresh may take (``None``: no limit)."""
         self.fetcher = fetcher
         self.discovery = discovery
         self.fulltext = fulltext
@@ -214,16 +221,19 @@ class Refresher:
                 progress(done, len(targets), result)
 
         try:
-            await asyncio.gather(*(one(s) for s in targets))
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
-                self._pool = None
-        if self.fulltext is not None:
-            self._pages_todo.extend(self._pages_to_retry(targets))
-        if self.fulltext is not None and self._pages_todo:
-            todo, self._pages_todo = self._pages_todo, []
-            report.full_text = await self.fulltext.fetch_many(todo)
+            async with asyncio.timeout(self.deadline):
+                await self._fetch_all(targets, one, report)
+        except TimeoutError:  # the whole refresh's deadline: what is not done is said so
+            finished = {r.source.id for r in report.results}
+            late = f"timed out: the refresh's {self.deadline:g} s deadline passed"
+            for source in targets:
+                if source.id not in finished:
+                    self.library.record(source, late, keep_validators=True)
+                    report.results.append(SourceResult(source, Outcome.FAILED, message=late))
+            self._pages_todo = []
+        if report.stopped:
+            self._pages_todo, self._touched, self._terms = [], [], {}
+            return report
         if self.discovery is not None and self._touched:
             touched, self._touched = self._touched, []
             terms, self._terms = self._terms, {}
@@ -233,6 +243,32 @@ class Refresher:
                 logger.exception("indexing %d stories for discovery failed", len(touched))
                 report.discovery_error = one_line_error(exc)
         return report
+
+    async def _fetch_all(
+        self,
+        targets: Sequence[Source],
+        one: Callable[[Source], Coroutine[Any, Any, None]],
+        report: RefreshReport,
+    ) -> None:
+        """Every source at once, then their full-text pages; a full disk stops it all."""
+        try:
+            async with asyncio.TaskGroup() as group:
+                for source in targets:
+                    group.create_task(one(source))
+        except* StorageError as stop:  # a full disk: every other source would fail the same way
+            report.stopped = str(stop.exceptions[0])
+            logger.info("refresh stopped: %s", report.stopped)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+        if report.stopped:
+            return
+        if self.fulltext is not None:
+            self._pages_todo.extend(self._pages_to_retry(targets))
+        if self.fulltext is not None and self._pages_todo:
+            todo, self._pages_todo = self._pages_todo, []
+            report.full_text = await self.fulltext.fetch_many(todo)
 
     def _pages_to_retry(self, targets: Sequence[Source]) -> list[int]:
         """Pages of these sources that failed through a fault of ours: tried again now."""
@@ -278,6 +314,8 @@ class Refresher:
             if source.kind is SourceKind.LOCAL:
                 return await self._local(source)
             return await self._feed(source)
+        except StorageError:
+            raise  # the database refused a write (full disk, read-only): stops the refresh
         except RetryLaterError as exc:
             self.library.record(source, str(exc), retry_after=exc.until, keep_validators=True)
             return SourceResult(source, Outcome.WAITING, message=str(exc))
@@ -308,6 +346,9 @@ class Refresher:
             return SourceResult(source, Outcome.NOT_MODIFIED)
         parsed, prepared = await self._parse(fetched.data, source.url)
         new = self._store(source, prepared, now)
+        if parsed.problem:  # what was complete is kept; the old validators make it come again
+            self.library.record(source, parsed.problem, keep_validators=True, title=parsed.title)
+            return SourceResult(source, Outcome.FAILED, new=new, message=parsed.problem)
         self.library.record(
             source,
             "ok",

@@ -99,24 +99,59 @@ def make_client(user_agent: str, limits: FetchLimits) -> httpx.AsyncClient:
     )
 
 
+class _Layer:
+    """One content coding, decoded incrementally; its output never exceeds ``limit`` bytes."""
+
+    def __init__(self, coding: str, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.raw_fallback = coding == "deflate"  # servers send raw deflate for "deflate" too
+        self.first = True
+        if coding in ("gzip", "x-gzip"):
+            self.obj = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif coding == "deflate":
+            self.obj = zlib.decompressobj(zlib.MAX_WBITS)
+        else:
+            raise SourceError(f"unsupported content encoding {coding!r}")
+
+    def _count(self, out: bytes) -> bytes:
+        self.size += len(out)
+        if self.size > self.limit:
+            raise TooLargeError(f"too large (over {self.limit // (1024 * 1024)} MB)")
+        return out
+
+    def decode(self, chunk: bytes) -> list[bytes]:
+        try:
+            outs = [self._count(self.obj.decompress(chunk, self.limit - self.size + 1))]
+        except zlib.error:
+            if self.first and self.raw_fallback:
+                self.obj = zlib.decompressobj(-zlib.MAX_WBITS)
+                self.first = False
+                return self.decode(chunk)
+            raise SourceError("corrupt compressed body") from None
+        self.first = False
+        while self.obj.unconsumed_tail:
+            tail = self.obj.unconsumed_tail
+            outs.append(self._count(self.obj.decompress(tail, self.limit - self.size + 1)))
+        return outs
+
+
 class _Inflater:
-    """Decompress a body incrementally without ever producing more than ``limit`` bytes."""
+    """Decompress a body incrementally without ever producing more than ``limit`` bytes.
+
+    ``Content-Encoding`` may list several codings (``gzip, gzip``), in the order they were
+    applied: they are undone last first, each layer under the same cap.
+    """
 
     def __init__(self, encoding: str, limit: int) -> None:
         self.limit = limit
         self.size = 0
         self.parts: list[bytes] = []
-        encoding = encoding.strip().lower()
-        if encoding in ("", "identity"):
-            self._obj: zlib._Decompress | None = None
-        elif encoding in ("gzip", "x-gzip"):
-            self._obj = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        elif encoding == "deflate":
-            self._obj = zlib.decompressobj(zlib.MAX_WBITS)
-            self._raw_fallback = True
-        else:
-            raise SourceError(f"unsupported content encoding {encoding!r}")
-        self._first = True
+        codings = [c.strip().lower() for c in encoding.split(",")]
+        codings = [c for c in codings if c not in ("", "identity")]
+        if len(codings) > 4:
+            raise SourceError(f"too many content encodings ({len(codings)})")
+        self.layers = [_Layer(c, limit) for c in reversed(codings)]
 
     def _add(self, data: bytes) -> None:
         self.size += len(data)
@@ -125,23 +160,11 @@ class _Inflater:
         self.parts.append(data)
 
     def feed(self, chunk: bytes) -> None:
-        if self._obj is None:
-            self._add(chunk)
-            return
-        try:
-            out = self._obj.decompress(chunk, self.limit - self.size + 1)
-        except zlib.error:
-            if self._first and getattr(self, "_raw_fallback", False):
-                self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
-                self._first = False
-                self.feed(chunk)
-                return
-            raise SourceError("corrupt compressed body") from None
-        self._first = False
-        self._add(out)
-        while self._obj.unconsumed_tail:
-            out = self._obj.decompress(self._obj.unconsumed_tail, self.limit - self.size + 1)
-            self._add(out)
+        pending = [chunk]
+        for layer in self.layers:
+            pending = [out for piece in pending for out in layer.decode(piece) if out]
+        for piece in pending:
+            self._add(piece)
 
     def result(self) -> bytes:
         return b"".join(self.parts)
@@ -183,22 +206,33 @@ class Fetcher:
         self, url: str, etag: str | None = None, last_modified: str | None = None
     ) -> FetchResult:
         """GET ``url`` conditionally; raise :class:`SourceError` with a one-line reason."""
-        import httpx
 
         host = urlsplit(url).hostname or ""
-        async with self._all, self._hosts[host]:
-            try:
-                async with asyncio.timeout(self.limits.deadline):
-                    return await self._fetch(url, etag, last_modified)
-            except TimeoutError:
-                raise SourceError(f"timed out after {self.limits.deadline:g} s") from None
-            except httpx.TimeoutException as exc:
-                kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "reading"
-                raise SourceError(f"timed out {kind}") from None
-            except httpx.ConnectError as exc:
-                raise NetworkError(one_line_error(f"cannot connect: {exc}")) from None
-            except httpx.HTTPError as exc:
-                raise SourceError(one_line_error(f"network error: {exc}")) from None
+        # The clock starts before the wait for a connection slot: a host whose slots are all
+        # held by hanging requests cannot stretch one feed's deadline into several rounds.
+        waiting = True
+        try:
+            async with asyncio.timeout(self.limits.deadline):
+                async with self._all, self._hosts[host]:
+                    waiting = False
+                    return await self._guarded(url, etag, last_modified)
+        except TimeoutError:
+            where = f", waiting for a connection to {host}" if waiting else ""
+            raise SourceError(f"timed out after {self.limits.deadline:g} s{where}") from None
+
+    async def _guarded(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+        """:meth:`_fetch` with httpx's errors in the user's words."""
+        import httpx
+
+        try:
+            return await self._fetch(url, etag, last_modified)
+        except httpx.TimeoutException as exc:
+            kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "reading"
+            raise SourceError(f"timed out {kind}") from None
+        except httpx.ConnectError as exc:
+            raise NetworkError(one_line_error(f"cannot connect: {exc}")) from None
+        except httpx.HTTPError as exc:
+            raise SourceError(f"network error: {network_reason(exc)}") from None
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
         headers: dict[str, str] = {}
@@ -256,3 +290,33 @@ class Fetcher:
             content_type=response.headers.get("content-type", ""),
             url=current,
         )
+
+
+def network_reason(exc: BaseException) -> str:
+    """Why a transfer failed, in words, never empty, never echoing the server's raw bytes."""
+    import httpx
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset by the server"
+        if isinstance(cause, BrokenPipeError | ConnectionAbortedError):
+            return "connection closed by the server"
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, httpx.RemoteProtocolError):
+        text = str(exc).lower()
+        if "without sending" in text or "disconnected" in text or "incomplete" in text:
+            return "the server closed the connection before the answer was complete"
+        return "the server's answer is not valid HTTP"
+    if isinstance(exc, httpx.DecodingError):
+        return "the server's answer could not be decoded"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "too many redirects"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return (
+            "the connection failed while reading"
+            if isinstance(exc, httpx.ReadError)
+            else ("the connection failed while sending")
+        )
+    detail = one_line_error(exc, limit=120) if str(exc) else ""
+    return detail or type(exc).__name__

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tuireader.domain.errors import StorageError
+from tuireader.domain.errors import DiskFullError, ReadOnlyError, StorageError
 from tuireader.storage.migrations import SCHEMA_VERSION, migrate
 
 BUSY_TIMEOUT_MS = 15_000
@@ -39,50 +40,118 @@ def _move_aside(path: Path) -> Path:
     return target
 
 
-def _check(conn: sqlite3.Connection) -> int:
-    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
-    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+# Tables that every tuireader database has from schema version 1 on.
+_OUR_TABLES = {"sources", "stories"}
+
+
+class _NotOurs(Exception):
+    """The file is not a usable tuireader database (why is the message)."""
+
+
+def _inspect(conn: sqlite3.Connection) -> int:
+    """The schema version of a tuireader (or empty) database; raises :class:`_NotOurs` for
+    a damaged file or someone else's. Reads only: nothing is written before this passes."""
+    try:
+        version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as exc:
+        raise _NotOurs(f"unreadable ({exc})") from None
+    if version == 0:
+        if tables:  # we write version 1 in the transaction that makes our first table
+            raise _NotOurs("not a tuireader database (it holds other tables)")
+        return 0
+    if version > SCHEMA_VERSION:
+        return version
+    if not tables >= _OUR_TABLES:
+        raise _NotOurs("not a tuireader database (its tables are not ours)")
+    try:
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+    except sqlite3.DatabaseError as exc:
+        raise _NotOurs(f"damaged ({exc})") from None
+    if problems != ["ok"]:
+        raise _NotOurs(f"damaged ({'; '.join(problems)[:120]})")
     return version
+
+
+def _read_only(path: Path) -> bool:
+    """The file, or the folder its journal files go in, cannot be written."""
+    return (path.exists() and not os.access(path, os.W_OK)) or not os.access(path.parent, os.W_OK)
 
 
 def open_database(path: Path) -> tuple[sqlite3.Connection, str | None]:
     """Open (creating or upgrading) the database at ``path``.
 
-    Returns the connection and, when the old file was unusable and moved aside, a one-line
-    notice for the user. Raises :class:`StorageError` for a database from a newer tuireader,
-    which is left untouched.
+    Returns the connection and a one-line notice for the user when there is something to
+    say: a file that was not a usable tuireader database (damaged, someone else's) is moved
+    aside intact, never written to, and a fresh one started; a read-only file is opened for
+    reading. Raises :class:`StorageError` for a database from a newer tuireader, which is
+    left untouched, and for a read-only place with no database in it.
     """
+    if _read_only(path):
+        return _open_read_only(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     notice = None
     conn: sqlite3.Connection | None = None
     try:
-        conn = connect(path)
-        version = _check(conn)
-    except sqlite3.DatabaseError as exc:
+        try:
+            conn = connect(path)
+        except sqlite3.DatabaseError as exc:
+            raise _NotOurs(f"unreadable ({exc})") from None
+        version = _inspect(conn)
+    except _NotOurs as why:
         if conn is not None:
             conn.close()
-        if not path.exists():
-            raise StorageError(f"cannot open database {path}: {exc}") from None
         try:
             moved = _move_aside(path)
         except OSError as move_exc:
             raise StorageError(
-                f"database {path} is unreadable ({exc}) and could not be moved aside: {move_exc}"
+                f"database {path} is {why} and could not be moved aside: "
+                f"{move_exc.strerror or move_exc}; use --data-dir"
             ) from None
-        notice = f"database was unreadable ({exc}); moved it to {moved} and started a fresh one"
+        notice = f"database was {why}; moved it to {moved} and started a fresh one"
         conn = connect(path)
         version = 0
     if version > SCHEMA_VERSION:
         conn.close()
-        raise StorageError(
-            f"database {path} was written by a newer tuireader (schema {version}, "
-            f"this version knows {SCHEMA_VERSION}); upgrade tuireader or use --data-dir"
-        )
+        raise _newer(path, version)
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         conn.execute("PRAGMA journal_mode = WAL")
     if version < SCHEMA_VERSION:
         migrate(conn)
     return conn, notice
+
+
+def _newer(path: Path, version: int) -> StorageError:
+    return StorageError(
+        f"database {path} was written by a newer tuireader (schema {version}, "
+        f"this version knows {SCHEMA_VERSION}); upgrade tuireader or use --data-dir"
+    )
+
+
+def _open_read_only(path: Path) -> tuple[sqlite3.Connection, str | None]:
+    """A read-only database opened for reading: nothing renamed, nothing migrated."""
+    if not path.exists():
+        raise ReadOnlyError(f"cannot create a database in {path.parent}: read-only; use --data-dir")
+    # immutable: no -shm or lock files, which a read-only folder cannot hold
+    uri = f"{path.resolve().as_uri()}?mode=ro" + (
+        "" if os.access(path.parent, os.W_OK) else "&immutable=1"
+    )
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=15)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        version = _inspect(conn)
+    except _NotOurs as why:
+        conn.close()
+        raise StorageError(f"database {path} is {why}, and read-only; use --data-dir") from None
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise _newer(path, version)
+    if version < SCHEMA_VERSION:
+        conn.close()
+        raise ReadOnlyError(
+            f"database is read-only: {path} (and needs an upgrade to schema {SCHEMA_VERSION})"
+        )
+    return conn, f"database is read-only: {path}; reading only, changes are not kept"
 
 
 def health(path: Path) -> tuple[str, int]:
@@ -108,13 +177,52 @@ def select_in(
         yield from conn.execute(sql.replace("{marks}", ",".join("?" * len(chunk))), chunk)
 
 
+_SQLITE_READONLY, _SQLITE_FULL = 8, 13
+
+
+def database_path(conn: sqlite3.Connection) -> str:
+    """The file behind a connection, for messages."""
+    for _seq, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return str(file) or ":memory:"
+    return "the database"
+
+
+def storage_error(conn: sqlite3.Connection, exc: sqlite3.Error) -> StorageError | None:
+    """The user's words for a write that the disk or the file refused, else None."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    text = str(exc).lower()
+    if code == _SQLITE_FULL or "database or disk is full" in text:
+        return DiskFullError(f"no space left on device for {database_path(conn)}")
+    if code == _SQLITE_READONLY or "readonly database" in text:
+        return ReadOnlyError(f"database is read-only: {database_path(conn)}")
+    return None
+
+
 @contextlib.contextmanager
 def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """A short write transaction taken with ``BEGIN IMMEDIATE`` (never upgrades a read lock)."""
-    conn.execute("BEGIN IMMEDIATE")
+    """A short write transaction taken with ``BEGIN IMMEDIATE`` (never upgrades a read lock).
+
+    A full disk or a read-only file becomes :class:`DiskFullError` / :class:`ReadOnlyError`.
+    Rolls back only a transaction that is still open: SQLite may have ended it already
+    (on a full disk it does), and a second ROLLBACK would hide the real error.
+    """
     try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        mapped = storage_error(conn, exc)
+        if mapped is None:
+            raise
+        raise mapped from exc

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from tuireader.domain.text import strip_escapes
+
 V1 = """
 CREATE TABLE sources (
     id INTEGER PRIMARY KEY,
@@ -115,19 +117,47 @@ UPDATE stories SET sort_time = fetched_at WHERE published IS NULL AND updated IS
 """An undated story goes by when it was first seen (``fetched_at``); before, each change to
 it moved it to the time of that refresh."""
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7)
+# Text stored before escape sequences were removed whole: drop any sequence still there and
+# the residue the old cleaner left (``[31m``, ``]8;;url\``), then forget every source's
+# validators and fingerprint so the next refresh reads each one again with today's cleaner
+# (a changed text updates the story and keeps its read and starred state).
+V8 = """
+UPDATE stories SET title = unescape(title), author = unescape(author),
+    summary = unescape(summary), content = unescape(content)
+    WHERE dirty(title) OR dirty(author) OR dirty(summary) OR dirty(content);
+UPDATE sources SET title = unescape(title) WHERE dirty(title);
+UPDATE sources SET status = unescape(status) WHERE dirty(status);
+UPDATE story_pages SET text = unescape(text) WHERE dirty(text);
+UPDATE story_search SET title = unescape(title), body = unescape(body)
+    WHERE dirty(title) OR dirty(body);
+UPDATE sources SET etag = NULL, last_modified = NULL, fingerprint = NULL
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8)
 SCHEMA_VERSION = len(STEPS)
 
 _TAGS = re.compile(r"<[^>]*>")
+# What the old one-character-at-a-time cleaner left of an escape sequence.
+_RESIDUE = re.compile(r"\[(?:\d{1,3}(?:;\d{1,3})*)?m|\]8;[^;\s]*;[^\s\\]*\\?|\][0-9]{1,3};(?=\S)")
 
 
 def _strip_tags(text: str | None) -> str:
     return _TAGS.sub(" ", text or "")
 
 
+def _unescape(text: str | None) -> str:
+    return _RESIDUE.sub("", strip_escapes(text or ""))
+
+
+def _dirty(text: str | None) -> bool:
+    return bool(text) and _unescape(text) != text
+
+
 def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     """Apply every step after the database's version up to ``target``; return the old version."""
     conn.create_function("strip_tags", 1, _strip_tags, deterministic=True)
+    conn.create_function("unescape", 1, _unescape, deterministic=True)
+    conn.create_function("dirty", 1, _dirty, deterministic=True)
     current: int = conn.execute("PRAGMA user_version").fetchone()[0]
     for version in range(current + 1, target + 1):
         conn.execute("BEGIN IMMEDIATE")
@@ -137,7 +167,8 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
             conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # a full disk may have ended it already
+                conn.execute("ROLLBACK")
             raise
     return current
 

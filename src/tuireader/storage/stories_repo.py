@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.models import Story
 from tuireader.domain.query import SortKey, StoryQuery, fts_query
+from tuireader.domain.titles import fold as normalize_title
 from tuireader.storage.database import write
 from tuireader.storage.rows import (
     FULL_COLUMNS,
@@ -96,13 +97,20 @@ class StoryRepo:
         ``fetched_at``, never moved by a later change), as newsboat does.
         """
         now = int(self.clock())
-        known: dict[str, tuple[int, str, int]] = {
-            key: (sid, digest, first)
-            for key, sid, digest, first in self.conn.execute(
-                "SELECT key, id, content_hash, fetched_at FROM stories WHERE source_id = ?",
-                (source_id,),
-            )
-        }
+        known: dict[str, tuple[int, str, int]] = {}
+        # stories this fetch no longer lists, by normalised title and date: an item whose id
+        # changes on every fetch (a fresh guid, a ?session= link) is one of these, renamed
+        orphans: dict[tuple[str, int | None], list[tuple[str, int]]] = {}
+        incoming = {story.key for story, _ in items}
+        for key, sid, digest, first, title, published in self.conn.execute(
+            "SELECT key, id, content_hash, fetched_at, title, published FROM stories"
+            " WHERE source_id = ?",
+            (source_id,),
+        ):
+            known[key] = (sid, digest, first)
+            if key not in incoming:
+                orphans.setdefault((normalize_title(title), published), []).append((key, sid))
+        renames: list[tuple[str, int]] = []
         seen: list[tuple[int, int]] = []
         touched: list[Touched] = []
         inserts: list[tuple[object, ...]] = []
@@ -117,6 +125,8 @@ class StoryRepo:
                 enclosures = enclosures_json(story)
                 digest = _hash(story, extras, enclosures)
                 existing = known.get(story.key)
+                if existing is None and orphans:
+                    existing = self._adopt(story, orphans, known, renames)
                 if existing is not None and existing[1] == digest:
                     seen.append((now, existing[0]))
                     continue
@@ -150,6 +160,7 @@ class StoryRepo:
                 known[story.key] = (story_id, digest, seen_at)
                 search.append((story_id, story.title, text))
                 touched.append(Touched(story_id, story.key, story.title, text, story.categories))
+            self.conn.executemany("UPDATE stories SET key = ? WHERE id = ?", renames)
             self.conn.executemany(
                 "INSERT INTO stories (title, link, author, published, updated, sort_time,"
                 " summary, content, content_type, categories, enclosures, extras,"
@@ -172,6 +183,23 @@ class StoryRepo:
             )
             self.conn.executemany("UPDATE stories SET last_seen = ? WHERE id = ?", seen)
         return UpsertCounts(len(inserts), len(updates), len(seen), tuple(touched))
+
+    @staticmethod
+    def _adopt(
+        story: Story,
+        orphans: dict[tuple[str, int | None], list[tuple[str, int]]],
+        known: dict[str, tuple[int, str, int]],
+        renames: list[tuple[str, int]],
+    ) -> tuple[int, str, int] | None:
+        """The stored story an unknown incoming id stands for, renamed to it; else None."""
+        matches = orphans.get((normalize_title(story.title), to_timestamp(story.published)))
+        if not matches or not story.title:
+            return None
+        old_key, story_id = matches.pop(0)
+        renames.append((story.key, story_id))
+        existing = known.pop(old_key)
+        known[story.key] = existing
+        return existing
 
     def _next_id(self) -> int:
         """The next story id: past every id ever used (AUTOINCREMENT never reuses one)."""

@@ -257,6 +257,13 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
             self.notify(
                 "Offline: no source could be reached. Reading from the cache.", severity="warning"
             )
+        if report.stopped:
+            self.notify(
+                f"Refresh stopped: {clean_line(report.stopped)}. What is stored can still be read.",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
         self.headlines.reload()
         self.refresh_sidebar()
         self._update_status(report.summary() if report.results else "")

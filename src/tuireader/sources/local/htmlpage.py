@@ -12,7 +12,7 @@ from tuireader.domain.dates import parse_date
 from tuireader.domain.errors import ComponentError, SourceError
 from tuireader.domain.ids import story_key
 from tuireader.domain.models import ContentType, Story
-from tuireader.domain.text import clean_line, clean_text, safe_link
+from tuireader.domain.text import clean_line, clean_text, safe_link, strip_escapes
 from tuireader.domain.titles import SEPARATORS, person_name, strip_site_suffix
 
 logger = logging.getLogger(__name__)
@@ -22,6 +22,7 @@ _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
 _META = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
 _ATTR = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _TAGS = re.compile(r"<[^>]+>")
+_ESCAPE_REF = re.compile(r"&#(?:0*27|[xX]0*1[bB]);")
 HEAD_BYTES = 256 * 1024
 """How far into a page its ``<meta>`` tags are looked for."""
 _DATE_PARAMS = {
@@ -115,7 +116,9 @@ def parse_html_page(page: str, path_key: str) -> Story | None:
     The key is ``"f:" + path_key``. Raises :class:`ComponentError` when the extractor is
     not installed right, :class:`SourceError` when it fails on this page.
     """
-    page = page.lstrip("\ufeff")
+    # escape sequences go whole before the extractor sees them: it drops control characters
+    # one by one and would keep the rest of a sequence as text
+    page = strip_escapes(_ESCAPE_REF.sub("\x1b", page.lstrip("\ufeff")))
     if not page.strip():
         return None
     try:

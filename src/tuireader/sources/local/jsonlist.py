@@ -100,11 +100,14 @@ def parse_json_list(value: object) -> list[Story]:
     """Stories from decoded JSON: a list, or an object with a ``stories`` list.
 
     Entries that are not objects or lack both a title and a link are skipped.
-    Raises :class:`ValueError` when the document holds no list of stories.
+    Raises :class:`ValueError` when the document holds no list of stories, or a list in
+    which no entry is usable (an empty list is fine: nothing to read yet).
     """
     if isinstance(value, dict):
         value = next((value[k] for k in _LIST_KEYS if isinstance(value.get(k), list)), None)
     if not isinstance(value, list):
         raise ValueError("not a list of stories")
     stories = [s for s in (story_from_entry(e) for e in value) if s is not None]
+    if value and not stories:
+        raise ValueError("no stories: entries must be objects with a title or link")
     return dedupe_keys(stories)
