@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.worker import Worker
+
+from tuireader.domain.errors import StorageError
+from tuireader.domain.text import one_line_error
+
+logger = logging.getLogger(__name__)
+P = ParamSpec("P")
+N = TypeVar("N", bound="_Notifies")
 
 WORKER_LABELS = {
     "refresh": "Refresh",
@@ -31,3 +42,43 @@ class WorkerFailed(Message):
     def __init__(self, worker: Worker[Any]) -> None:
         self.worker = worker
         super().__init__()
+
+
+class _Notifies(Protocol):
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None: ...
+
+
+def storage_refused(node: _Notifies, error: StorageError) -> None:
+    """Tell the user, in one line, that the database refused a write (a full disk, a
+    read-only file): the change is not kept, and the app stays up for reading."""
+    logger.warning("a write was refused: %s", error)
+    node.notify(
+        f"Not saved: {one_line_error(error)}. Reading still works.",
+        severity="error",
+        timeout=10,
+        markup=False,
+    )
+
+
+def storage_guarded(
+    handler: Callable[Concatenate[N, P], None],
+) -> Callable[Concatenate[N, P], None]:
+    """For a UI handler that writes: a refused write becomes :func:`storage_refused`
+    instead of an exception, which would stop the widget's message loop."""
+
+    @functools.wraps(handler)
+    def guarded(node: N, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            handler(node, *args, **kwargs)
+        except StorageError as error:
+            storage_refused(node, error)
+
+    return guarded

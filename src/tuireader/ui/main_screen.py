@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input
 
+from tuireader.domain.errors import StorageError
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line
@@ -21,6 +22,7 @@ from tuireader.services.browser import open_link
 from tuireader.services.session import Session
 from tuireader.ui.commands import Command, bindings
 from tuireader.ui.confirm_modal import ConfirmModal
+from tuireader.ui.failures import storage_guarded, storage_refused
 from tuireader.ui.hints import empty_hint, plural
 from tuireader.ui.modals import HelpScreen, LinkPickerModal
 from tuireader.ui.reading_flow import ReadingFlow
@@ -380,6 +382,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
             return self.library.story(self.article.story.id or 0)
         return self.headlines.current
 
+    @storage_guarded
     def action_toggle_read(self) -> None:
         story = self._target()
         if story is None or story.id is None:
@@ -389,6 +392,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self._after_marks()
         self._refresh_lists()
 
+    @storage_guarded
     def action_toggle_star(self) -> None:
         story = self._target()
         if story is None or story.id is None:
@@ -400,11 +404,18 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
 
     def _confirm_many(self, count: int, question: str, then: Callable[[], None]) -> None:
         """Run ``then`` at once for a few stories; ask first when more than BULK_CONFIRM."""
+
+        def run() -> None:
+            try:
+                then()
+            except StorageError as error:
+                storage_refused(self, error)
+
         if count <= BULK_CONFIRM:
-            then()
+            run()
             return
         self.app.push_screen(
-            ConfirmModal(question, "mark them read"), lambda yes: then() if yes else None
+            ConfirmModal(question, "mark them read"), lambda yes: run() if yes else None
         )
 
     def action_mark_all_read(self) -> None:
@@ -440,6 +451,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
             count, f"Mark {count} stories of {name} read? u undoes it afterwards.", mark
         )
 
+    @storage_guarded
     def action_undo(self) -> None:
         label = self.library.undo()
         if label is None:

@@ -10,12 +10,12 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from tuireader.domain.errors import TuireaderError
+from tuireader.domain.errors import StorageError, TuireaderError
 from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.session import Session
 from tuireader.ui.commands import COMMANDS, keymap
 from tuireader.ui.config_check import check_config
-from tuireader.ui.failures import WorkerFailed, worker_label
+from tuireader.ui.failures import WorkerFailed, storage_refused, worker_label
 from tuireader.ui.main_screen import MainScreen
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,10 @@ class ReaderApp(App[None]):
     def watch_theme(self, theme: str) -> None:
         session: Session | None = getattr(self, "session", None)
         if session is not None and session.library.pref("theme") != theme:
-            session.library.set_pref("theme", theme)
+            try:
+                session.library.set_pref("theme", theme)
+            except StorageError as error:
+                storage_refused(self, error)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every declared command that can run now, then Textual's own (theme, keys...)."""

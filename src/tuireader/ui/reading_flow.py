@@ -11,10 +11,11 @@ from textual import on, work
 from textual.worker import get_current_worker
 
 from tuireader.domain.discovery import Ranked as DRanked
-from tuireader.domain.errors import TuireaderError
+from tuireader.domain.errors import StorageError, TuireaderError
 from tuireader.domain.models import Story
 from tuireader.domain.text import one_line_error
 from tuireader.services.reading import full_text_note, page_lists, reader_text
+from tuireader.ui.failures import storage_guarded, storage_refused
 from tuireader.ui.modals import LinkPickerModal
 from tuireader.ui.screen_parts import ScreenParts
 from tuireader.ui.widgets.article_pane import ArticlePane
@@ -51,9 +52,13 @@ class ReadingFlow(ScreenParts):
             if delay > 0:
                 self.set_timer(delay, lambda: self._mark_read_if_open(full))
             else:
-                self.library.mark([story.id], read=True)
-                full.read = marked = True
-                self.headlines.update_story(full)
+                try:
+                    self.library.mark([story.id], read=True)
+                except StorageError as error:  # read-only or a full disk: still shown
+                    storage_refused(self, error)
+                else:
+                    full.read = marked = True
+                    self.headlines.update_story(full)
         if len(full.body) + len(full.full_text) < SMALL_BODY:
             reader = reader_text(full)  # a few ms: no thread hand-off
             self.call_later(self._present, full, reader, full_text_note(full), marked, focus)
@@ -78,6 +83,7 @@ class ReadingFlow(ScreenParts):
         """Render a story again (after its full text arrived)."""
         self._render_story(story)
 
+    @storage_guarded
     def _mark_read_if_open(self, story: Story) -> None:
         if self._open_id != story.id:
             return
@@ -235,6 +241,7 @@ class ReadingFlow(ScreenParts):
         self.article.show_also_in(also)
 
     @on(ArticlePane.Finished)
+    @storage_guarded
     def _finished(self, event: ArticlePane.Finished) -> None:
         self.library.mark_finished(event.story_id)
 

@@ -13,6 +13,7 @@ from tuireader.domain.titles import display_title
 from tuireader.services.files import read_user_file, write_user_file
 from tuireader.services.reading import export_story
 from tuireader.ui.confirm_modal import ConfirmModal
+from tuireader.ui.failures import storage_guarded
 from tuireader.ui.hints import plural
 from tuireader.ui.modals import AddSourceModal, LinkPickerModal, PathModal
 from tuireader.ui.paths import open_path
@@ -125,6 +126,7 @@ class SourceActions(ScreenParts):
             answered,
         )
 
+    @storage_guarded
     def _remove_source(self, source: Source) -> None:
         dropped = self.library.remove_source(source)
         name = clean_line(source.name)

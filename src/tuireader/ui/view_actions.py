@@ -10,6 +10,7 @@ from textual.widgets import Input
 
 from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line
+from tuireader.ui.failures import storage_guarded
 from tuireader.ui.screen_parts import ScreenParts
 from tuireader.ui.widgets.sidebar import Sidebar
 from tuireader.ui.widgets.story_list import StoryList
@@ -67,6 +68,7 @@ class ViewActions(ScreenParts):
             self.view_label = "All"  # a search cleared is every story again
         self.view_query = replace(self.view_query, search="", text="")
 
+    @storage_guarded
     def action_save_search(self) -> None:
         if not self.view_query.search:
             self.notify("Search first (/), then save it.")
@@ -108,6 +110,7 @@ class ViewActions(ScreenParts):
                 return
         self.notify("Highlight a line in Related, Ranking or Recommended first.")
 
+    @storage_guarded
     def action_not_interested(self) -> None:
         story = self._target()
         if story is None or story.id is None:

@@ -1,0 +1,48 @@
+"""The app on a database that refuses writes (read-only, or a full disk) stays up for
+reading and says, in one line, that a change was not kept."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from textual.widgets._toast import Toast
+
+from apphelpers import make_app, workers_done
+from tuireader.services.library import Library
+from tuireader.ui.widgets.article_pane import ArticlePane
+from tuireader.ui.widgets.headline_list import HeadlineList
+
+SIZE = (140, 40)
+
+
+def toasts(app: object) -> list[str]:
+    return [str(t.render()) for t in app.screen.query(Toast)]  # type: ignore[attr-defined]
+
+
+async def test_a_read_only_library_reads_and_says_what_it_cannot_keep(tmp_path: Path) -> None:
+    db = tmp_path / "db"
+    app = make_app(db)  # builds the library, writable, then...
+    read_only = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    app.session.library = Library(read_only, app.session.settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await workers_done(app)
+        headlines = app.screen.query_one(HeadlineList)
+        first = headlines.story_at(0)
+        assert first is not None and not first.read
+        await pilot.press("enter")  # opening marks read: refused, said, the story still shown
+        await workers_done(app)
+        await pilot.pause()
+        article = app.screen.query_one(ArticlePane)
+        assert article.story is not None and article.story.id == first.id
+        said = " ".join(toasts(app))
+        assert "Not saved: database is read-only" in said, said
+        await pilot.press("s")  # starring: refused too, the app stays up
+        await pilot.pause()
+        await pilot.press("h", "j")
+        assert headlines.cursor == 1
+        assert app.is_running
+    check = sqlite3.connect(db)
+    assert check.execute(
+        "SELECT read, starred FROM stories WHERE id = ?", (first.id,)
+    ).fetchone() == (0, 0)
