@@ -213,12 +213,23 @@ def test_a_json_story_file_with_no_usable_entry_says_why(
 ) -> None:
     path = tmp_path / "stories.json"
     path.write_text(document, encoding="utf-8")
-    added = run(isolated_env, "add", str(path))
-    assert added.returncode == 1, (added.stdout, added.stderr)
+    added = run(isolated_env, "add", str(path))  # refused at the door, saying why
+    assert added.returncode == 2, (added.stdout, added.stderr)
     assert "no stories: entries must be objects with a title or link" in added.stderr
+    folder = path.parent / "folder"  # inside a folder: skipped, with the same reason
+    folder.mkdir()
+    path.rename(folder / "stories.json")
+    (folder / "ok.md").write_text("# Fine\n\nA story.\n", encoding="utf-8")
+    in_folder = run(isolated_env, "add", str(folder))
+    assert "stories.json: no stories: entries must be objects with a title or link" in (
+        in_folder.stderr
+    ), in_folder.stderr
 
 
-def test_an_empty_json_story_list_is_fine(isolated_env: dict[str, str], tmp_path: Path) -> None:
+def test_an_empty_json_story_list_is_refused_as_empty(
+    isolated_env: dict[str, str], tmp_path: Path
+) -> None:
     path = tmp_path / "stories.json"
     path.write_text("[]", encoding="utf-8")
-    assert run(isolated_env, "add", str(path)).returncode == 0
+    added = run(isolated_env, "add", str(path))
+    assert added.returncode == 2 and "nothing readable in it" in added.stderr

@@ -62,9 +62,9 @@ async def test_five_hanging_feeds_on_one_host_take_one_deadline_not_two() -> Non
             )
             elapsed = time.monotonic() - start
     assert all(isinstance(r, SourceError) for r in results), results
-    messages = sorted(str(r) for r in results)
-    assert messages.count("timed out after 1.5 s") == 4
-    assert messages.count("timed out after 1.5 s, waiting for a connection to 127.0.0.1") == 1
+    # the fifth waits for a slot; whether it got one in the instant the others gave theirs
+    # up is a race, so its message may or may not add "waiting for a connection"
+    assert all(str(r).startswith("timed out after 1.5 s") for r in results), results
     assert elapsed < 1.5 * 1.8  # one round of the deadline, not two (3 s)
 
 

@@ -7,12 +7,13 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from tuireader.config.settings import Settings
+from tuireader.config.settings import RetentionSettings, Settings
 from tuireader.domain.errors import StorageError
 from tuireader.domain.models import Source, SourceKind, Story
 from tuireader.domain.query import SortKey, StoryQuery
@@ -109,7 +110,7 @@ def test_retention_never_drops_unread_or_starred(tmp_path: Path) -> None:
     ids = lib.ids(StoryQuery())  # newest first
     lib.mark(ids[:15], read=True)
     lib.mark(ids[10:12], starred=True)
-    source.settings = type(source.settings)(max_stories=5)
+    lib.settings = replace(lib.settings, retention=RetentionSettings(max_stories=5))
     # none of them is in the latest fetch any more
     lib.store(source, [], seen_since=2**40)
     left = set(lib.ids(StoryQuery()))
@@ -136,7 +137,7 @@ WRITER = textwrap.dedent("""
     import sys, time
     from datetime import UTC, datetime
     from pathlib import Path
-    from tuireader.config.settings import Settings
+    from tuireader.config.settings import RetentionSettings, Settings
     from tuireader.domain.models import Source, SourceKind, Story
     from tuireader.services.library import Library
     from tuireader.storage.database import open_database

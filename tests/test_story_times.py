@@ -20,7 +20,7 @@ from tuireader.services.discovery import Discovery
 from tuireader.services.library import Library
 from tuireader.storage.database import connect, open_database
 from tuireader.storage.discovery_repo import DiscoveryRepo
-from tuireader.storage.migrations import SCHEMA_VERSION, migrate
+from tuireader.storage.migrations import migrate
 from tuireader.ui.widgets.headline_list import HeadlineList
 from tuireader.ui.widgets.story_list import StoryList
 
@@ -107,7 +107,7 @@ def _story(key: str, title: str, when: datetime | None) -> Story:
 async def _ranking_after_open(db: Path) -> StoryList:
     app = make_app(db)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.press("enter")
+        await pilot.press("G", "enter")  # the oldest: a list never shows the open story itself
         await workers_done(app)
         await pilot.pause()
         return app.screen.query_one("#ranking", StoryList)
@@ -209,7 +209,7 @@ def test_the_cli_shows_a_future_date_as_the_date(
 
 
 # the migration ------------------------------------------------------------------------------
-@pytest.mark.parametrize("start", range(1, SCHEMA_VERSION))
+@pytest.mark.parametrize("start", range(1, 7))  # the versions before step 7 made the fix
 def test_upgrade_gives_undated_stories_their_first_seen_time(tmp_path: Path, start: int) -> None:
     path = tmp_path / "old.db"
     conn = connect(path)

@@ -48,12 +48,22 @@ def page_lists(
 ) -> dict[str, list[PageLine]]:
     """The story's page lists by field name ("related", "ranking", "recommendation"), each
     headline matched to a library story: what the app shows beside the article and
-    ``tuireader related`` prints."""
+    ``tuireader related`` prints. A list names no story twice (a page may repeat a
+    headline) and never the story itself."""
     out: dict[str, list[PageLine]] = {}
     for name, _ in PAGE_LISTS:
         titles: tuple[str, ...] = getattr(story, name)
         ids = match_titles(titles) if titles else []
-        out[name] = [PageLine(t, i) for t, i in zip(titles, ids, strict=True)]
+        lines: list[PageLine] = []
+        seen: set[object] = set()
+        for title, story_id in zip(titles, ids, strict=True):
+            marks = {("id", story_id) if story_id is not None else None, ("t", title.casefold())}
+            marks.discard(None)
+            if (story_id is not None and story_id == story.id) or marks & seen:
+                continue
+            seen |= marks
+            lines.append(PageLine(title, story_id))
+        out[name] = lines
     return out
 
 

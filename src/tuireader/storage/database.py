@@ -74,8 +74,11 @@ def _inspect(conn: sqlite3.Connection) -> int:
 
 
 def _read_only(path: Path) -> bool:
-    """The file, or the folder its journal files go in, cannot be written."""
-    return (path.exists() and not os.access(path, os.W_OK)) or not os.access(path.parent, os.W_OK)
+    """The file, or the folder its journal files go in, cannot be written (a folder not
+    made yet is made by the caller; a place where it cannot be made fails there)."""
+    if path.exists() and not os.access(path, os.W_OK):
+        return True
+    return path.parent.exists() and not os.access(path.parent, os.W_OK)
 
 
 def open_database(path: Path) -> tuple[sqlite3.Connection, str | None]:
