@@ -6,8 +6,6 @@ import contextlib
 import gzip
 import http.server
 import json
-import socket
-import struct
 import threading
 import zlib
 from collections.abc import Iterator
@@ -15,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from rawservers import raw_server, resetting
 from test_cli import run
 from tuireader.domain.errors import SourceError
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
@@ -95,38 +94,8 @@ async def test_an_unknown_coding_in_a_stack_is_named() -> None:
         await fetch(base + "/u")
 
 
-@contextlib.contextmanager
-def resetting_server() -> Iterator[str]:
-    """Accepts, reads the request, then resets the connection (RST, not FIN)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    sock.settimeout(0.2)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = sock.accept()
-            except OSError:
-                continue
-            with contextlib.suppress(OSError):
-                conn.recv(65536)
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            conn.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}/feed.xml"
-    finally:
-        stop.set()
-        thread.join(2)
-        sock.close()
-
-
 def test_a_connection_reset_gives_a_reason(isolated_env: dict[str, str]) -> None:
-    with resetting_server() as url:
+    with raw_server(resetting) as url:
         assert run(isolated_env, "add", url, "--no-fetch").returncode == 0
         result = run(isolated_env, "refresh")
     assert result.returncode == 1
@@ -135,7 +104,7 @@ def test_a_connection_reset_gives_a_reason(isolated_env: dict[str, str]) -> None
 
 
 def test_failure_lines_name_title_and_url(isolated_env: dict[str, str]) -> None:
-    with resetting_server() as url:
+    with raw_server(resetting) as url:
         first, second = url + "?a", url + "?b"
         for feed in (first, second):
             added = run(isolated_env, "add", feed, "--no-fetch", "--title", "Same Title")

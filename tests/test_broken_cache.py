@@ -48,27 +48,48 @@ def test_someone_elses_database_is_moved_aside_untouched(tmp_path: Path, version
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
-def test_a_damaged_database_is_moved_aside_untouched(tmp_path: Path) -> None:
-    path = tmp_path / "tuireader.db"
+def damaged_database(path: Path, version: int | None = None) -> bytes:
+    """A tuireader database with garbage in its b-tree page headers; returns its bytes."""
     conn, _ = open_database(path)
     conn.executemany(
         "INSERT INTO sources (url, kind, added_at) VALUES (?, 'feed', 0)",
         [(f"http://s{i}.example/" + "p" * 300,) for i in range(400)],
     )
+    if version is not None:
+        conn.execute(f"PRAGMA user_version = {version}")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     data = bytearray(path.read_bytes())
     page = 4096
     assert len(data) > 6 * page
-    for start in range(2 * page, len(data) - page, page):  # garbage in b-tree page headers
+    for start in range(2 * page, len(data) - page, page):
         data[start : start + 12] = b"\x0d\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
     path.write_bytes(bytes(data))
-    before = path.read_bytes()
+    return path.read_bytes()
+
+
+def test_a_damaged_database_is_moved_aside_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "tuireader.db"
+    before = damaged_database(path)
     conn, notice = open_database(path)
     assert notice is not None and "damaged" in notice, notice
     (aside,) = moved_aside(tmp_path)
     assert aside.read_bytes() == before
     assert conn.execute("SELECT count(*) FROM sources").fetchone()[0] == 0
+
+
+def test_a_large_damaged_database_is_checked_before_a_migration_writes_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tuireader.storage import database
+
+    monkeypatch.setattr(database, "CHECK_ALWAYS_BYTES", 1024)  # every file counts as large
+    path = tmp_path / "tuireader.db"
+    before = damaged_database(path, version=SCHEMA_VERSION - 1)
+    _conn, notice = open_database(path)
+    assert notice is not None and "damaged" in notice, notice
+    (aside,) = moved_aside(tmp_path)
+    assert aside.read_bytes() == before
 
 
 def test_an_empty_file_and_a_good_database_are_kept(tmp_path: Path) -> None:

@@ -4,15 +4,12 @@ included), and for the whole refresh."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from rawservers import hanging, raw_server
 from test_cli import run
 from tuireader.domain.errors import SourceError
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
@@ -20,39 +17,9 @@ from tuireader.sources.http import Fetcher, FetchLimits, make_client
 FEED = (Path(__file__).parent / "fixtures" / "feeds" / "rss2.xml").read_bytes()
 
 
-@contextlib.contextmanager
-def hanging_server() -> Iterator[str]:
-    """Accepts connections, reads the request, and never answers (until the test ends)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    sock.settimeout(0.1)
-    stop = threading.Event()
-    held: list[socket.socket] = []
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = sock.accept()
-            except OSError:
-                continue
-            held.append(conn)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        stop.set()
-        thread.join(2)
-        for conn in held:
-            conn.close()
-        sock.close()
-
-
 async def test_five_hanging_feeds_on_one_host_take_one_deadline_not_two() -> None:
     limits = FetchLimits(deadline=1.5, read_timeout=30, per_host=4)
-    with hanging_server() as base:
+    with raw_server(hanging, path="") as base:
         async with make_client("tuireader-test", limits) as client:
             fetcher = Fetcher(client, limits)
             start = time.monotonic()
@@ -82,7 +49,7 @@ def tight_config(isolated_env: dict[str, str]) -> dict[str, str]:
 def test_the_whole_refresh_has_a_deadline(tight_config: dict[str, str], tmp_path: Path) -> None:
     good = tmp_path / "good.xml"
     good.write_bytes(FEED)
-    with hanging_server() as base:
+    with raw_server(hanging, path="") as base:
         for url in (f"{base}/a.xml", f"{base}/b.xml"):
             assert run(tight_config, "add", url, "--no-fetch").returncode == 0
         assert run(tight_config, "add", str(good), "--no-fetch").returncode == 0

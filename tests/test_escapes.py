@@ -8,15 +8,12 @@ text around it.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from rawservers import answering, raw_server
 from test_cli import run
 from tuireader.domain.text import clean_line, clean_text
 from tuireader.sources.feedparse import parse_feed
@@ -230,35 +227,6 @@ def test_every_format_and_door_is_clean(isolated_env: dict[str, str], tmp_path: 
 # --- server error text ---------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def raw_server(response: bytes) -> Iterator[str]:
-    """A loopback server that answers every connection with ``response`` as written."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    stop = threading.Event()
-
-    def serve() -> None:
-        sock.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = sock.accept()
-            except OSError:
-                continue
-            with conn, contextlib.suppress(OSError):
-                conn.recv(65536)
-                conn.sendall(response)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}/feed.xml"
-    finally:
-        stop.set()
-        thread.join(2)
-        sock.close()
-
-
 @pytest.mark.parametrize(
     "response",
     [
@@ -269,7 +237,7 @@ def raw_server(response: bytes) -> Iterator[str]:
     ],
 )
 def test_server_error_text_is_clean(isolated_env: dict[str, str], response: bytes) -> None:
-    with raw_server(response) as url:
+    with raw_server(answering(response)) as url:
         added = run(isolated_env, "add", url, "--no-fetch")
         assert added.returncode == 0, added.stderr
         refreshed = run(isolated_env, "refresh")
