@@ -202,3 +202,29 @@ def test_an_empty_json_story_list_is_refused_as_empty(
     path.write_text("[]", encoding="utf-8")
     added = run(isolated_env, "add", str(path))
     assert added.returncode == 2 and "nothing readable in it" in added.stderr
+
+
+def test_a_damaged_local_feed_file_says_so_like_one_over_http(
+    isolated_env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "cut.xml"
+    path.write_text(DAMAGED["cut-mid-item"][0], encoding="utf-8")
+    added = run(isolated_env, "add", str(path))
+    assert added.returncode == 1, added.stderr
+    assert "cut.xml: truncated or malformed: kept 2 items" in added.stderr
+    titles = sorted(s["title"] for s in json.loads(run(isolated_env, "list", "--json").stdout))
+    assert titles == ["Item 0", "Item 1"]
+    assert run(isolated_env, "refresh").returncode == 1  # still damaged: still said
+
+
+def test_a_broken_opml_in_a_folder_is_skipped_not_an_internal_error(
+    isolated_env: dict[str, str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "garbage.opml").write_text("this is not xml at all", encoding="utf-8")
+    (folder / "ok.md").write_text("# A fine note\n\nText.\n", encoding="utf-8")
+    added = run(isolated_env, "add", str(folder))
+    assert added.returncode == 0, added.stderr
+    assert "internal error" not in added.stderr
+    assert "garbage.opml: not OPML" in added.stderr

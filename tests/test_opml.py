@@ -85,3 +85,15 @@ def test_outlines_whose_url_names_no_host_are_left_out() -> None:
         b'<outline text="d" xmlUrl="https://d.example/feed"/></body></opml>'
     )
     assert [f.url for f in read_opml(doc)] == ["https://d.example/feed"]
+
+
+def test_html_entities_and_control_bytes_keep_folders_and_titles() -> None:
+    from tuireader.sources.opml import read_opml
+
+    doc = (
+        b'<?xml version="1.0"?><opml version="2.0"><body>'
+        b'<outline text="A &amp; B"><outline type="rss" text="Caf&eacute; news\x1b[31m"'
+        b' xmlUrl="http://cafe.example/feed.xml"/></outline></body></opml>'
+    )
+    (source,) = read_opml(doc)
+    assert (source.folder, source.title) == ("A & B", "Café news")

@@ -381,9 +381,16 @@ class Refresher:
         # A load degraded by a fault of ours (a component missing) forgets the fingerprint,
         # so the next refresh reads the files again instead of skipping them as unchanged.
         self.library.record(
-            source, status, fingerprint="" if loaded.degraded else stamp, title=loaded.title
+            source,
+            status,
+            fingerprint="" if loaded.degraded or loaded.damaged else stamp,
+            title=loaded.title,
         )
-        if loaded.degraded or (errors and not loaded.stories and not loaded.feeds):
+        if (
+            loaded.degraded
+            or loaded.damaged
+            or (errors and not loaded.stories and not loaded.feeds)
+        ):
             return SourceResult(source, Outcome.FAILED, new=new, message=status)
         return SourceResult(
             source,

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 from tuireader.domain.errors import NotOpmlError
 from tuireader.domain.models import Source, SourceKind
 from tuireader.domain.text import clean_line, safe_link
+from tuireader.sources.guard import guard_xml
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^\[>]|\[.*?\])*>", re.IGNORECASE | re.DOTALL)
 _XML_URL = re.compile(rb"""xmlurl\s*=\s*("[^"]*"|'[^']*')""", re.IGNORECASE)
@@ -91,6 +92,9 @@ def read_opml(data: bytes) -> list[Source]:
     data = _DOCTYPE.sub(b"", data, count=1)
     if b"<!ENTITY" in data.upper():
         raise NotOpmlError("not accepted: OPML with entity declarations")
+    # as for feeds: HTML entities (&eacute;) made numeric, control bytes and escape
+    # sequences dropped, so one of them cannot send the whole file to the fallback scan
+    data = guard_xml(data)
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tuireader.domain.errors import ComponentError, SourceError
+from tuireader.domain.errors import ComponentError, NotOpmlError, SourceError
 from tuireader.domain.files import kind_of, os_reason
 from tuireader.domain.ids import dedupe_keys
 from tuireader.domain.models import ParsedFeed, Source, Story
@@ -28,7 +28,7 @@ from tuireader.sources.opml import read_opml
 
 logger = logging.getLogger(__name__)
 
-INPUT_ERRORS = (SourceError, ValueError, RecursionError)
+INPUT_ERRORS = (SourceError, NotOpmlError, ValueError, RecursionError)
 """What a bad file makes a parser raise; anything else but OSError is a fault of ours."""
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -57,6 +57,9 @@ class LocalResult:
     """What to call the source: a folder's name; for a single file, the feed's title or the
     page's site name (a page dump's breadcrumb, an HTML page's og:site_name), else the
     file's name."""
+    damaged: bool = False
+    """A feed file was damaged (cut off, malformed): its complete items were kept, and the
+    load reports a failure, as a damaged feed over HTTP does."""
     degraded: bool = False
     """A file failed for a reason other than its content (a component missing, a bug, the
     file unreadable for now): the load must be done again, so its fingerprint is not kept."""
@@ -69,6 +72,8 @@ class _Parsed:
     title: str = ""
     scoped: bool = False
     """Keys already name the file ("f:" + path), so need no prefix."""
+    problem: str = ""
+    """The feed file is damaged ("truncated or malformed: kept N items")."""
 
 
 def _candidates(path: Path) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
@@ -156,7 +161,12 @@ def _parse_file(full: Path, rel: str, data: bytes, parse_feed: ParseFeed) -> _Pa
     suffix = full.suffix.lower()
     if suffix in FEED_SUFFIXES:
         feed = parse_feed(data, full.as_uri())
-        return _Parsed(stories=list(feed.stories), feeds=list(feed.feeds), title=feed.title)
+        return _Parsed(
+            stories=list(feed.stories),
+            feeds=list(feed.feeds),
+            title=feed.title,
+            problem=feed.problem,
+        )
     if suffix == ".opml":
         return _Parsed(feeds=read_opml(data))
     text = _decode(data)
@@ -222,6 +232,9 @@ def load_path(path: Path, parse_feed: ParseFeed) -> LocalResult:
             result.errors.append((rel, one_line_error(f"internal error: {exc!r}")))
             result.degraded = True
             continue
+        if parsed.problem:  # its complete items are kept; the file is reported as failed
+            result.errors.append((rel, parsed.problem))
+            result.damaged = True
         if in_folder and not parsed.scoped:
             for story in parsed.stories:
                 story.key = f"f:{rel}|{story.key}"
