@@ -134,6 +134,22 @@ def test_doctor_is_red_for_a_bad_config(isolated_env: dict[str, str]) -> None:
     assert "tuireader config" in failing[0]  # says what to do
 
 
+@pytest.mark.parametrize(
+    ("keys", "named"),
+    [('frobnicate = "z"', "frobnicate"), ('next_unread = "notakey!!"', "notakey")],
+)
+def test_doctor_is_red_for_keys_the_app_refuses(
+    isolated_env: dict[str, str], keys: str, named: str
+) -> None:
+    config = Path(isolated_env["TUIREADER_CONFIG_DIR"])
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text(f"[keys]\n{keys}\n")
+    result = run(isolated_env, "doctor")
+    assert result.returncode == 1
+    failing = [line for line in doctor_lines(result).values() if line.startswith("FAIL")]
+    assert len(failing) == 1 and named in failing[0], failing
+
+
 def test_doctor_is_red_when_the_data_dir_cannot_be_written(
     isolated_env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -183,6 +183,15 @@ def check_config(paths: Paths) -> Check:
         )
     if settings is None:
         return Check("config", True, f"no {paths.config_file}: the defaults apply")
+    from tuireader.ui.config_check import check_config as check_keys_and_theme
+
+    report = check_keys_and_theme(settings)  # [keys] and the theme: what the app refuses too
+    if report.errors:
+        return Check(
+            "config",
+            False,
+            f"{report.errors[0]}; fix {paths.config_file} (`?` in the app lists command ids)",
+        )
     return Check("config", True, f"{paths.config_file} is valid")
 
 
