@@ -63,6 +63,8 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self.library = session.library
         self._input_mode = ""
         self._said_offline = False
+        self._partial_refresh = False
+        """The refresh running covers only some sources (just added or imported)."""
         self._open_id: int | None = None
         self._pending_focus: int | None = None
         self._unread = 0
@@ -227,6 +229,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
     def start_refresh(self, sources: list[Source] | None) -> None:
         """Refresh in the background; keys keep working."""
         self.status.refreshing = True
+        self._partial_refresh = sources is not None
         self._refresh(sources)
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
@@ -243,18 +246,22 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
 
     def _progress(self, done: int, total: int, result: SourceResult) -> None:
         self.status.progress(done, total)
-        if result.message and result.outcome.value == "failed" and not result.offline:
+        # a source that cannot be reached is said on its own when only some were refreshed
+        # (just added or imported); in a full refresh, all of them failing means "offline"
+        partial = self._partial_refresh
+        if result.message and result.outcome.value == "failed" and (partial or not result.offline):
             self.notify(
                 result.message,
-                title=clean_line(result.source.name)[:60],
+                title=clean_line(result.source.label)[:80],
                 severity="warning",
                 timeout=8,
             )
 
     def _refreshed(self, report: RefreshReport) -> None:
         self.status.refreshing = False
-        self.status.offline = report.offline
-        if report.offline and not self._said_offline:
+        offline = report.offline and not self._partial_refresh
+        self.status.offline = offline
+        if offline and not self._said_offline:
             self._said_offline = True
             self.notify(
                 "Offline: no source could be reached. Reading from the cache.", severity="warning"
