@@ -235,7 +235,7 @@ async def test_refresh_with_one_feed_failing_and_add_source(
         assert any("Broken" in n and "404" in n for n in notes)
         await pilot.press("a")
         assert isinstance(app.screen, AddSourceModal)
-        await pilot.press(*feed_server.url("/atom.xml"), "enter", *"Tech", "enter")
+        await pilot.press(*feed_server.url("/atom.xml"), "tab", *"Tech", "enter")
         await settle(pilot)
         assert headlines(app).total == 5
         assert any(s.folder == "Tech" for s in build_library(db).sources())

@@ -38,7 +38,7 @@ async def add(pilot: object, ref: str) -> None:
     modal = pilot.app.screen  # type: ignore[attr-defined]
     assert isinstance(modal, AddSourceModal)
     modal.query_one("#ref", Input).value = ref
-    await pilot.press("enter", "enter")  # type: ignore[attr-defined]
+    await pilot.press("enter")  # type: ignore[attr-defined]
     await workers_done(pilot.app)  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
 

@@ -116,7 +116,7 @@ def test_import_opml_and_bad_config(
         "</outline></body></opml>"
     )
     result = run(isolated_env, "import", str(opml))
-    assert result.returncode == 0 and "imported 1 feeds" in result.stdout
+    assert result.returncode == 0 and "imported 1 feed " in result.stdout
     (tmp_path / "config").mkdir(exist_ok=True)
     (tmp_path / "config" / "config.toml").write_text("[network]\nconcurency = 3\n")
     bad = run(isolated_env, "list")

@@ -23,7 +23,7 @@ from tuireader.domain.errors import FirstFetchError, NotOpmlError, SeveralFeedsE
 from tuireader.domain.files import os_reason
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import StoryQuery
-from tuireader.domain.text import clean_line, clean_text
+from tuireader.domain.text import clean_line, clean_text, plural
 from tuireader.domain.titles import display_title
 from tuireader.services.files import read_user_file, write_user_file
 from tuireader.services.images import ImageCachePolicy, expire_images
@@ -174,7 +174,8 @@ def cmd_remove(context: Context, args: argparse.Namespace) -> int:
         raise UsageError(f"{args.source!r} matches several sources ({ids}); give an id")
     hidden = context.library.remove_source(found[0])
     print(
-        f"removed {clean_line(found[0].name)} ({hidden} stories; `tuireader undo` brings it"
+        f"removed {clean_line(found[0].name)} ({plural(hidden, 'story', 'stories')};"
+        " `tuireader undo` brings it"
         " back until the next vacuum)"
     )
     return OK
@@ -275,7 +276,7 @@ def _import(context: Context, path: Path, fetch: bool = False) -> int:
         added, skipped = context.library.import_opml(data)
     except NotOpmlError as exc:
         raise UsageError(f"{path}: {exc}") from None
-    print(f"imported {len(added)} feeds ({skipped} already subscribed)")
+    print(f"imported {plural(len(added), 'feed')} ({skipped} already subscribed)")
     if fetch and added:
         return _refresh(context, added, quiet=False)
     return OK

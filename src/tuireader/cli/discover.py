@@ -9,7 +9,7 @@ from tuireader.app import Context
 from tuireader.cli.output import print_json, story_line
 from tuireader.domain.discovery import Ranked
 from tuireader.domain.errors import UsageError
-from tuireader.domain.text import clean_line
+from tuireader.domain.text import clean_line, plural
 from tuireader.services.reading import PAGE_LISTS, page_lists
 
 OK = 0
@@ -151,7 +151,8 @@ def cmd_clusters(context: Context, args: argparse.Namespace) -> int:
         for i in group:
             print("  " + story_line(context.library.story(i)))
     if not groups:
-        print("No clusters yet.")
+        days = args.days
+        print(f"No clusters in the last {plural(days, 'day')} (`--days` looks further back).")
     return OK
 
 

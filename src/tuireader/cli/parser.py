@@ -106,7 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     recommend.add_argument("--limit", type=int, default=20, metavar="N")
     recommend.add_argument("--json", action="store_true", help="print JSON")
     clusters = sub.add_parser("clusters", help="stories from several sources about one event")
-    clusters.add_argument("--days", type=int, default=7, metavar="D", help="look back D days")
+    clusters.add_argument(
+        "--days", type=int, default=7, metavar="D", help="look back D days (default 7)"
+    )
     clusters.add_argument("--json", action="store_true", help="print JSON")
 
     sub.add_parser("locate", help="print the config, data, cache and log paths")

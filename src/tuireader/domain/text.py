@@ -67,3 +67,8 @@ def one_line_error(exc: BaseException | str, limit: int = 200) -> str:
     text = exc if isinstance(exc, str) else (str(exc) or type(exc).__name__)
     line = clean_line(text)
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def plural(count: int, one: str, many: str = "") -> str:
+    """``1 story``, ``2 stories`` (``many`` defaults to ``one`` + "s")."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"

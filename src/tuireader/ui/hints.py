@@ -17,11 +17,6 @@ def key_label(command_id: str, overrides: Mapping[str, str]) -> str:
     return KEY_NAMES.get(first, first)
 
 
-def plural(count: int, one: str, many: str) -> str:
-    """``1 story``, ``2 stories``."""
-    return f"{count} {one if count == 1 else many}"
-
-
 def empty_hint(query: StoryQuery, overrides: Mapping[str, str]) -> str:
     """One line for a view with no stories: why, and how to fill it."""
 

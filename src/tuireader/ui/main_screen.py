@@ -17,13 +17,13 @@ from textual.widgets import Input
 from tuireader.domain.errors import StorageError
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import SortKey, StoryQuery
-from tuireader.domain.text import clean_line
+from tuireader.domain.text import clean_line, plural
 from tuireader.services.browser import open_link
 from tuireader.services.session import Session
 from tuireader.ui.commands import Command, bindings
 from tuireader.ui.confirm_modal import ConfirmModal
 from tuireader.ui.failures import storage_guarded, storage_refused
-from tuireader.ui.hints import empty_hint, plural
+from tuireader.ui.hints import empty_hint
 from tuireader.ui.modals import HelpScreen, LinkPickerModal
 from tuireader.ui.reading_flow import ReadingFlow
 from tuireader.ui.source_actions import SourceActions

@@ -27,15 +27,16 @@ class AddSourceModal(ModalScreen[tuple[str, str] | None]):
             yield Label("Add a feed URL, or a local file or folder")
             yield Input(placeholder="https://example.org/feed.xml or ~/news", id="ref")
             yield Input(placeholder="folder (optional)", id="folder")
-            yield Label("enter to add, escape to cancel", classes="hint")
+            yield Label("enter adds · tab to give a folder first · escape cancels", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in either field adds (the folder is optional); with no URL or path yet,
+        it stays in the first field."""
         ref = self.query_one("#ref", Input).value.strip()
-        if event.input.id == "ref" and ref:
-            self.query_one("#folder", Input).focus()
-            return
         if ref:
             self.dismiss((ref, self.query_one("#folder", Input).value.strip()))
+        else:
+            self.query_one("#ref", Input).focus()
 
 
 class PathModal(ModalScreen[str | None]):

@@ -8,13 +8,12 @@ from textual import work
 from tuireader.domain.errors import SeveralFeedsError, TuireaderError, UsageError
 from tuireader.domain.models import Source
 from tuireader.domain.query import StoryQuery
-from tuireader.domain.text import clean_line, one_line_error
+from tuireader.domain.text import clean_line, one_line_error, plural
 from tuireader.domain.titles import display_title
 from tuireader.services.files import read_user_file, write_user_file
 from tuireader.services.reading import export_story
 from tuireader.ui.confirm_modal import ConfirmModal
 from tuireader.ui.failures import storage_guarded
-from tuireader.ui.hints import plural
 from tuireader.ui.modals import AddSourceModal, LinkPickerModal, PathModal
 from tuireader.ui.paths import open_path
 from tuireader.ui.screen_parts import ScreenParts
@@ -146,7 +145,7 @@ class SourceActions(ScreenParts):
             except TuireaderError as exc:
                 self.notify(one_line_error(exc), severity="error", markup=False)
                 return
-            self.notify(f"Imported {len(added)} feeds ({skipped} already there).")
+            self.notify(f"Imported {plural(len(added), 'feed')} ({skipped} already there).")
             self._own_source_added()
             self.refresh_sidebar()
             if added:
