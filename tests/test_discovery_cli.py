@@ -43,3 +43,16 @@ def test_a_story_with_no_words_does_not_hang_discovery(
     # and the story is not picked up again: a second run is as quick
     again = run(isolated_env, *args, timeout=20)
     assert again.returncode == 0, again.stderr
+
+
+def test_an_empty_recommendation_says_why(isolated_env: dict[str, str], tmp_path: Path) -> None:
+    note = tmp_path / "only.md"
+    note.write_text("# The only story about harbour seals\n\nSeals were counted.\n")
+    assert run(isolated_env, "add", str(note)).returncode == 0
+    before = run(isolated_env, "recommend")
+    assert "star stories or read them to the end" in before.stdout
+    story = json.loads(run(isolated_env, "list", "--json").stdout)[0]["id"]
+    assert run(isolated_env, "mark", str(story), "--star").returncode == 0
+    after = run(isolated_env, "recommend")  # starred, but nothing unread is left to offer
+    assert "star stories" not in after.stdout
+    assert "no unread story of the library's last 14 days is like" in after.stdout

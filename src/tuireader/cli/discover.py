@@ -120,7 +120,13 @@ def cmd_recommend(context: Context, args: argparse.Namespace) -> int:
 
     ranked = context.discovery.recommend(titles, _limit(args))
     if not ranked and not args.json:
-        print("Nothing to recommend yet: star stories or read them to the end.")
+        if context.discovery.has_profile():
+            print(
+                "Nothing to recommend: no unread story of the library's last 14 days is like"
+                " the ones you starred or read to the end."
+            )
+        else:
+            print("Nothing to recommend yet: star stories or read them to the end.")
         return OK
     return _print(context, ranked, args.json)
 

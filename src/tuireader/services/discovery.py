@@ -61,6 +61,8 @@ class DiscoveryLists:
     titles: dict[int, tuple[str, str]]
     trending_hours: int = 48
     """The window ``ranking`` looks at."""
+    has_profile: bool = True
+    """Some story was starred or read to the end (else Recommended has nothing to go on)."""
 
 
 def _why(words: Sequence[str]) -> str:
@@ -288,8 +290,19 @@ class Discovery:
         )
         ids = [r.id for r in related + ranking + recommended] + also
         return DiscoveryLists(
-            related, also, ranking, recommended, self.titles(ids), self.trending_hours
+            related,
+            also,
+            ranking,
+            recommended,
+            self.titles(ids),
+            self.trending_hours,
+            has_profile=bool(recommended) or self.has_profile(),
         )
+
+    def has_profile(self) -> bool:
+        """Whether any story was starred or read to the end (and not dismissed): what
+        Recommended goes on."""
+        return any(not row.dismissed for row in self.repo.engaged())
 
     def invalidate(self) -> None:
         """Forget cached lists, so the next call computes them cold (for benchmarks: the

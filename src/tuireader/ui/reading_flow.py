@@ -225,7 +225,12 @@ class ReadingFlow(ScreenParts):
             "ranking": rows(lists.ranking),
             "recommended": rows(lists.recommended),
         }
-        empty = {"ranking": f"nothing in the last {lists.trending_hours} h"}
+        empty = {
+            "ranking": f"nothing in the last {lists.trending_hours} h",
+            "recommended": "nothing new like what you liked"
+            if lists.has_profile
+            else "star stories or read them to the end",
+        }
         for widget_id, items in computed.items():
             page = self._page_lists.get(widget_id, [])
             self.query_one(f"#{widget_id}", StoryList).show(
