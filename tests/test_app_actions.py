@@ -55,6 +55,41 @@ async def test_export_says_the_full_path(tmp_path: Path, monkeypatch: pytest.Mon
         assert notes[-1] == f"Wrote {work / 'ferry.md'}"
 
 
+async def _export_to(pilot: object, app: object, name: str) -> None:
+    await pilot.press("e")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+    app.screen.query_one("#path").value = name  # type: ignore[attr-defined]
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def test_export_asks_before_replacing_and_wants_a_known_suffix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tuireader.ui.confirm_modal import ConfirmModal
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kept.md").write_text("mine", encoding="utf-8")
+    app = make_app(tmp_path / "db")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_titled(pilot, "Ferry timetable changes next week")
+        notes = spy(app)
+        await _export_to(pilot, app, "kept.md")
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("n")
+        await pilot.pause()
+        assert (tmp_path / "kept.md").read_text(encoding="utf-8") == "mine"
+        await _export_to(pilot, app, "kept.md")
+        await pilot.press("y")
+        await pilot.pause()
+        assert (tmp_path / "kept.md").read_text(encoding="utf-8").startswith("# Ferry")
+        await _export_to(pilot, app, "story.pdf")
+        assert not (tmp_path / "story.pdf").exists()
+        assert "Give the file a .md, .html or .txt name" in notes[-1]
+        await _export_to(pilot, app, "/no/such/folder/x.md")
+        assert notes[-1] == "cannot write /no/such/folder/x.md: there is no folder /no/such/folder"
+
+
 async def test_link_keys_on_a_story_without_links_say_so(tmp_path: Path) -> None:
     app = make_app(tmp_path / "db")
     async with app.run_test(size=SIZE) as pilot:

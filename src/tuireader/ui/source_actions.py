@@ -3,6 +3,8 @@ full text. A mixin so the screen stays one responsibility per module."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import work
 
 from tuireader.domain.errors import SeveralFeedsError, TuireaderError, UsageError
@@ -18,6 +20,9 @@ from tuireader.ui.modals import AddSourceModal, LinkPickerModal, PathModal
 from tuireader.ui.paths import open_path
 from tuireader.ui.screen_parts import ScreenParts
 from tuireader.ui.widgets.story_list import StoryList
+
+EXPORT_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".txt": "txt"}
+"""A saved story's format, by the file name's suffix."""
 
 
 class SourceActions(ScreenParts):
@@ -217,16 +222,33 @@ class SourceActions(ScreenParts):
         name = (full.title or "untitled").lower()
         default = "".join(ch if ch.isalnum() else "-" for ch in name)[:50] + ".md"
 
+        def write(target: Path, fmt: str) -> None:
+            try:
+                write_user_file(target, export_story(full, fmt))
+            except TuireaderError as exc:
+                self.notify(one_line_error(exc), severity="error", markup=False)
+                return
+            self.notify(f"Wrote {clean_line(str(target.resolve()))}", markup=False)
+
         def chosen(path: str | None) -> None:
             if not path:
                 return
             target = open_path(path)
-            fmt = {".html": "html", ".htm": "html", ".txt": "txt"}.get(target.suffix.lower(), "md")
-            try:
-                target.write_text(export_story(full, fmt), encoding="utf-8")
-            except OSError as exc:
-                self.notify(one_line_error(exc), severity="error")
+            fmt = EXPORT_FORMATS.get(target.suffix.lower())
+            if fmt is None:
+                self.notify(
+                    f"Give the file a .md, .html or .txt name, not {clean_line(target.name)!r}.",
+                    severity="warning",
+                    markup=False,
+                )
                 return
-            self.notify(f"Wrote {clean_line(str(target.resolve()))}")
+            if target.exists():
+                question = f"Replace {clean_line(str(target.resolve()))}?"
+                self.app.push_screen(
+                    ConfirmModal(question, "replace it"),
+                    lambda yes: write(target, fmt) if yes else None,
+                )
+                return
+            write(target, fmt)
 
         self.app.push_screen(PathModal("Save the story to (.md, .html or .txt):", default), chosen)
