@@ -176,3 +176,24 @@ async def test_long_lists_show_every_word_and_say_that_they_scroll() -> None:
         related.show([Ranked(t, None, "from the page") for t in LONG[:1]], "from the page")
         await pilot.pause()
         assert related.border_subtitle == "from the page"  # no scrolling, no hint
+
+
+async def test_x_on_a_highlighted_line_dismisses_that_story(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "db")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_titled(pilot, "Ferry timetable changes next week")
+        await workers_done(app)
+        related = screen.query_one("#related", StoryList)
+        line = next((i for i in related.items if i.story_id is not None), None)
+        assert line is not None, "the fixture library relates something to the ferry story"
+        related.focus()
+        related.highlighted = related.items.index(line)
+        await pilot.press("x")
+        await workers_done(app)
+        dismissed = {
+            i
+            for (i,) in app.session.library.conn.execute(
+                "SELECT id FROM stories WHERE dismissed = 1"
+            )
+        }
+        assert dismissed == {line.story_id}  # the highlighted line, not the open story

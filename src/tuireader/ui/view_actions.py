@@ -112,6 +112,15 @@ class ViewActions(ScreenParts):
 
     @storage_guarded
     def action_not_interested(self) -> None:
+        """Fewer like the highlighted line of a side list when one has focus, else like the
+        open story."""
+        focused = self.focused
+        line = focused.current if isinstance(focused, StoryList) else None
+        if line is not None and line.story_id is not None:
+            self.library.dismiss(line.story_id)
+            self.notify(f"Fewer stories like {clean_line(line.title)[:60]!r}.", markup=False)
+            self._refresh_lists()
+            return
         story = self._target()
         if story is None or story.id is None:
             return
