@@ -131,3 +131,15 @@ def test_corrupt_database_message_is_one_line(isolated_env: dict[str, str], tmp_
     assert result.returncode == 0
     lines = [line for line in result.stderr.splitlines() if "moved it to" in line]
     assert len(lines) == 1
+
+
+def test_show_prints_text_as_written_not_markdown_escapes(
+    isolated_env: dict[str, str], tmp_path: Path
+) -> None:
+    page = tmp_path / "note.txt"
+    page.write_text("A note about tags\n\nUse <tag> & *stars* with snake_case names.\n")
+    assert run(isolated_env, "add", str(page)).returncode == 0
+    story = json.loads(run(isolated_env, "list", "--json").stdout)[0]["id"]
+    shown = run(isolated_env, "show", str(story)).stdout
+    assert "Use <tag> & *stars* with snake_case names." in shown, shown
+    assert "\\" not in shown

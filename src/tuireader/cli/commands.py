@@ -27,7 +27,7 @@ from tuireader.domain.text import clean_line, clean_text, plural
 from tuireader.domain.titles import display_title
 from tuireader.services.files import read_user_file, write_user_file
 from tuireader.services.images import ImageCachePolicy, expire_images
-from tuireader.services.reading import export_story, reader_text
+from tuireader.services.reading import export_story, reader_text, unescaped
 from tuireader.services.refresh import Outcome, RefreshReport
 from tuireader.services.subscribe import subscribe
 
@@ -236,7 +236,7 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
     ]
     head += [f"{name}: {clean_line(value)}" for name, value in meta if value]
     print("\n".join(head) + "\n")
-    print(clean_text(reader.markdown).rstrip() + "\n")
+    print(clean_text(unescaped(reader.markdown)).rstrip() + "\n")
     if reader.links:
         print("Links:")
         for n, link in enumerate(reader.links, 1):

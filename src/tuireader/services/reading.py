@@ -79,12 +79,18 @@ def full_text_note(story: Story) -> str:
 
 
 _MD_MARKS = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|^#{1,6} |^> ?)", re.M)
-_ESCAPES = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
+_ESCAPES = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~&])")
 
 
 def _meta(story: Story) -> list[str]:
     when = date_line(story.published, story.updated, story.first_seen)
     return [clean_line(v) for v in (story.source_title, story.author, when) if v]
+
+
+def unescaped(markdown: str) -> str:
+    """Reader Markdown as a person reads it on a terminal: the backslashes that keep
+    Markdown from acting on the story's own characters (``\\<tag>``) taken out."""
+    return _ESCAPES.sub(r"\1", markdown)
 
 
 def export_story(story: Story, fmt: str) -> str:
