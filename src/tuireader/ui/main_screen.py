@@ -20,7 +20,7 @@ from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line
 from tuireader.services.browser import open_link
 from tuireader.services.session import Session
-from tuireader.ui.commands import Command, bindings
+from tuireader.ui.commands import BY_ACTION, Command, Needs, bindings
 from tuireader.ui.confirm_modal import ConfirmModal
 from tuireader.ui.failures import storage_guarded, storage_refused
 from tuireader.ui.hints import empty_hint, plural
@@ -44,8 +44,6 @@ NARROW = 80
 """Under this many columns the sidebar is shown only on request, over the headlines."""
 BULK_CONFIRM = 50
 """Marking more stories than this read at once asks first."""
-SAYS_WHY_NOT = frozenset({"pick_link", "open_link", "open_image"})
-"""Commands whose key, pressed when there is nothing to act on, says so."""
 
 
 class MainScreen(ReadingFlow, SourceActions, ViewActions):
@@ -500,30 +498,31 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
 
     def can_run(self, action: str) -> bool:
         """Whether a command can do something now (the palette offers only those)."""
-        if action in ("pick_link", "open_link"):
-            return bool(self.article.links)
-        if action == "open_image":
-            return bool(self.article.images)
-        return self.check_action(action, ()) is not False
+        command = BY_ACTION.get(action.partition("(")[0])
+        return command is None or self.has(command.needs)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Commands that cannot run now do nothing; those in SAYS_WHY_NOT run and say why."""
-        needs_story = {
-            "toggle_read",
-            "toggle_star",
-            "open_browser",
-            "refresh_source",
-            "remove_source",
-            "open",
-        }
-        if action in needs_story:
-            return self.headlines.total > 0 or self.article.story is not None
-        if action in SAYS_WHY_NOT:
-            return True  # run, and say why there is nothing to open
-        if action == "undo":
-            return self.library.can_undo()
-        if action == "mark_source_read":
-            return self.headlines.total > 0
-        if action == "save_search":
-            return bool(self.view_query.search)
-        return True
+        """A command runs when it has what its declaration says it needs; one that says why
+        not runs anyway, and says so."""
+        command = BY_ACTION.get(action)
+        if command is None or command.says_why_not:
+            return True
+        return self.has(command.needs)
+
+    def has(self, needs: Needs) -> bool:
+        """Whether what a command needs is there now."""
+        match needs:
+            case Needs.NOTHING:
+                return True
+            case Needs.STORY:
+                return self.headlines.total > 0 or self.article.story is not None
+            case Needs.LISTED_STORY:
+                return self.headlines.total > 0
+            case Needs.LINKS:
+                return bool(self.article.links)
+            case Needs.IMAGES:
+                return bool(self.article.images)
+            case Needs.UNDO:
+                return self.library.can_undo()
+            case Needs.SEARCH:
+                return bool(self.view_query.search)
