@@ -193,6 +193,10 @@ async def test_help_is_built_from_the_commands(tmp_path: Path) -> None:
         keys = {line.split("  ")[0].strip() for line in lines if " Next unread " in line}
         assert keys == {"x"}  # ...with the keys of the moment
         assert any(line.startswith("/ ") and " Search " in line for line in lines)
+        # key names as the footer shows them (Textual's App.get_key_display)
+        rows = [line.split() for line in lines]
+        for shown in (["⏎", "l", "open"], ["h", "esc", "back"], ["^s", "save_search"]):
+            assert shown in (row[: len(shown)] for row in rows), shown
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
         await pilot.press("x")  # remapped next_unread

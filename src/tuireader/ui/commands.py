@@ -12,6 +12,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the CLI checks [keys] against these ids without loading Textual
+    from textual.app import App
     from textual.binding import Binding
 
 
@@ -384,3 +385,11 @@ def keymap(overrides: Mapping[str, str]) -> dict[str, str]:
 def keys_for(command: Command, overrides: Mapping[str, str]) -> str:
     """The keys a command answers to now, for display."""
     return overrides.get(command.id, command.keys)
+
+
+def shown_keys(keys: str, app: App[object]) -> str:
+    """Comma-separated key names as the footer shows them (``App.get_key_display``),
+    space-separated: ``"question_mark,ctrl+s"`` is ``"? ^s"``."""
+    from textual.binding import Binding
+
+    return " ".join(app.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
