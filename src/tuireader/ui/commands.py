@@ -393,3 +393,32 @@ def shown_keys(keys: str, app: App[object]) -> str:
     from textual.binding import Binding
 
     return " ".join(app.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
+
+
+def key_table_markdown(app: App[object] | None = None) -> str:
+    """The README's key table: each group's commands with their default keys, as the help
+    screen lists them; the commands sharing an action (``open_link_1`` to ``_9``) on one row."""
+    if app is None:
+        from textual.app import App
+
+        app = App()
+    lines = ["| keys | command id | what it does |", "|---|---|---|"]
+    groups: dict[str, list[list[Command]]] = {}
+    for command in COMMANDS:
+        rows = groups.setdefault(command.group, [])
+        if rows and rows[-1][0].action_name == command.action_name:
+            rows[-1].append(command)
+        else:
+            rows.append([command])
+    for group, rows in groups.items():
+        lines.append(f"| **{group}** | | |")
+        for row in rows:
+            first, last = row[0], row[-1]
+            keys, ids, what = shown_keys(first.keys, app), first.id, first.help
+            if len(row) > 1:  # a numbered family: one key each
+                keys = f"{shown_keys(first.keys, app)}–{shown_keys(last.keys, app)}"
+                ids = f"{first.id} … {last.id}"
+                what = what.replace(f"[{first.keys}]", "[N]")
+            cells = (f"`{keys}`", f"`{ids}`", what.replace("|", "\\|"))
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
