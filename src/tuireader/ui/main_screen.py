@@ -34,7 +34,7 @@ from tuireader.ui.widgets.fitted_footer import FittedFooter
 from tuireader.ui.widgets.headline_list import HeadlineList
 from tuireader.ui.widgets.sidebar import Sidebar, View
 from tuireader.ui.widgets.status_bar import StatusBar
-from tuireader.ui.widgets.story_list import Ranked, StoryList
+from tuireader.ui.widgets.story_list import ListLine, StoryList
 
 if TYPE_CHECKING:  # these load later, off the start-up path
     from tuireader.services.refresh import RefreshReport, SourceResult
@@ -64,7 +64,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self._open_id: int | None = None
         self._pending_focus: int | None = None
         self._unread = 0
-        self._page_lists: dict[str, list[Ranked]] = {}
+        self._page_lists: dict[str, list[ListLine]] = {}
         self._discover_timer: Timer | None = None
         self._discover_asked = 0.0
         self._sidebar_wanted = session.settings.general.show_sidebar
@@ -241,7 +241,9 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
 
     def _progress(self, done: int, total: int, result: SourceResult) -> None:
         self.status.progress(done, total)
-        if result.message and result.outcome.value == "failed" and not result.offline:
+        from tuireader.services.refresh import Outcome  # loaded by now: a refresh is running
+
+        if result.message and result.outcome is Outcome.FAILED and not result.offline:
             self.notify(
                 result.message,
                 title=clean_line(result.source.name)[:60],
