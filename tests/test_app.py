@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from rich.table import Table
 from textual.app import App
@@ -15,7 +17,8 @@ from textual.worker import WorkerState
 from apphelpers import HOSTILE, build_library, make_app, workers_done
 from feedserver import FeedServer
 from tuireader.domain.query import StoryQuery
-from tuireader.ui.commands import COMMANDS
+from tuireader.ui import commands
+from tuireader.ui.commands import COMMANDS, Needs
 from tuireader.ui.main_screen import MainScreen
 from tuireader.ui.modals import AddSourceModal, HelpScreen
 from tuireader.ui.widgets.article_pane import ArticlePane
@@ -190,6 +193,10 @@ async def test_help_is_built_from_the_commands(tmp_path: Path) -> None:
         keys = {line.split("  ")[0].strip() for line in lines if " Next unread " in line}
         assert keys == {"x"}  # ...with the keys of the moment
         assert any(line.startswith("/ ") and " Search " in line for line in lines)
+        # key names as the footer shows them (Textual's App.get_key_display)
+        rows = [line.split() for line in lines]
+        for shown in (["⏎", "l", "open"], ["h", "esc", "back"], ["^s", "save_search"]):
+            assert shown in (row[: len(shown)] for row in rows), shown
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
         await pilot.press("x")  # remapped next_unread
@@ -206,6 +213,58 @@ async def test_palette_offers_only_what_can_run(tmp_path: Path) -> None:
         await pilot.press("A")
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert "Undo" in titles
+
+
+def refused(screen: MainScreen) -> set[str]:
+    """The ids of the screen's commands whose keys do nothing now."""
+    return {
+        c.id
+        for c in COMMANDS
+        if not c.action.startswith("app.") and screen.check_action(c.action_name, ()) is False
+    }
+
+
+async def test_what_can_run_comes_from_the_declarations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(tmp_path / "db")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("f", *"no such title")
+        assert headlines(app).total == 0 and screen.article.story is None
+        story_commands = {
+            "open",
+            "toggle_read",
+            "toggle_star",
+            "open_browser",
+            "refresh_source",
+            "remove_source",
+            "mark_source_read",
+        }
+        assert refused(screen) == story_commands | {"undo", "save_search"}
+        # the link and image keys run, to say there is nothing to open; the palette skips them
+        assert screen.check_action("open_link", (1,)) is True
+        assert not screen.can_run("pick_link") and not screen.can_run("open_image")
+        await pilot.press("escape", "F")
+        assert headlines(app).total == 7
+        assert refused(screen) == {"undo", "save_search"}
+        await pilot.press("enter")  # open the first story: it has a link
+        await settle(pilot)
+        assert screen.can_run("pick_link") and screen.can_run("open_link(1)")
+        # the screen asks the declaration, not a list of its own
+        filter_command = commands.BY_ACTION["filter"]
+        needing = replace(filter_command, needs=Needs.SEARCH)
+        monkeypatch.setitem(commands.BY_ACTION, "filter", needing)
+        assert screen.check_action("filter", ()) is False
+        assert "Filter" not in {c.title for c in app.get_system_commands(screen)}
+
+
+def test_commands_sharing_an_action_share_their_needs() -> None:
+    for command in COMMANDS:
+        shared = commands.BY_ACTION.get(command.action_name)
+        if shared is not None:
+            assert (shared.needs, shared.says_why_not) == (command.needs, command.says_why_not)
 
 
 async def test_refresh_with_one_feed_failing_and_add_source(

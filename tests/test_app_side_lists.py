@@ -13,7 +13,7 @@ from tuireader.domain.models import Story
 from tuireader.services.discovery import Discovery
 from tuireader.storage.discovery_repo import DiscoveryRepo
 from tuireader.ui.main_screen import MainScreen
-from tuireader.ui.widgets.story_list import Ranked, StoryList, merged
+from tuireader.ui.widgets.story_list import ListLine, StoryList, merged
 
 SIZE = (140, 40)
 
@@ -49,12 +49,12 @@ async def open_titled(pilot: object, title: str) -> MainScreen:
 
 
 def test_merged_keeps_the_first_of_each_story_and_both_reasons() -> None:
-    computed = [Ranked("A", 1, "shares x", "Desk: shares x"), Ranked("B", 2, "", "Desk: y")]
+    computed = [ListLine("A", 1, "shares x", "Desk: shares x"), ListLine("B", 2, "", "Desk: y")]
     page = [
-        Ranked("A", 1, "from the page", "from the page's Related list"),
-        Ranked("Elsewhere", None, "from the page", "not in the library"),
-        Ranked("elsewhere ", None, "from the page", "not in the library"),
-        Ranked("Me", 9, "from the page", "from the page's Related list"),
+        ListLine("A", 1, "from the page", "from the page's Related list"),
+        ListLine("Elsewhere", None, "from the page", "not in the library"),
+        ListLine("elsewhere ", None, "from the page", "not in the library"),
+        ListLine("Me", 9, "from the page", "from the page's Related list"),
     ]
     out = merged(computed, page, exclude=9)
     assert [(r.title, r.story_id) for r in out] == [("A", 1), ("B", 2), ("Elsewhere", None)]
@@ -156,7 +156,7 @@ class OneList(App[None]):
 
     def on_mount(self) -> None:
         self.query_one(StoryList).show(
-            [Ranked(t, None, "from the page") for t in LONG], "from the page"
+            [ListLine(t, None, "from the page") for t in LONG], "from the page"
         )
 
 
@@ -173,7 +173,7 @@ async def test_long_lists_show_every_word_and_say_that_they_scroll() -> None:
         related.scroll_end(animate=False, immediate=True)
         await pilot.pause()
         assert related.border_subtitle == "from the page"  # at the end: nothing more
-        related.show([Ranked(t, None, "from the page") for t in LONG[:1]], "from the page")
+        related.show([ListLine(t, None, "from the page") for t in LONG[:1]], "from the page")
         await pilot.pause()
         assert related.border_subtitle == "from the page"  # no scrolling, no hint
 

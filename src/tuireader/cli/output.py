@@ -4,42 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-import unicodedata
 from typing import Any, TextIO
 
 from tuireader.domain.dates import age_words
 from tuireader.domain.models import Source, Story
-from tuireader.domain.text import clean_line
 from tuireader.domain.titles import display_title
-
-
-def width(text: str) -> int:
-    """Terminal columns a string takes (wide CJK and emoji count two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def fit(text: str, columns: int) -> str:
-    """Cut or pad ``text`` to exactly ``columns`` terminal columns."""
-    out: list[str] = []
-    used = 0
-    for ch in text:
-        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        if used + w > columns:
-            if out and used + 1 > columns:
-                out.pop()
-                used -= 1
-            out.append("…")
-            used += 1
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + " " * max(0, columns - used)
+from tuireader.ui.text import fit
 
 
 def story_line(story: Story) -> str:
     """``ID  N*  source  title  age``."""
     flags = ("N" if not story.read else " ") + ("*" if story.starred else " ")
-    source = fit(clean_line(story.source_title), 18)
+    source = fit(story.source_title, 18)
     when = age_words(story.dated, story.first_seen) or "-"
     return f"{story.id:>6} {flags} {source} {display_title(story.title)}  ({when})"
 
@@ -112,7 +88,7 @@ class ProgressBar:
         cells = 24
         filled = cells * done // self.total
         bar = "█" * filled + "░" * (cells - filled)
-        self.stream.write(f"\r\x1b[2K{bar} {done}/{self.total} {fit(clean_line(label), 40)}")
+        self.stream.write(f"\r\x1b[2K{bar} {done}/{self.total} {fit(label, 40)}")
         self.stream.flush()
 
     def close(self) -> None:

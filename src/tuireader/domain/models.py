@@ -26,6 +26,23 @@ class ContentType(StrEnum):
     MARKDOWN = "markdown"
 
 
+class FetchStatus(StrEnum):
+    """The status a fetch that went well leaves on a source (``Source.status``) or on a
+    story's page (``Story.full_text_status``); any other status is a failure's one-line reason.
+    """
+
+    OK = "ok"
+    NOT_MODIFIED = "not modified"
+    """The server answered 304: what is stored is still current."""
+    UNCHANGED = "unchanged"
+    """A local source's files are as they were at the last load."""
+
+
+def fetch_failed(status: str) -> bool:
+    """Whether a stored status is a failure's reason (``""``: not fetched yet)."""
+    return bool(status) and status not in frozenset(FetchStatus)
+
+
 @dataclass(frozen=True, slots=True)
 class SourceSettings:
     """Per-source settings; ``None`` means "use the global default"."""
@@ -56,7 +73,7 @@ class Source:
     """For a local source: what the files looked like when last loaded."""
     fetched_at: datetime | None = None
     status: str = ""
-    """"ok", "not modified", or a one-line reason for the last failure."""
+    """A :class:`FetchStatus`, or a one-line reason for the last failure."""
     retry_after: datetime | None = None
     unread: int = 0
     total: int = 0
@@ -119,7 +136,7 @@ class Story:
     full_text: str = ""
     """The article's text fetched from its page (Markdown), when there is one."""
     full_text_status: str = ""
-    """"ok", or a one-line reason the page could not be used."""
+    """A :class:`FetchStatus`, or a one-line reason the page could not be used."""
 
     @property
     def dated(self) -> datetime | None:

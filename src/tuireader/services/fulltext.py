@@ -9,13 +9,16 @@ from dataclasses import dataclass
 
 from tuireader.content.plain import plain_text
 from tuireader.domain.errors import INTERNAL, ComponentError, SourceError
-from tuireader.domain.models import Source, Story
+from tuireader.domain.models import FetchStatus, Source, Story
 from tuireader.domain.text import one_line_error, safe_link
 from tuireader.services.library import Library
 from tuireader.sources.article import extract_article
 from tuireader.sources.http import Fetcher
 
 logger = logging.getLogger(__name__)
+
+GOOD = (FetchStatus.OK, FetchStatus.NOT_MODIFIED)
+"""What ``fetch_one`` returns when the page is stored (or still current)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +64,10 @@ class FullText:
         done = self.library.pages.have(list(story_ids))
         todo = [i for i in dict.fromkeys(story_ids) if i not in done]
         results = await asyncio.gather(*(self.fetch_one(i) for i in todo))
-        failed = [i for i, r in zip(todo, results, strict=True) if r not in ("ok", "not modified")]
+        failed = [i for i, r in zip(todo, results, strict=True) if r not in GOOD]
         return FullTextReport(
-            fetched=sum(r == "ok" for r in results),
-            unchanged=sum(r == "not modified" for r in results),
+            fetched=sum(r == FetchStatus.OK for r in results),
+            unchanged=sum(r == FetchStatus.NOT_MODIFIED for r in results),
             failed=len(failed),
             failed_titles=tuple(self.library.story(i).title for i in failed),
         )
@@ -81,8 +84,8 @@ class FullText:
         try:
             fetched = await self.fetcher.fetch(url, etag, modified)
             if fetched.status == 304:
-                self.library.pages.save(story_id, url, "ok")
-                return "not modified"
+                self.library.pages.save(story_id, url, FetchStatus.OK)
+                return FetchStatus.NOT_MODIFIED
             article = await asyncio.to_thread(
                 extract_article, fetched.data, fetched.content_type, url
             )
@@ -104,10 +107,10 @@ class FullText:
         self.library.pages.save(
             story_id,
             url,
-            "ok",
+            FetchStatus.OK,
             text,
             fetched.etag,
             fetched.last_modified,
             search=(story.title, story.title + "\n" + plain_text(text, article.content_type)),
         )
-        return "ok"
+        return FetchStatus.OK

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tuireader.domain.dates import date_line
-from tuireader.domain.models import ContentType, Story
+from tuireader.domain.models import ContentType, FetchStatus, Story
 from tuireader.domain.text import clean_line, safe_link
 from tuireader.domain.titles import display_title
 
@@ -69,11 +69,11 @@ def page_lists(
 
 def full_text_note(story: Story) -> str:
     """One line saying where the text comes from, or why the page could not be used."""
-    if story.full_text and story.full_text_status == "ok":
+    if story.full_text and story.full_text_status == FetchStatus.OK:
         return "Full text from the story's page (kept offline)."
     if story.full_text:
         return f"Full text from an earlier fetch; the last refetch failed: {story.full_text_status}"
-    if story.full_text_status and story.full_text_status != "ok":
+    if story.full_text_status and story.full_text_status != FetchStatus.OK:
         return f"Full text unavailable ({story.full_text_status}); showing the feed's text."
     return ""
 

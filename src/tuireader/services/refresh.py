@@ -18,7 +18,7 @@ from typing import Any
 from tuireader.content.plain import plain_text
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import INTERNAL, SourceError, StorageError
-from tuireader.domain.models import ParsedFeed, Source, SourceKind, Story
+from tuireader.domain.models import FetchStatus, ParsedFeed, Source, SourceKind, Story
 from tuireader.domain.terms import heaviest_counts, term_counts
 from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.discovery import Discovery, IndexReport
@@ -342,7 +342,7 @@ class Refresher:
         if fetched.moved_to:
             self.library.move(source, fetched.moved_to)
         if fetched.status == 304:
-            self.library.record(source, "not modified", keep_validators=True)
+            self.library.record(source, FetchStatus.NOT_MODIFIED, keep_validators=True)
             return SourceResult(source, Outcome.NOT_MODIFIED)
         parsed, prepared = await self._parse(fetched.data, source.url)
         new = self._store(source, prepared, now)
@@ -351,7 +351,7 @@ class Refresher:
             return SourceResult(source, Outcome.FAILED, new=new, message=parsed.problem)
         self.library.record(
             source,
-            "ok",
+            FetchStatus.OK,
             etag=fetched.etag,
             last_modified=fetched.last_modified,
             title=parsed.title,
@@ -364,7 +364,7 @@ class Refresher:
             raise SourceError(f"no such file or folder: {path}")
         stamp = await asyncio.to_thread(fingerprint, path)
         if stamp == source.fingerprint:
-            self.library.record(source, "unchanged", keep_validators=True)
+            self.library.record(source, FetchStatus.UNCHANGED, keep_validators=True)
             return SourceResult(source, Outcome.UNCHANGED)
         now = datetime.now(UTC)
         loaded = await asyncio.to_thread(load_path, path, parse_feed)
@@ -374,7 +374,7 @@ class Refresher:
             self.library.add_source(feed)
         errors = [f"{name}: {why}" for name, why in loaded.errors]
         status = (
-            "ok"
+            FetchStatus.OK
             if not errors
             else one_line_error(f"{len(errors)} file(s) failed: " + "; ".join(errors))
         )

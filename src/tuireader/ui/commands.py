@@ -8,10 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the CLI checks [keys] against these ids without loading Textual
+    from textual.app import App
     from textual.binding import Binding
+
+
+class Needs(Enum):
+    """What a command needs before it can do anything; the screen answers whether it is there."""
+
+    NOTHING = "nothing"
+    STORY = "a story listed or open"
+    LISTED_STORY = "a story in the list"
+    LINKS = "links in the open article"
+    IMAGES = "images in the open article"
+    UNDO = "a bulk action to undo"
+    SEARCH = "a search in the view"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +44,16 @@ class Command:
     palette: bool = True
     """Offered in the command palette."""
     priority: bool = False
+    needs: Needs = Needs.NOTHING
+    """Without it the command cannot run: its key does nothing, the palette leaves it out."""
+    says_why_not: bool = False
+    """Without what it needs, its key still runs and says what is missing (the palette still
+    leaves it out)."""
+
+    @property
+    def action_name(self) -> str:
+        """The action without its namespace and parameters, as ``check_action`` gets it."""
+        return self.action.removeprefix("app.").partition("(")[0]
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -48,7 +72,15 @@ COMMANDS: tuple[Command, ...] = (
         "page_down", "pagedown", "page_down", "Page down", "Down a page", "Moving", palette=False
     ),
     Command("page_up", "pageup", "page_up", "Page up", "Up a page", "Moving", palette=False),
-    Command("open", "enter,l", "open", "Open", "Open the story in the article pane", footer=True),
+    Command(
+        "open",
+        "enter,l",
+        "open",
+        "Open",
+        "Open the story in the article pane",
+        footer=True,
+        needs=Needs.STORY,
+    ),
     Command("back", "h,escape", "back", "Back", "Back to the headline list", "Moving"),
     Command(
         "next_pane",
@@ -99,8 +131,17 @@ COMMANDS: tuple[Command, ...] = (
         "Read/unread",
         "Toggle the story's read mark",
         footer=True,
+        needs=Needs.STORY,
     ),
-    Command("toggle_star", "s", "toggle_star", "Star", "Toggle the story's star", footer=True),
+    Command(
+        "toggle_star",
+        "s",
+        "toggle_star",
+        "Star",
+        "Toggle the story's star",
+        footer=True,
+        needs=Needs.STORY,
+    ),
     Command(
         "mark_all_read",
         "A",
@@ -115,6 +156,7 @@ COMMANDS: tuple[Command, ...] = (
         "Undo",
         "Undo the last bulk action (mark all read, mark source read, remove a source); "
         "repeatable, also after a restart",
+        needs=Needs.UNDO,
     ),
     Command(
         "mark_source_read",
@@ -122,6 +164,7 @@ COMMANDS: tuple[Command, ...] = (
         "mark_source_read",
         "Mark source read",
         "Mark every story of the current story's source read (u undoes it)",
+        needs=Needs.LISTED_STORY,
     ),
     Command(
         "refresh_source",
@@ -130,6 +173,7 @@ COMMANDS: tuple[Command, ...] = (
         "Refresh source",
         "Refresh the current story's source",
         "Sources",
+        needs=Needs.STORY,
     ),
     Command(
         "refresh_all",
@@ -168,14 +212,25 @@ COMMANDS: tuple[Command, ...] = (
         "open_browser",
         "Open in browser",
         "Open the story's link in the system browser",
+        needs=Needs.STORY,
     ),
-    Command("pick_link", "L", "pick_link", "Links", "Choose one of the article's links"),
+    Command(
+        "pick_link",
+        "L",
+        "pick_link",
+        "Links",
+        "Choose one of the article's links",
+        needs=Needs.LINKS,
+        says_why_not=True,
+    ),
     Command(
         "open_image",
         "v",
         "open_image",
         "Open image",
         "Open one of the article's images ([image N]) in the browser",
+        needs=Needs.IMAGES,
+        says_why_not=True,
     ),
     Command(
         "search",
@@ -197,6 +252,7 @@ COMMANDS: tuple[Command, ...] = (
         "Save search",
         "Keep the current search in the sidebar",
         "Views",
+        needs=Needs.SEARCH,
     ),
     Command("cycle_sort", "S", "cycle_sort", "Sort", "Sort by date, source or title", "Views"),
     Command(
@@ -258,6 +314,7 @@ COMMANDS: tuple[Command, ...] = (
         "Remove source",
         "Unsubscribe from the current story's source",
         "Sources",
+        needs=Needs.STORY,
     ),
     Command(
         "import_opml",
@@ -297,12 +354,17 @@ COMMANDS: tuple[Command, ...] = (
             f"Open link {n}",
             f"Open the article's link [{n}] in the browser",
             palette=False,
+            needs=Needs.LINKS,
+            says_why_not=True,
         )
         for n in range(1, 10)
     ),
 )
 
 BY_ID = {c.id: c for c in COMMANDS}
+BY_ACTION = {c.action_name: c for c in COMMANDS if not c.action.startswith("app.")}
+"""The screen's commands by action name; the commands sharing an action (``open_link``) share
+what they need."""
 
 
 def bindings(commands: Iterable[Command] = COMMANDS) -> list[Binding]:
@@ -323,3 +385,40 @@ def keymap(overrides: Mapping[str, str]) -> dict[str, str]:
 def keys_for(command: Command, overrides: Mapping[str, str]) -> str:
     """The keys a command answers to now, for display."""
     return overrides.get(command.id, command.keys)
+
+
+def shown_keys(keys: str, app: App[object]) -> str:
+    """Comma-separated key names as the footer shows them (``App.get_key_display``),
+    space-separated: ``"question_mark,ctrl+s"`` is ``"? ^s"``."""
+    from textual.binding import Binding
+
+    return " ".join(app.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
+
+
+def key_table_markdown(app: App[object] | None = None) -> str:
+    """The README's key table: each group's commands with their default keys, as the help
+    screen lists them; the commands sharing an action (``open_link_1`` to ``_9``) on one row."""
+    if app is None:
+        from textual.app import App
+
+        app = App()
+    lines = ["| keys | command id | what it does |", "|---|---|---|"]
+    groups: dict[str, list[list[Command]]] = {}
+    for command in COMMANDS:
+        rows = groups.setdefault(command.group, [])
+        if rows and rows[-1][0].action_name == command.action_name:
+            rows[-1].append(command)
+        else:
+            rows.append([command])
+    for group, rows in groups.items():
+        lines.append(f"| **{group}** | | |")
+        for row in rows:
+            first, last = row[0], row[-1]
+            keys, ids, what = shown_keys(first.keys, app), first.id, first.help
+            if len(row) > 1:  # a numbered family: one key each
+                keys = f"{shown_keys(first.keys, app)}–{shown_keys(last.keys, app)}"
+                ids = f"{first.id} … {last.id}"
+                what = what.replace(f"[{first.keys}]", "[N]")
+            cells = (f"`{keys}`", f"`{ids}`", what.replace("|", "\\|"))
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -20,7 +20,7 @@ from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line, plural
 from tuireader.services.browser import open_link
 from tuireader.services.session import Session
-from tuireader.ui.commands import Command, bindings
+from tuireader.ui.commands import BY_ACTION, Command, Needs, bindings
 from tuireader.ui.confirm_modal import ConfirmModal
 from tuireader.ui.failures import storage_guarded, storage_refused
 from tuireader.ui.hints import empty_hint
@@ -34,7 +34,7 @@ from tuireader.ui.widgets.fitted_footer import FittedFooter
 from tuireader.ui.widgets.headline_list import HeadlineList
 from tuireader.ui.widgets.sidebar import Sidebar, View
 from tuireader.ui.widgets.status_bar import StatusBar
-from tuireader.ui.widgets.story_list import Ranked, StoryList
+from tuireader.ui.widgets.story_list import ListLine, StoryList
 
 if TYPE_CHECKING:  # these load later, off the start-up path
     from tuireader.services.refresh import RefreshReport, SourceResult
@@ -44,8 +44,6 @@ NARROW = 80
 """Under this many columns the sidebar is shown only on request, over the headlines."""
 BULK_CONFIRM = 50
 """Marking more stories than this read at once asks first."""
-SAYS_WHY_NOT = frozenset({"pick_link", "open_link", "open_image"})
-"""Commands whose key, pressed when there is nothing to act on, says so."""
 
 
 class MainScreen(ReadingFlow, SourceActions, ViewActions):
@@ -68,7 +66,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self._open_id: int | None = None
         self._pending_focus: int | None = None
         self._unread = 0
-        self._page_lists: dict[str, list[Ranked]] = {}
+        self._page_lists: dict[str, list[ListLine]] = {}
         self._discover_timer: Timer | None = None
         self._discover_asked = 0.0
         self._sidebar_wanted = session.settings.general.show_sidebar
@@ -246,10 +244,12 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
 
     def _progress(self, done: int, total: int, result: SourceResult) -> None:
         self.status.progress(done, total)
+        from tuireader.services.refresh import Outcome  # loaded by now: a refresh is running
+
         # a source that cannot be reached is said on its own when only some were refreshed
         # (just added or imported); in a full refresh, all of them failing means "offline"
         partial = self._partial_refresh
-        if result.message and result.outcome.value == "failed" and (partial or not result.offline):
+        if result.message and result.outcome is Outcome.FAILED and (partial or not result.offline):
             self.notify(
                 result.message,
                 title=clean_line(result.source.label)[:80],
@@ -507,30 +507,31 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
 
     def can_run(self, action: str) -> bool:
         """Whether a command can do something now (the palette offers only those)."""
-        if action in ("pick_link", "open_link"):
-            return bool(self.article.links)
-        if action == "open_image":
-            return bool(self.article.images)
-        return self.check_action(action, ()) is not False
+        command = BY_ACTION.get(action.partition("(")[0])
+        return command is None or self.has(command.needs)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Commands that cannot run now do nothing; those in SAYS_WHY_NOT run and say why."""
-        needs_story = {
-            "toggle_read",
-            "toggle_star",
-            "open_browser",
-            "refresh_source",
-            "remove_source",
-            "open",
-        }
-        if action in needs_story:
-            return self.headlines.total > 0 or self.article.story is not None
-        if action in SAYS_WHY_NOT:
-            return True  # run, and say why there is nothing to open
-        if action == "undo":
-            return self.library.can_undo()
-        if action == "mark_source_read":
-            return self.headlines.total > 0
-        if action == "save_search":
-            return bool(self.view_query.search)
-        return True
+        """A command runs when it has what its declaration says it needs; one that says why
+        not runs anyway, and says so."""
+        command = BY_ACTION.get(action)
+        if command is None or command.says_why_not:
+            return True
+        return self.has(command.needs)
+
+    def has(self, needs: Needs) -> bool:
+        """Whether what a command needs is there now."""
+        match needs:
+            case Needs.NOTHING:
+                return True
+            case Needs.STORY:
+                return self.headlines.total > 0 or self.article.story is not None
+            case Needs.LISTED_STORY:
+                return self.headlines.total > 0
+            case Needs.LINKS:
+                return bool(self.article.links)
+            case Needs.IMAGES:
+                return bool(self.article.images)
+            case Needs.UNDO:
+                return self.library.can_undo()
+            case Needs.SEARCH:
+                return bool(self.view_query.search)

@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuireader.domain.text import clean_line
-from tuireader.ui.commands import COMMANDS, Command, keys_for
+from tuireader.ui.commands import COMMANDS, Command, keys_for, shown_keys
 
 
 class AddSourceModal(ModalScreen[tuple[str, str] | None]):
@@ -115,8 +115,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table, id="help-table")
 
     def _row(self, table: Table, command: Command) -> None:
-        keys = keys_for(command, self.overrides).replace("question_mark", "?")
-        keys = keys.replace("slash", "/").replace(",", " ")
+        keys = shown_keys(keys_for(command, self.overrides), self.app)
         what = Text(command.title, style="bold")
         what.append(" — " + command.help)
         table.add_row(Text(keys), Text(command.id), what)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.worker import get_current_worker
 
-from tuireader.domain.discovery import Ranked as DRanked
+from tuireader.domain.discovery import Ranked
 from tuireader.domain.errors import StorageError, TuireaderError
 from tuireader.domain.models import Story
 from tuireader.domain.text import one_line_error
@@ -19,7 +19,7 @@ from tuireader.ui.failures import storage_guarded, storage_refused
 from tuireader.ui.modals import LinkPickerModal
 from tuireader.ui.screen_parts import ScreenParts
 from tuireader.ui.widgets.article_pane import ArticlePane
-from tuireader.ui.widgets.story_list import Ranked, StoryList, merged
+from tuireader.ui.widgets.story_list import ListLine, StoryList, merged
 
 if TYPE_CHECKING:  # these load later, off the start-up path
     from tuireader.content.reader import ReaderText
@@ -169,7 +169,7 @@ class ReadingFlow(ScreenParts):
                 where = f"from the page's {label} list"
                 self._page_lists[widget_id] = merged(
                     [
-                        Ranked(
+                        ListLine(
                             line.title,
                             line.story_id,
                             "from the page",
@@ -213,11 +213,11 @@ class ReadingFlow(ScreenParts):
         if story_id != self._open_id:
             return
 
-        def rows(ranked: list[DRanked]) -> list[Ranked]:
+        def rows(ranked: list[Ranked]) -> list[ListLine]:
             out = []
             for r in ranked:
                 title, source = lists.titles.get(r.id, ("", ""))
-                out.append(Ranked(title, r.id, r.why.split("  (")[0], f"{source}: {r.why}"))
+                out.append(ListLine(title, r.id, r.why.split("  (")[0], f"{source}: {r.why}"))
             return out
 
         computed = {
@@ -242,7 +242,7 @@ class ReadingFlow(ScreenParts):
         also = []
         for i in lists.also_in:
             title, source = lists.titles.get(i, ("", ""))
-            also.append(Ranked(source, i, title, f"the same event, as {source} tells it"))
+            also.append(ListLine(source, i, title, f"the same event, as {source} tells it"))
         self.article.show_also_in(also)
 
     @on(ArticlePane.Finished)

@@ -17,7 +17,7 @@ from tuireader.services.session import Session
 from tuireader.ui.failures import WorkerFailed
 from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.headline_list import HeadlineList
-from tuireader.ui.widgets.story_list import Ranked
+from tuireader.ui.widgets.story_list import ListLine
 
 if TYPE_CHECKING:  # loads with the first refresh, off the start-up path
     from tuireader.services.refresh import RefreshReport
@@ -32,7 +32,7 @@ class ScreenParts(Screen[None]):
     view_label: str
     _open_id: int | None
     _pending_focus: int | None
-    _page_lists: dict[str, list[Ranked]]
+    _page_lists: dict[str, list[ListLine]]
     _discover_timer: Timer | None
     _discover_asked: float
     _input_mode: str

@@ -8,7 +8,7 @@ from pathlib import Path
 from textual import work
 
 from tuireader.domain.errors import SeveralFeedsError, TuireaderError, UsageError
-from tuireader.domain.models import Source
+from tuireader.domain.models import FetchStatus, Source
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line, one_line_error, plural
 from tuireader.domain.titles import display_title
@@ -186,8 +186,9 @@ class SourceActions(ScreenParts):
                 status = await refresher.fulltext.fetch_one(story_id)
         except TuireaderError as exc:  # anything else goes to the app's handler for workers
             status = one_line_error(exc)
-        if status in ("ok", "not modified"):
-            self.notify("Full text stored." if status == "ok" else "The page has not changed.")
+        if status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
+            stored = status == FetchStatus.OK
+            self.notify("Full text stored." if stored else "The page has not changed.")
         else:
             self.notify(f"Full text unavailable: {status}", severity="warning")
         if self._open_id == story_id:

@@ -16,7 +16,7 @@ from tuireader.domain.models import Story
 from tuireader.domain.text import clean_line, clean_text
 from tuireader.domain.titles import display_title
 from tuireader.ui.graphics import load_picture
-from tuireader.ui.widgets.story_list import Ranked, StoryList
+from tuireader.ui.widgets.story_list import ListLine, StoryList
 
 LARGE = 60_000
 """Bodies over this many characters are shown as plain text in chunks: one Static would
@@ -174,7 +174,7 @@ class ArticlePane(VerticalScroll, can_focus=True):
         box = self.query_one("#article-images", Vertical)
         await box.mount(Label(f"[image {number}]", markup=False), Image(picture, classes="-image"))
 
-    def show_also_in(self, items: list[Ranked]) -> None:
+    def show_also_in(self, items: list[ListLine]) -> None:
         """Other versions of the same event, so they can be opened."""
         also = self.query_one("#also-in", StoryList)
         also.show(items)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from rich.segment import Segment
 from rich.style import Style
@@ -20,7 +21,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tuireader.domain.models import Source, SourceKind
+from tuireader.domain.models import Source, SourceKind, fetch_failed
 from tuireader.domain.query import StoryQuery
 from tuireader.ui.text import fit
 from tuireader.ui.widgets.lines import follow_cursor
@@ -35,6 +36,17 @@ class View:
     query: StoryQuery
 
 
+class RowKind(StrEnum):
+    """What a sidebar line is; its value names the line's component class (``sidebar--failed``)."""
+
+    VIEW = "view"
+    FOLDER = "folder"
+    SOURCE = "source"
+    FAILED = "failed"
+    """A source whose last fetch failed."""
+    RULE = "rule"
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     """One sidebar line: a view with a count, a folder heading, or a rule."""
@@ -42,8 +54,7 @@ class Row:
     view: View | None
     label: str
     count: int | None = None
-    kind: str = "view"
-    """"view", "folder", "source", "failed" or "rule"."""
+    kind: RowKind = RowKind.VIEW
 
 
 def builtin_views(now: datetime | None = None) -> list[View]:
@@ -71,7 +82,7 @@ def build_rows(
         for v in builtin_views(now)
     ]
     if searches:
-        rows.append(Row(None, "", kind="rule"))
+        rows.append(Row(None, "", kind=RowKind.RULE))
         rows += [
             Row(View(f"search-{n}", f"Search: {q}", StoryQuery(search=q)), "⌕ " + q)
             for n, q in enumerate(searches)
@@ -85,14 +96,14 @@ def build_rows(
             continue
         if source.folder != folder:
             folder = source.folder
-            rows.append(Row(None, "", kind="rule"))
+            rows.append(Row(None, "", kind=RowKind.RULE))
             if folder:
                 view = View(f"folder-{folder}", folder, StoryQuery(folder=folder))
-                rows.append(Row(view, "▸ " + folder, unread_by_folder[folder], "folder"))
+                rows.append(Row(view, "▸ " + folder, unread_by_folder[folder], RowKind.FOLDER))
         view = View(f"source-{source.id}", source.name, StoryQuery(source_ids=(source.id or 0,)))
-        failed = source.status not in ("", "ok", "not modified", "unchanged")
+        failed = fetch_failed(source.status)
         label = ("  " if folder else "") + source.name
-        rows.append(Row(view, label, source.unread, "failed" if failed else "source"))
+        rows.append(Row(view, label, source.unread, RowKind.FAILED if failed else RowKind.SOURCE))
     return rows
 
 
@@ -199,11 +210,11 @@ class Sidebar(ScrollView, can_focus=True, inherit_bindings=False):
         if not 0 <= index < len(self.rows):
             return Strip.blank(width, base)
         row = self.rows[index]
-        if row.kind == "rule":
+        if row.kind is RowKind.RULE:
             rule = base + self.get_component_rich_style("sidebar--rule", partial=True)
             return Strip([Segment("─" * width, rule)], width)
         style = base
-        if row.kind in ("folder", "failed"):
+        if row.kind in (RowKind.FOLDER, RowKind.FAILED):
             style += self.get_component_rich_style(f"sidebar--{row.kind}", partial=True)
         if index == self.cursor:
             style += self.get_component_rich_style("sidebar--cursor")

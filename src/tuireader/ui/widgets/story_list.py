@@ -15,7 +15,7 @@ from tuireader.domain.titles import display_title
 
 
 @dataclass(frozen=True, slots=True)
-class Ranked:
+class ListLine:
     """One line: a headline, the library story it matches (if any), and a note."""
 
     title: str
@@ -25,11 +25,11 @@ class Ranked:
     """The full reason, shown by the "why" command."""
 
 
-def merged(*lists: Sequence[Ranked], exclude: int | None = None) -> list[Ranked]:
+def merged(*lists: Sequence[ListLine], exclude: int | None = None) -> list[ListLine]:
     """The lists one after the other with no story twice: a line naming a story already
     listed (by id, or by title when it matches no library story) is dropped, and its reason
     joins the first line's. Lines for the story ``exclude`` (the open one) are dropped too."""
-    out: list[Ranked] = []
+    out: list[ListLine] = []
     where: dict[object, int] = {}
     for items in lists:
         for item in items:
@@ -43,7 +43,7 @@ def merged(*lists: Sequence[Ranked], exclude: int | None = None) -> list[Ranked]
                 extra = item.detail or item.note
                 if extra and extra not in first.detail:
                     detail = "; ".join(d for d in (first.detail or first.note, extra) if d)
-                    out[where[key]] = Ranked(first.title, first.story_id, first.note, detail)
+                    out[where[key]] = ListLine(first.title, first.story_id, first.note, detail)
                 continue
             where[key] = len(out)
             out.append(item)
@@ -78,11 +78,11 @@ class StoryList(OptionList):
     def __init__(self, title: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = title
-        self.items: list[Ranked] = []
+        self.items: list[ListLine] = []
         self.subtitle = ""
         """What the lines are (computed, from the page); the scroll hint is added to it."""
 
-    def show(self, items: Sequence[Ranked], subtitle: str = "") -> None:
+    def show(self, items: Sequence[ListLine], subtitle: str = "") -> None:
         """Replace the lines."""
         self.items = list(items)
         self.subtitle = subtitle
@@ -122,7 +122,7 @@ class StoryList(OptionList):
         self.call_after_refresh(self._show_more)
 
     @property
-    def current(self) -> Ranked | None:
+    def current(self) -> ListLine | None:
         """The highlighted line."""
         if self.highlighted is None or not 0 <= self.highlighted < len(self.items):
             return None
