@@ -21,6 +21,7 @@ class Needs(Enum):
 
     NOTHING = "nothing"
     STORY = "a story listed or open"
+    SOURCE = "a source: the current story's, or the one the view shows"
     LISTED_STORY = "a story in the list"
     LINKS = "links in the open article"
     IMAGES = "images in the open article"
@@ -157,6 +158,7 @@ COMMANDS: tuple[Command, ...] = (
         "Undo the last bulk action (mark all read, mark source read, remove a source); "
         "repeatable, also after a restart",
         needs=Needs.UNDO,
+        says_why_not=True,
     ),
     Command(
         "mark_source_read",
@@ -171,9 +173,9 @@ COMMANDS: tuple[Command, ...] = (
         "r",
         "refresh_source",
         "Refresh source",
-        "Refresh the current story's source",
+        "Refresh the current story's source, or the source the view shows",
         "Sources",
-        needs=Needs.STORY,
+        needs=Needs.SOURCE,
     ),
     Command(
         "refresh_all",
@@ -312,9 +314,9 @@ COMMANDS: tuple[Command, ...] = (
         "D",
         "remove_source",
         "Remove source",
-        "Unsubscribe from the current story's source",
+        "Unsubscribe from the current story's source, or the source the view shows",
         "Sources",
-        needs=Needs.STORY,
+        needs=Needs.SOURCE,
     ),
     Command(
         "import_opml",

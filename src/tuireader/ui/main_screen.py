@@ -525,6 +525,8 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
                 return True
             case Needs.STORY:
                 return self.headlines.total > 0 or self.article.story is not None
+            case Needs.SOURCE:
+                return self._current_source() is not None
             case Needs.LISTED_STORY:
                 return self.headlines.total > 0
             case Needs.LINKS:

@@ -29,10 +29,19 @@ class SourceActions(ScreenParts):
     """What :class:`~tuireader.ui.main_screen.MainScreen` does to sources and stories."""
 
     def _current_source(self) -> Source | None:
+        """The current story's source, else the one source the view shows (a source with
+        no stories yet, say a feed that never answered, can still be refreshed or removed)."""
         story = self._target()
-        if story is None or story.source_id is None:
+        if story is not None and story.source_id is not None:
+            wanted = story.source_id
+        elif len(self.view_query.source_ids) == 1:
+            wanted = self.view_query.source_ids[0]
+        else:
             return None
-        found = self.library.find_sources([str(story.source_id)])
+        try:
+            found = self.library.find_sources([str(wanted)])
+        except UsageError:  # removed meanwhile
+            return None
         return found[0] if found else None
 
     def action_refresh_source(self) -> None:
