@@ -151,7 +151,7 @@ async def test_app_add_source_takes_the_sample_stories_off_the_screen(
         await workers_done(app)
         await pilot.pause()
         assert app.screen.query_one(ArticlePane).story is not None
-        await pilot.press("escape", "a", *feed_server.url("/rss2.xml"), "enter", "enter")
+        await pilot.press("escape", "a", *feed_server.url("/rss2.xml"), "enter")
         await workers_done(app)
         await pilot.pause()
         titles = [headlines.story_at(i) for i in range(headlines.total)]

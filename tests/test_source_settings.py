@@ -141,7 +141,7 @@ async def test_the_apps_add_obeys_full_text(tmp_path: Path, feed_server: FeedSer
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("a")
         assert isinstance(app.screen, AddSourceModal)
-        await pilot.press(*url, "enter", "enter")
+        await pilot.press(*url, "enter")
         await pilot.pause()
         await workers_done(app)
         await pilot.pause()

@@ -188,7 +188,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             row_style += self.get_component_rich_style("headline-list--cursor")
         when = story_age(story.dated, story.first_seen, self._now())
         source_w = 16 if width >= 70 else 10
-        title_w = max(4, width - 4 - source_w - 1 - 5)
+        title_w = max(4, width - 4 - source_w - 1 - 6)
         segments = [
             Segment("●" if not story.read else " ", row_style),
             Segment("★" if story.starred else " ", row_style + style("headline-list--star")),
@@ -196,7 +196,8 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             Segment(fit(story.source_title, source_w), row_style + style("headline-list--source")),
             Segment(" ", row_style),
             *self._title(story, title_w, row_style, style("headline-list--source")),
-            Segment(fit(when.rjust(5), 5), row_style + style("headline-list--age")),
+            # a space, then the age right-aligned: a full title never runs into it
+            Segment(" " + when[:5].rjust(5), row_style + style("headline-list--age")),
         ]
         return Strip(segments).adjust_cell_length(width, row_style)
 
