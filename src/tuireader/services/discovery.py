@@ -61,8 +61,6 @@ class DiscoveryLists:
     titles: dict[int, tuple[str, str]]
     trending_hours: int = 48
     """The window ``ranking`` looks at."""
-    has_profile: bool = True
-    """Some story was starred or read to the end (else Recommended has nothing to go on)."""
 
 
 def _why(words: Sequence[str]) -> str:
@@ -296,7 +294,6 @@ class Discovery:
             recommended,
             self.titles(ids),
             self.trending_hours,
-            has_profile=bool(recommended) or self.has_profile(),
         )
 
     def has_profile(self) -> bool:

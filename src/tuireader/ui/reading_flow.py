@@ -227,9 +227,9 @@ class ReadingFlow(ScreenParts):
         }
         empty = {
             "ranking": f"nothing in the last {lists.trending_hours} h",
-            "recommended": "nothing new like what you liked"
-            if lists.has_profile
-            else "star stories or read them to the end",
+            # the same words whether or not the open story has just been read to the end
+            # (which adds to the profile a moment later); `tuireader recommend` says more
+            "recommended": "nothing to recommend yet",
         }
         for widget_id, items in computed.items():
             page = self._page_lists.get(widget_id, [])
