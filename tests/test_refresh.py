@@ -175,4 +175,16 @@ async def test_connection_refused_reports_offline(library: Library, refresher: R
     add(library, "http://127.0.0.1:9/feed.xml")
     report = await refresher.refresh()
     assert report.failed and report.offline
-    assert "cannot connect" in report.failed[0].message
+    message = report.failed[0].message
+    assert message in (  # in words, never "[Errno …]" or httpx's own phrasing
+        "cannot connect: 127.0.0.1 refused the connection",
+        "cannot connect: nothing answers at 127.0.0.1",
+    ), message
+
+
+async def test_an_unknown_host_is_named(library: Library, refresher: Refresher) -> None:
+    add(library, "http://no-such-host.invalid/feed.xml")
+    report = await refresher.refresh()
+    assert report.failed[0].message == (
+        "cannot connect: no such host no-such-host.invalid (or no DNS)"
+    )

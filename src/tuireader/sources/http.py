@@ -224,13 +224,15 @@ class Fetcher:
         """:meth:`_fetch` with httpx's errors in the user's words."""
         import httpx
 
+        host = urlsplit(url).hostname or url
+
         try:
             return await self._fetch(url, etag, last_modified)
         except httpx.TimeoutException as exc:
             kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "reading"
             raise SourceError(f"timed out {kind}") from None
         except httpx.ConnectError as exc:
-            raise NetworkError(one_line_error(f"cannot connect: {exc}")) from None
+            raise NetworkError(f"cannot connect: {connect_reason(exc, host)}") from None
         except httpx.HTTPError as exc:
             raise SourceError(f"network error: {network_reason(exc)}") from None
 
@@ -320,3 +322,22 @@ def network_reason(exc: BaseException) -> str:
         )
     detail = one_line_error(exc, limit=120) if str(exc) else ""
     return detail or type(exc).__name__
+
+
+def connect_reason(exc: BaseException, host: str) -> str:
+    """Why a connection could not be made, in words (not ``[Errno -2] …``)."""
+    import socket
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            return f"no such host {host} (or no DNS)"
+        if isinstance(cause, ConnectionRefusedError):
+            return f"{host} refused the connection"
+        cause = cause.__cause__ or cause.__context__
+    text = str(exc).lower()
+    if "name or service not known" in text or "nodename nor servname" in text:
+        return f"no such host {host} (or no DNS)"
+    if "all connection attempts failed" in text or "connection refused" in text:
+        return f"nothing answers at {host}"
+    return one_line_error(exc, limit=120) if str(exc) else type(exc).__name__
