@@ -7,7 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from tuireader.domain.models import FetchStatus, fetch_failed
-from tuireader.services.refresh import Outcome
+from tuireader.services.refresh_report import Outcome
 from tuireader.ui.widgets.sidebar import RowKind
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "tuireader"

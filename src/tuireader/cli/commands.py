@@ -28,7 +28,7 @@ from tuireader.domain.titles import display_title
 from tuireader.services.files import read_user_file, write_user_file
 from tuireader.services.images import ImageCachePolicy, expire_images
 from tuireader.services.reading import export_story, reader_text, unescaped
-from tuireader.services.refresh import Outcome, RefreshReport
+from tuireader.services.refresh_report import Outcome, RefreshReport
 from tuireader.services.subscribe import subscribe
 
 OK, FAILED, USAGE = 0, 1, 2

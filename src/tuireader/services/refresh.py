@@ -10,7 +10,6 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -20,104 +19,17 @@ from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import INTERNAL, SourceError, StorageError
 from tuireader.domain.models import FetchStatus, ParsedFeed, Source, SourceKind, Story
 from tuireader.domain.terms import heaviest_counts, term_counts
-from tuireader.domain.text import clean_line, one_line_error
-from tuireader.services.discovery import Discovery, IndexReport
-from tuireader.services.fulltext import FullText, FullTextReport
+from tuireader.domain.text import one_line_error
+from tuireader.services.discovery import Discovery
+from tuireader.services.fulltext import FullText
 from tuireader.services.library import Library
+from tuireader.services.refresh_report import Outcome, Progress, RefreshReport, SourceResult
 from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.http import Fetcher, FetchResult, NetworkError, RetryLaterError
 from tuireader.sources.local.loader import fingerprint, load_path
 from tuireader.storage.stories_repo import Touched
 
 logger = logging.getLogger(__name__)
-
-
-class Outcome(StrEnum):
-    """How refreshing one source went."""
-
-    UPDATED = "updated"
-    NOT_MODIFIED = "not modified"
-    UNCHANGED = "unchanged"
-    WAITING = "waiting"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True, slots=True)
-class SourceResult:
-    """One source's refresh."""
-
-    source: Source
-    outcome: Outcome
-    new: int = 0
-    message: str = ""
-    offline: bool = False
-    skipped: tuple[tuple[str, str], ...] = ()
-    """(file, reason) for each file of a local source that was not loaded."""
-
-
-@dataclass(slots=True)
-class RefreshReport:
-    """Every source's result, in the order they finished."""
-
-    results: list[SourceResult] = field(default_factory=list)
-    discovery: IndexReport | None = None
-    discovery_error: str = ""
-    full_text: FullTextReport | None = None
-    stopped: str = ""
-    """Why the refresh stopped before every source was done (the disk is full)."""
-
-    @property
-    def failed(self) -> list[SourceResult]:
-        """Sources that failed (waiting on Retry-After does not count)."""
-        return [r for r in self.results if r.outcome is Outcome.FAILED]
-
-    @property
-    def new(self) -> int:
-        """New stories across sources."""
-        return sum(r.new for r in self.results)
-
-    @property
-    def offline(self) -> bool:
-        """Every network source failed to connect: we are probably offline."""
-        net = [r for r in self.results if r.source.kind is SourceKind.FEED]
-        return bool(net) and all(r.offline for r in net)
-
-    def summary(self) -> str:
-        """One line for the user."""
-        counts: dict[Outcome, int] = {}
-        for r in self.results:
-            counts[r.outcome] = counts.get(r.outcome, 0) + 1
-        parts = [f"{self.new} new {'story' if self.new == 1 else 'stories'}"]
-        if self.full_text is not None:
-            fetched = self.full_text.fetched
-            parts.append(f"{fetched} full text{'' if fetched == 1 else 's'}")
-            if self.full_text.failed:
-                parts.append(failed_pages(self.full_text.failed, self.full_text.failed_titles))
-        skipped = sum(len(r.skipped) for r in self.results)
-        if skipped:
-            parts.append(f"{skipped} file{'s' if skipped != 1 else ''} skipped")
-        for outcome in (Outcome.NOT_MODIFIED, Outcome.UNCHANGED, Outcome.WAITING, Outcome.FAILED):
-            if counts.get(outcome):
-                parts.append(f"{counts[outcome]} {outcome.value}")
-        if self.discovery_error:
-            parts.append("related lists not updated (internal error, see the log)")
-        n = len(self.results)
-        line = f"Refreshed {n} source{'s' if n != 1 else ''}: " + ", ".join(parts)
-        return f"{line}; stopped: {self.stopped}" if self.stopped else line
-
-
-Progress = Callable[[int, int, SourceResult], None]
-
-
-def failed_pages(count: int, titles: Sequence[str], shown: int = 3) -> str:
-    """``page failed: Ferry times`` or ``2 pages failed: a, b`` (the first few, cut short)."""
-    names = [clean_line(t)[:40] or "(untitled)" for t in titles[:shown]]
-    if count > len(names):
-        names.append("…")
-    listed = ", ".join(names)
-    if count == 1:
-        return f"page failed: {listed}" if listed else "page failed"
-    return f"{count} pages failed" + (f": {listed}" if listed else "")
 
 
 def search_text(story: Story) -> str:

@@ -25,7 +25,8 @@ from tuireader.domain.errors import (
 from tuireader.domain.models import Source, SourceKind
 from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.library import Library, source_for
-from tuireader.services.refresh import Refresher, RefreshReport
+from tuireader.services.refresh import Refresher
+from tuireader.services.refresh_report import RefreshReport
 from tuireader.sources.discover_feeds import feed_links, looks_like_html
 from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.http import Fetcher, FetchResult, HttpStatusError

@@ -37,7 +37,7 @@ from tuireader.ui.widgets.status_bar import StatusBar
 from tuireader.ui.widgets.story_list import ListLine, StoryList
 
 if TYPE_CHECKING:  # these load later, off the start-up path
-    from tuireader.services.refresh import RefreshReport, SourceResult
+    from tuireader.services.refresh_report import RefreshReport, SourceResult
 
 
 NARROW = 80
@@ -232,7 +232,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def _refresh(self, sources: list[Source] | None) -> None:
-        from tuireader.services.refresh import RefreshReport
+        from tuireader.services.refresh_report import RefreshReport
 
         try:
             async with self.session.refresher() as refresher:
@@ -244,7 +244,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
 
     def _progress(self, done: int, total: int, result: SourceResult) -> None:
         self.status.progress(done, total)
-        from tuireader.services.refresh import Outcome  # loaded by now: a refresh is running
+        from tuireader.services.refresh_report import Outcome
 
         # a source that cannot be reached is said on its own when only some were refreshed
         # (just added or imported); in a full refresh, all of them failing means "offline"

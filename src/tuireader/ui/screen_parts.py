@@ -20,7 +20,7 @@ from tuireader.ui.widgets.headline_list import HeadlineList
 from tuireader.ui.widgets.story_list import ListLine
 
 if TYPE_CHECKING:  # loads with the first refresh, off the start-up path
-    from tuireader.services.refresh import RefreshReport
+    from tuireader.services.refresh_report import RefreshReport
 
 
 class ScreenParts(Screen[None]):
