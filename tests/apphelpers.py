@@ -20,6 +20,7 @@ from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
 from tuireader.services.saving import Saver
 from tuireader.services.session import Session
+from tuireader.services.writes import Writes
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
 from tuireader.storage.database import connect, open_database
 from tuireader.storage.discovery_repo import DiscoveryRepo
@@ -135,6 +136,7 @@ def make_app(
 
     session = Session(
         library=library,
+        writes=Writes(lambda: Library(connect(db), settings)),
         settings=settings,
         refresher=refresher,
         saver=saver,

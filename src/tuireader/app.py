@@ -241,8 +241,11 @@ def graphics_terminal(env: dict[str, str] | None = None) -> bool:
 def session_for(context: Context, inline_images: bool = False) -> Session:
     """What the app is handed; discovery reads on its own connection, from a worker thread,
     and is built when first asked for (after the first paint)."""
+    from tuireader.services.writes import Writes
+
     return Session(
         library=context.library,
+        writes=Writes(lambda: Library(connect(context.paths.database), context.settings)),
         settings=context.settings,
         refresher=context.refresher,
         saver=context.saver,
@@ -272,5 +275,8 @@ def run_app(context: Context) -> int:
 
     session = session_for(context, inline)
     session.notice = notice
-    ReaderApp(session).run()
+    try:
+        ReaderApp(session).run()
+    finally:
+        session.writes.close()  # marks asked for at the last moment are stored, not lost
     return 0

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tuireader.config.settings import Settings
@@ -25,6 +26,9 @@ from tuireader.storage.prefs_repo import PrefsRepo
 from tuireader.storage.sources_repo import SourceRepo
 from tuireader.storage.stories_repo import StoryRepo, UpsertCounts
 from tuireader.storage.undo_repo import UndoRepo
+
+if TYPE_CHECKING:  # the reader's renderer loads when a story is first opened
+    from tuireader.services.reading import OpenedStory
 
 SAMPLES_PREF = "first_run_samples"
 """The URL of the sample library seeded on a first run, while it is still there to leave."""
@@ -299,6 +303,13 @@ class Library:
             found.full_text_status = page.status
         return found
 
+    def open_story(self, story_id: int) -> OpenedStory:
+        """A story made ready to show: in full, as reader text, with its page lists matched
+        (milliseconds for a feed item, more for a long page: call it off the event loop)."""
+        from tuireader.services.reading import open_story
+
+        return open_story(self.story(story_id), self.match_titles)
+
     @property
     def pages(self) -> PagesRepo:
         """Fetched full-text pages."""
@@ -338,6 +349,10 @@ class Library:
     def set_pref(self, name: str, value: object) -> None:
         """Store a preference."""
         self._prefs.set(name, value)
+
+    def close(self) -> None:
+        """Close the library's database connection."""
+        self.conn.close()
 
     def vacuum(self) -> int:
         """Delete removed sources for good and compact the database; returns sources purged."""

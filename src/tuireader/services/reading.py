@@ -82,6 +82,28 @@ _MD_MARKS = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|^#{1,6} |^
 _ESCAPES = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~&])")
 
 
+@dataclass(frozen=True, slots=True)
+class OpenedStory:
+    """Everything the article pane shows for one story, read in one call (off the event loop):
+    the story in full, its reader text, where the text comes from, and the page's own lists
+    matched to library stories."""
+
+    story: Story
+    reader: ReaderText
+    note: str
+    page_lists: dict[str, list[PageLine]]
+
+
+def open_story(
+    story: Story, match_titles: Callable[[Sequence[str]], list[int | None]]
+) -> OpenedStory:
+    """A story (as :meth:`Library.story` returns it, with its fetched page) made ready to
+    show: a few milliseconds for a feed item, longer for a 200 KB page (run it in a thread)."""
+    return OpenedStory(
+        story, reader_text(story), full_text_note(story), page_lists(story, match_titles)
+    )
+
+
 def _meta(story: Story) -> list[str]:
     when = date_line(story.published, story.updated, story.first_seen)
     return [clean_line(v) for v in (story.source_title, story.author, when) if v]

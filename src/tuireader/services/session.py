@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # built by the composition root; importing them here would sl
     from tuireader.services.images import ImageCache
     from tuireader.services.refresh import Refresher
     from tuireader.services.saving import Saver
+    from tuireader.services.writes import Writes
 
 
 @dataclass
@@ -34,6 +35,8 @@ class Session:
     """Opens a read-later saver (and its HTTP client)."""
     images: Callable[[], AbstractAsyncContextManager[ImageCache]]
     """Opens the image cache (and its HTTP client)."""
+    writes: Writes
+    """Where the front end's changes go: one thread, its own connection, in order."""
     inline_images: bool = False
     """The terminal shows images (Kitty graphics or Sixel): draw them in the article."""
     first_run: bool = False
