@@ -44,7 +44,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_BENCH_DIR = REPO.parent / "shared" / "bench"
 ITEMS_PER_FEED = 50
-CONFIG = "[general]\nrefresh_on_start = false\n"
+CONFIG = (
+    "[general]\nrefresh_on_start = false\n"
+    # building a store fetches thousands of feeds from one loopback host: on a busy machine
+    # the default per-feed deadline (counted from the start of the refresh) is too short
+    "[network]\ndeadline = 1800\nrefresh_deadline = 3600\n"
+)
 
 
 class LibraryError(Exception):
