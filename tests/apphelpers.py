@@ -20,7 +20,7 @@ from tuireader.services.library import Library
 from tuireader.services.refresh import Refresher
 from tuireader.services.saving import Saver
 from tuireader.services.session import Session
-from tuireader.services.writes import Writes
+from tuireader.services.library_thread import LibraryThread
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
 from tuireader.storage.database import connect, open_database
 from tuireader.storage.discovery_repo import DiscoveryRepo
@@ -136,7 +136,8 @@ def make_app(
 
     session = Session(
         library=library,
-        writes=Writes(lambda: Library(connect(db), settings)),
+        writes=LibraryThread(lambda: Library(connect(db), settings)),
+        reads=LibraryThread(lambda: Library(connect(db), settings), "reads"),
         settings=settings,
         refresher=refresher,
         saver=saver,

@@ -289,7 +289,7 @@ async def test_refresh_with_one_feed_failing_and_add_source(
             notes.append(f"{kw.get('title', '')}: {message}")
             original(message, **kw)  # type: ignore[arg-type]
 
-        app.screen.notify = spy  # type: ignore[method-assign]
+        app.notify = spy  # type: ignore[method-assign]
         await pilot.press("R")
         await settle(pilot)
         assert headlines(app).total == 3
@@ -357,7 +357,7 @@ async def test_discovery_lists_also_in_collapse_and_why(tmp_path: Path) -> None:
         assert ranking.items
         ranking.focus()
         notes: list[str] = []
-        app.screen.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign,assignment,misc]
+        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign,assignment,misc]
         await pilot.press("w")
         assert notes and "recency" in notes[-1]
         also.focus()
@@ -386,6 +386,5 @@ async def test_keys_right_after_back_see_the_list_focused(tmp_path: Path) -> Non
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.focused, ArticlePane)
-        screen.action_back()
-        screen.action_cursor_down()  # in the same batch of keys as "back"
+        await pilot.press("escape", "j")  # "j" in the same batch of keys as "back"
         assert headlines(app).cursor == 1

@@ -23,7 +23,7 @@ async def settle(pilot: object) -> None:
 
 def spy(app: object) -> list[str]:
     notes: list[str] = []
-    app.screen.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[attr-defined]
+    app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[attr-defined]
     return notes
 
 

@@ -24,7 +24,7 @@ def spy_notes(app: App[None]) -> list[tuple[str, str, bool]]:
         notes.append((str(kw.get("severity", "information")), message, bool(kw.get("markup", 1))))
         original(message, **kw)  # type: ignore[arg-type]
 
-    app.screen.notify = spy  # type: ignore[method-assign]
+    app.notify = spy  # type: ignore[method-assign]
     return notes
 
 

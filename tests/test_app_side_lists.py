@@ -33,7 +33,7 @@ def add_story(db: Path, story: Story, source_name: str = "Harbor Gazette") -> No
 
 def notes_of(app: object) -> list[str]:
     notes: list[str] = []
-    app.screen.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[attr-defined]
+    app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[attr-defined]
     return notes
 
 

@@ -150,7 +150,7 @@ async def test_app_reads_offline_and_says_so_once(feed_server: FeedServer, tmp_p
             notes.append(message)
             original(message, **kw)  # type: ignore[arg-type]
 
-        app.screen.notify = spy  # type: ignore[method-assign]
+        app.notify = spy  # type: ignore[method-assign]
         await pilot.press("R")
         await workers_done(app)
         feed_server.stop()

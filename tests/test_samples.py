@@ -143,7 +143,7 @@ async def test_app_add_source_takes_the_sample_stories_off_the_screen(
             notes.append(f"{kw.get('title', '')}: {message}")
             original(message, **kw)  # type: ignore[arg-type]
 
-        app.screen.notify = spy  # type: ignore[method-assign]
+        app.notify = spy  # type: ignore[method-assign]
         await workers_done(app)
         headlines = app.screen.query_one(HeadlineList)
         assert headlines.total >= 8

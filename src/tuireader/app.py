@@ -8,7 +8,7 @@ import logging
 import os
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from importlib.resources import files
 from logging.handlers import RotatingFileHandler
@@ -125,35 +125,50 @@ class Context:
         """Discovery on the main connection (it indexes what a refresh stores)."""
         return new_discovery(self.conn, self.settings)
 
+    @contextlib.contextmanager
+    def _library_for(self, own_connection: bool) -> Iterator[tuple[Library, Discovery]]:
+        """The main library and discovery, or a new pair on a connection of their own
+        (for a task on another thread: it then never waits on the main connection)."""
+        if not own_connection:
+            yield self.library, self.discovery
+            return
+        conn = connect(self.paths.database)
+        try:
+            yield Library(conn, self.settings), new_discovery(conn, self.settings)
+        finally:
+            conn.close()
+
     @contextlib.asynccontextmanager
-    async def refresher(self) -> AsyncIterator[Refresher]:
+    async def refresher(self, own_connection: bool = False) -> AsyncIterator[Refresher]:
         """A refresher with its HTTP client, closed on exit."""
         from tuireader.services.fulltext import FullText
         from tuireader.services.refresh import Refresher
 
         limits = self.limits()
-        async with make_client(user_agent(), limits) as client:
-            pages = FullText(
-                self.library,
-                Fetcher(client, replace(limits, per_host=min(2, limits.per_host))),
-                self.settings.general.full_text_words,
-            )
-            yield Refresher(
-                self.library,
-                Fetcher(client, limits),
-                self.discovery,
-                pages,
-                deadline=self.settings.network.refresh_deadline,
-            )
+        with self._library_for(own_connection) as (library, discovery):
+            async with make_client(user_agent(), limits) as client:
+                pages = FullText(
+                    library,
+                    Fetcher(client, replace(limits, per_host=min(2, limits.per_host))),
+                    self.settings.general.full_text_words,
+                )
+                yield Refresher(
+                    library,
+                    Fetcher(client, limits),
+                    discovery,
+                    pages,
+                    deadline=self.settings.network.refresh_deadline,
+                )
 
     @contextlib.asynccontextmanager
-    async def saver(self) -> AsyncIterator[Saver]:
+    async def saver(self, own_connection: bool = False) -> AsyncIterator[Saver]:
         """A read-later saver with its HTTP client, closed on exit."""
         from tuireader.services.saving import Saver
 
         limits = self.limits()
-        async with make_client(user_agent(), limits) as client:
-            yield Saver(self.library, Fetcher(client, limits))
+        with self._library_for(own_connection) as (library, _):
+            async with make_client(user_agent(), limits) as client:
+                yield Saver(library, Fetcher(client, limits))
 
     @contextlib.asynccontextmanager
     async def images(self) -> AsyncIterator[ImageCache]:
@@ -241,14 +256,17 @@ def graphics_terminal(env: dict[str, str] | None = None) -> bool:
 def session_for(context: Context, inline_images: bool = False) -> Session:
     """What the app is handed; discovery reads on its own connection, from a worker thread,
     and is built when first asked for (after the first paint)."""
-    from tuireader.services.writes import Writes
+    from tuireader.services.library_thread import LibraryThread
 
     return Session(
         library=context.library,
-        writes=Writes(lambda: Library(connect(context.paths.database), context.settings)),
+        writes=LibraryThread(lambda: Library(connect(context.paths.database), context.settings)),
+        reads=LibraryThread(
+            lambda: Library(connect(context.paths.database), context.settings), "reads"
+        ),
         settings=context.settings,
-        refresher=context.refresher,
-        saver=context.saver,
+        refresher=functools.partial(context.refresher, own_connection=True),
+        saver=functools.partial(context.saver, own_connection=True),
         images=context.images,
         inline_images=inline_images,
         discovery_factory=lambda: new_discovery(connect(context.paths.database), context.settings),
@@ -279,4 +297,5 @@ def run_app(context: Context) -> int:
         ReaderApp(session).run()
     finally:
         session.writes.close()  # marks asked for at the last moment are stored, not lost
+        session.reads.close()
     return 0

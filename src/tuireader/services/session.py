@@ -16,9 +16,9 @@ from tuireader.services.library import Library
 if TYPE_CHECKING:  # built by the composition root; importing them here would slow start-up
     from tuireader.services.discovery import Discovery
     from tuireader.services.images import ImageCache
+    from tuireader.services.library_thread import LibraryThread
     from tuireader.services.refresh import Refresher
     from tuireader.services.saving import Saver
-    from tuireader.services.writes import Writes
 
 
 @dataclass
@@ -35,8 +35,10 @@ class Session:
     """Opens a read-later saver (and its HTTP client)."""
     images: Callable[[], AbstractAsyncContextManager[ImageCache]]
     """Opens the image cache (and its HTTP client)."""
-    writes: Writes
+    writes: LibraryThread
     """Where the front end's changes go: one thread, its own connection, in order."""
+    reads: LibraryThread
+    """Where whole stories are read and rendered: another thread and connection."""
     inline_images: bool = False
     """The terminal shows images (Kitty graphics or Sixel): draw them in the article."""
     first_run: bool = False

@@ -29,6 +29,16 @@ class Needs(Enum):
     SEARCH = "a search in the view"
 
 
+class Scope(Enum):
+    """Where a command's keys are bound."""
+
+    SCREEN = "screen"
+    """On the main screen: the key works whatever has focus."""
+    FOCUSED = "focused"
+    """On each pane that can take focus: the pane moves its own cursor or scroll (the
+    headline list its rows, the article its text, the sidebar its views)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
     """One thing the user can do."""
@@ -50,6 +60,7 @@ class Command:
     says_why_not: bool = False
     """Without what it needs, its key still runs and says what is missing (the palette still
     leaves it out)."""
+    scope: Scope = Scope.SCREEN
 
     @property
     def action_name(self) -> str:
@@ -65,14 +76,35 @@ COMMANDS: tuple[Command, ...] = (
         "Down",
         "Next story (scrolls the article when it has focus)",
         "Moving",
+        scope=Scope.FOCUSED,
     ),
-    Command("cursor_up", "k,up", "cursor_up", "Up", "Previous story", "Moving"),
-    Command("first", "g,home", "first", "First", "Go to the first story", "Moving"),
-    Command("last", "G,end", "last", "Last", "Go to the last story", "Moving"),
     Command(
-        "page_down", "pagedown", "page_down", "Page down", "Down a page", "Moving", palette=False
+        "cursor_up", "k,up", "cursor_up", "Up", "Previous story", "Moving", scope=Scope.FOCUSED
     ),
-    Command("page_up", "pageup", "page_up", "Page up", "Up a page", "Moving", palette=False),
+    Command(
+        "first", "g,home", "first", "First", "Go to the first story", "Moving", scope=Scope.FOCUSED
+    ),
+    Command("last", "G,end", "last", "Last", "Go to the last story", "Moving", scope=Scope.FOCUSED),
+    Command(
+        "page_down",
+        "pagedown",
+        "page_down",
+        "Page down",
+        "Down a page",
+        "Moving",
+        palette=False,
+        scope=Scope.FOCUSED,
+    ),
+    Command(
+        "page_up",
+        "pageup",
+        "page_up",
+        "Page up",
+        "Up a page",
+        "Moving",
+        palette=False,
+        scope=Scope.FOCUSED,
+    ),
     Command(
         "open",
         "enter,l",
@@ -81,6 +113,7 @@ COMMANDS: tuple[Command, ...] = (
         "Open the story in the article pane",
         footer=True,
         needs=Needs.STORY,
+        scope=Scope.FOCUSED,
     ),
     Command("back", "h,escape", "back", "Back", "Back to the headline list", "Moving"),
     Command(
@@ -369,13 +402,15 @@ BY_ACTION = {c.action_name: c for c in COMMANDS if not c.action.startswith("app.
 what they need."""
 
 
-def bindings(commands: Iterable[Command] = COMMANDS) -> list[Binding]:
-    """Textual bindings; each carries its command id so a keymap can rebind it."""
+def bindings(scope: Scope = Scope.SCREEN, commands: Iterable[Command] = COMMANDS) -> list[Binding]:
+    """Textual bindings of the commands in ``scope``; each carries its command id so a keymap
+    can rebind it (Textual applies the keymap to every node in the focus chain)."""
     from textual.binding import Binding
 
     return [
         Binding(c.keys, c.action, c.title, show=c.footer, id=c.id, priority=c.priority)
         for c in commands
+        if c.scope is scope
     ]
 
 

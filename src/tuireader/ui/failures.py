@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
-from textual.worker import Worker
+from textual.worker import Worker, WorkerState
 
 from tuireader.domain.errors import StorageError
 from tuireader.domain.text import one_line_error
@@ -42,6 +43,13 @@ class WorkerFailed(Message):
     def __init__(self, worker: Worker[Any]) -> None:
         self.worker = worker
         super().__init__()
+
+
+def forward_failure(node: MessagePump, event: Worker.StateChanged) -> None:
+    """For a node's ``on_worker_state_changed``: a failed worker goes up to the app's one
+    handler (Textual does not bubble the state change)."""
+    if event.state is WorkerState.ERROR:
+        node.post_message(WorkerFailed(event.worker))
 
 
 class _Notifies(Protocol):

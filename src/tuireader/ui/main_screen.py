@@ -1,53 +1,66 @@
-"""The main screen: sidebar, headline list, article pane and story lists; owns the view state."""
+"""The main screen: lays out the sidebar, the headline list, the reader pane and the status
+line, holds the view they show, and routes their messages.
+
+Each pane owns its state and its moving keys; the long tasks on sources live in
+:class:`~tuireader.ui.source_tasks.SourceTasks`. The screen's own commands are short: they
+say what changes and where it goes. A change to the store (a mark, a star) is shown at once
+and written on the writer thread, so a key never waits for the database.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.timer import Timer
+from textual.screen import Screen
 from textual.widgets import Input
+from textual.worker import Worker
 
-from tuireader.domain.errors import StorageError
+from tuireader.domain.errors import StorageError, UsageError
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line, plural
 from tuireader.services.browser import open_link
+from tuireader.services.library import Library
 from tuireader.services.session import Session
 from tuireader.ui.commands import BY_ACTION, Command, Needs, bindings
 from tuireader.ui.confirm_modal import ConfirmModal
-from tuireader.ui.failures import storage_guarded, storage_refused
+from tuireader.ui.failures import forward_failure, storage_refused
 from tuireader.ui.hints import empty_hint
 from tuireader.ui.modals import HelpScreen, LinkPickerModal
-from tuireader.ui.reading_flow import ReadingFlow
-from tuireader.ui.source_actions import SourceActions
-from tuireader.ui.view_actions import ViewActions
+from tuireader.ui.source_tasks import SourceTasks
 from tuireader.ui.view_picker_modal import ViewPickerModal
 from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.fitted_footer import FittedFooter
 from tuireader.ui.widgets.headline_list import HeadlineList
+from tuireader.ui.widgets.reader_pane import ReaderPane
 from tuireader.ui.widgets.sidebar import Sidebar, View
 from tuireader.ui.widgets.status_bar import StatusBar
-from tuireader.ui.widgets.story_list import ListLine, StoryList
+from tuireader.ui.widgets.story_list import StoryList
 
-if TYPE_CHECKING:  # these load later, off the start-up path
-    from tuireader.services.refresh_report import RefreshReport, SourceResult
+if TYPE_CHECKING:
+    from tuireader.services.reading import OpenedStory
 
+T = TypeVar("T")
 
 NARROW = 80
 """Under this many columns the sidebar is shown only on request, over the headlines."""
 BULK_CONFIRM = 50
 """Marking more stories than this read at once asks first."""
+BUSY_AFTER = 0.5
+"""Seconds a change may wait for the database before the status line says it is waiting."""
+SORTS = (SortKey.DATE, SortKey.SOURCE, SortKey.TITLE)
 
 
-class MainScreen(ReadingFlow, SourceActions, ViewActions):
-    """Owns the current view as reactives and binds it into the widgets."""
+class MainScreen(Screen[None]):
+    """Holds the view (as reactives bound into the panes) and routes the panes' messages."""
 
     BINDINGS = bindings()  # type: ignore[assignment]
 
@@ -59,56 +72,75 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         super().__init__()
         self.session = session
         self.library = session.library
+        """Read on the event loop: headline pages, counts, sources (WAL reads never wait)."""
         self._input_mode = ""
-        self._said_offline = False
-        self._partial_refresh = False
-        """The refresh running covers only some sources (just added or imported)."""
-        self._open_id: int | None = None
-        self._pending_focus: int | None = None
-        self._unread = 0
-        self._page_lists: dict[str, list[ListLine]] = {}
-        self._discover_timer: Timer | None = None
-        self._discover_asked = 0.0
+        self._focus_on_open: int | None = None
+        """The story whose article takes focus once painted (unless the reader went back)."""
+        self._back_at = 0.0
+        """When "back" was last pressed."""
         self._sidebar_wanted = session.settings.general.show_sidebar
         self._sidebar_overlay = False
+        """Under 80 columns: the sidebar is shown over the headlines."""
 
     def compose(self) -> ComposeResult:
+        session = self.session
         with Horizontal(id="body"):
             yield Sidebar(id="sidebar")
             with Vertical(id="main"):
                 yield HeadlineList(
-                    self.library.page, self.library.count, id="headlines", now=self.session.clock
+                    self.library.page, self.library.count, id="headlines", now=session.clock
                 ).data_bind(view_query=MainScreen.view_query)
-                with Horizontal(id="reading"):
-                    yield ArticlePane(id="article")
-                    with Vertical(id="lists"):
-                        yield StoryList("Related", id="related")
-                        yield StoryList("Ranking", id="ranking")
-                        yield StoryList("Recommended", id="recommended")
+                yield ReaderPane(
+                    self._open_story,
+                    lambda story_id: session.discovery.lists_for(story_id),
+                    session.images if session.inline_images else None,
+                    id="reading",
+                )
         yield Input(id="query-input", classes="-hidden")
-        yield StatusBar(id="status")
+        yield StatusBar(id="status").data_bind(
+            view_query=MainScreen.view_query, view_label=MainScreen.view_label
+        )
         yield FittedFooter()
+        yield SourceTasks(session)
+
+    async def _open_story(self, story_id: int) -> OpenedStory:
+        return await self.session.reads.run(lambda lib: lib.open_story(story_id))
 
     @property
     def headlines(self) -> HeadlineList:
+        """The headline list."""
         return self.query_one(HeadlineList)
 
     @property
+    def reader(self) -> ReaderPane:
+        """The open story and its lists."""
+        return self.query_one(ReaderPane)
+
+    @property
     def article(self) -> ArticlePane:
+        """The article pane."""
         return self.query_one(ArticlePane)
 
     @property
     def status(self) -> StatusBar:
+        """The status line."""
         return self.query_one(StatusBar)
+
+    @property
+    def tasks(self) -> SourceTasks:
+        """The long tasks on sources and stories."""
+        return self.query_one(SourceTasks)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        forward_failure(self, event)
 
     def on_mount(self) -> None:
         self.refresh_sidebar()
         # the computed lists wait for the first paint: the headlines come first
-        self.call_after_refresh(self._discover, None)
+        self.call_after_refresh(self.reader.recompute)
         self.call_after_refresh(self._warm_up)
         self.headlines.focus()
         self.headlines.empty_text = empty_hint(self.view_query, self.session.settings.keys)
-        self._update_status()
         if self.session.notice:
             self.notify(clean_line(self.session.notice), severity="warning", timeout=10)
         if self.session.first_run:
@@ -121,6 +153,15 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         if self.session.settings.general.refresh_on_start and not self.session.first_run:
             self.start_refresh(None)
 
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up(self) -> None:
+        """Load the HTML converter while the reader looks at the list, not on the first open."""
+        from tuireader.services.reading import reader_text
+
+        reader_text(Story(key="", title="", content="<p>warm up</p>"))
+        import rich.markdown  # noqa: F401 - the article's renderer, before it is needed
+
+    # layout -----------------------------------------------------------------------------
     def on_resize(self) -> None:
         self._layout()
 
@@ -136,42 +177,116 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
             self.set_focus(self.headlines)
         self.query_one("#lists").display = self.size.width >= 120
 
-    # state shown ----------------------------------------------------------------------
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one(Sidebar)
+        if self.size.width < NARROW:  # no room beside the headlines: over them, until a choice
+            self._sidebar_overlay = not self._sidebar_overlay
+            self._layout()
+            self.set_focus(sidebar if self._sidebar_overlay else self.headlines)
+            return
+        self._sidebar_wanted = not sidebar.display
+        self._layout()
+
+    def action_next_pane(self) -> None:
+        self.focus_next()
+
+    def action_previous_pane(self) -> None:
+        self.focus_previous()
+
+    def action_back(self) -> None:
+        self._focus_on_open = None  # "back" wins over the focus change that follows a paint
+        self._back_at = time.monotonic()
+        if self._sidebar_overlay:
+            self._sidebar_overlay = False
+            self._layout()
+        if not self.query_one("#query-input").has_class("-hidden"):
+            self._close_input()
+        self.set_focus(self.headlines)  # at once: the next key must see it
+
+    # what the store holds changed ---------------------------------------------------------
     def refresh_sidebar(self) -> None:
+        """Read the sources and their counts again."""
         searches = self.library.pref("saved_searches", [])
-        sources = self.library.sources()
-        self._unread = sum(s.unread for s in sources)  # one query gives every count
+        sources = self.library.sources()  # one query gives every count
+        unread = sum(s.unread for s in sources)
         self.query_one(Sidebar).show(
             sources,
             searches if isinstance(searches, list) else [],
-            self._unread,
+            unread,
             now=self.session.clock(),
         )
+        self._count_unread()
 
-    def _update_status(self, extra: str = "") -> None:
+    def _count_unread(self) -> None:
         q = self.view_query
-        parts = [self.view_label]
-        if q.search:
-            parts.append(f"search: {q.search}")
-        if q.text:
-            parts.append(f"filter: {q.text}")
-        if q.sort is not SortKey.DATE or q.unread_first:
-            parts.append("sort: " + q.sort.value + (", unread first" if q.unread_first else ""))
-        total = self.headlines.total
-        unread = total if q.unread else self.library.count(replace(q, unread=True))
-        parts.append(plural(total, "story", "stories"))
-        parts.append(f"{unread} unread")
-        if extra:
-            parts.append(extra)
-        self.status.message = clean_line(" · ".join(parts))
-        self.refresh_bindings()  # what can run (and so the footer) follows the view
+        status = self.status
+        status.unread = status.total if q.unread else self.library.count(replace(q, unread=True))
+        self.refresh_bindings()  # what can run (and so the footer) follows the counts
+
+    def _stored(self, reload: bool = False) -> None:
+        """After a change reached the store: counts, and the lists it moves."""
+        if reload:
+            self.headlines.reload()
+        self.refresh_sidebar()
+        self.reader.recompute()
+
+    @on(HeadlineList.Reloaded)
+    def _counted(self, event: HeadlineList.Reloaded) -> None:
+        self.status.total = event.total
+        self._count_unread()
 
     def watch_view_query(self, query: StoryQuery) -> None:
         if self.is_mounted:
             self.headlines.empty_text = empty_hint(query, self.session.settings.keys)
-            self.call_after_refresh(self._update_status)
 
-    # choosing views and stories -------------------------------------------------------
+    @on(SourceTasks.Changed)
+    def _library_changed(self, event: SourceTasks.Changed) -> None:
+        for notice in event.notices:
+            self.notify(clean_line(notice), title="Sample library removed", timeout=12)
+        self._drop_gone_story()
+        self._stored(reload=True)
+
+    def _drop_gone_story(self) -> None:
+        """The open story left the library (the samples left with it): close it."""
+        story_id = self.reader.story_id
+        if story_id is None:
+            return
+        try:
+            self.library.story(story_id)
+        except UsageError:
+            self._close_story()
+
+    def _close_story(self) -> None:
+        self.reader.story_id = None
+        if self.focused is self.article or self.focused is None:
+            self.set_focus(self.headlines)
+
+    @on(SourceTasks.SourceRemoved)
+    def _source_removed(self, event: SourceTasks.SourceRemoved) -> None:
+        shown = self.article.story
+        if shown is not None and shown.source_id == event.source_id:
+            self._close_story()
+
+    @on(SourceTasks.StoryUpdated)
+    def _story_updated(self, event: SourceTasks.StoryUpdated) -> None:
+        if self.reader.story_id == event.story_id:
+            self.reader.story_id = event.story_id  # read and painted again
+
+    @on(SourceTasks.Refreshing)
+    def _refreshing(self, event: SourceTasks.Refreshing) -> None:
+        self.status.refreshing = True
+        if event.total:
+            self.status.progress(event.done, event.total)
+
+    @on(SourceTasks.Refreshed)
+    def _refreshed(self, event: SourceTasks.Refreshed) -> None:
+        status = self.status
+        status.refreshing = False
+        status.offline = event.offline
+        self._stored(reload=True)
+        status.note = event.summary
+
+    # views ------------------------------------------------------------------------------
     @on(Sidebar.ViewChosen)
     def _view_chosen(self, event: Sidebar.ViewChosen) -> None:
         self.show_view(event.view)
@@ -215,151 +330,129 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
             ViewPickerModal(views), lambda view: self.show_view(view) if view else None
         )
 
-    @on(HeadlineList.Chosen)
-    def _story_chosen(self, event: HeadlineList.Chosen) -> None:
-        self.open_story(event.story)
+    def _open_input(self, mode: str, placeholder: str, value: str | None = None) -> None:
+        box = self.query_one("#query-input", Input)
+        self._input_mode = mode
+        box.placeholder = placeholder
+        if value is None:
+            value = self.view_query.search if mode == "search" else self.view_query.text
+        box.value = value
+        box.remove_class("-hidden")
+        box.focus()
+
+    def _close_input(self) -> None:
+        self.query_one("#query-input").add_class("-hidden")
+        self.set_focus(self.headlines)
+
+    def action_search(self) -> None:
+        self._open_input("search", "search titles and text, enter to run")
+
+    def action_filter(self) -> None:
+        self._open_input("filter", "filter titles as you type, enter to keep")
+
+    @on(StoryList.Unmatched)
+    def _list_unmatched(self, event: StoryList.Unmatched) -> None:
+        """A headline the library does not hold: say so, and offer to search for it."""
+        title = clean_line(event.title)
+        self.notify(
+            f"“{title[:80]}” is not in the library. Enter searches for it, escape cancels.",
+            title="No such story",
+        )
+        self._open_input("search", "search titles and text, enter to run", title)
+
+    @on(Input.Changed, "#query-input")
+    def _input_changed(self, event: Input.Changed) -> None:
+        if self._input_mode == "filter":
+            self.view_query = replace(self.view_query, text=event.value)
+
+    @on(Input.Submitted, "#query-input")
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        if self._input_mode == "search":
+            self.view_label = "Search"
+            self.view_query = StoryQuery(search=event.value.strip(), sort=self.view_query.sort)
+        self._close_input()
+
+    def action_clear_filter(self) -> None:
+        if self.view_query.search and self.view_label == "Search":
+            self.view_label = "All"  # a search cleared is every story again
+        self.view_query = replace(self.view_query, search="", text="")
+
+    def action_save_search(self) -> None:
+        search = self.view_query.search
+        if not search:
+            self.notify("Search first (/), then save it.")
+            return
+
+        def save(lib: Library) -> None:
+            saved = lib.pref("saved_searches", [])
+            kept = [s for s in saved if isinstance(s, str)] if isinstance(saved, list) else []
+            if search not in kept:
+                lib.set_pref("saved_searches", [*kept, search])
+
+        self._change(save)
+
+    def action_cycle_sort(self) -> None:
+        nxt = SORTS[(SORTS.index(self.view_query.sort) + 1) % len(SORTS)]
+        self.view_query = replace(self.view_query, sort=nxt)
+        self.notify(f"Sorted by {nxt.value}.")
+
+    def action_unread_first(self) -> None:
+        self.view_query = replace(self.view_query, unread_first=not self.view_query.unread_first)
+
+    def action_collapse(self) -> None:
+        self.view_query = replace(self.view_query, collapse=not self.view_query.collapse)
+        self.notify(
+            "Same-story clusters " + ("collapsed." if self.view_query.collapse else "expanded.")
+        )
+
+    # opening stories --------------------------------------------------------------------
+    @on(HeadlineList.StoryChosen)
+    def _story_chosen(self, event: HeadlineList.StoryChosen) -> None:
+        self.open_story(event.story_id, focus=event.asked > self._back_at)
 
     @on(StoryList.Chosen)
     def _list_chosen(self, event: StoryList.Chosen) -> None:
-        self.open_story(self.library.story(event.story_id))
+        self.open_story(event.story_id)
 
-    # refresh --------------------------------------------------------------------------
-    def start_refresh(self, sources: list[Source] | None) -> None:
-        """Refresh in the background; keys keep working."""
-        self.status.refreshing = True
-        self._partial_refresh = sources is not None
-        self._refresh(sources)
-
-    @work(exclusive=True, group="refresh", exit_on_error=False)
-    async def _refresh(self, sources: list[Source] | None) -> None:
-        from tuireader.services.refresh_report import RefreshReport
-
-        try:
-            async with self.session.refresher() as refresher:
-                report = await refresher.refresh(sources, self._progress)
-        except Exception:  # the status line stops saying "refreshing"; the app's handler
-            self._refreshed(RefreshReport())  # for failed workers logs it and tells the user
-            raise
-        self._refreshed(report)
-
-    def _progress(self, done: int, total: int, result: SourceResult) -> None:
-        self.status.progress(done, total)
-        from tuireader.services.refresh_report import Outcome
-
-        # a source that cannot be reached is said on its own when only some were refreshed
-        # (just added or imported); in a full refresh, all of them failing means "offline"
-        partial = self._partial_refresh
-        if result.message and result.outcome is Outcome.FAILED and (partial or not result.offline):
-            self.notify(
-                result.message,
-                title=clean_line(result.source.label)[:80],
-                severity="warning",
-                timeout=8,
-            )
-
-    def _refreshed(self, report: RefreshReport) -> None:
-        self.status.refreshing = False
-        offline = report.offline and not self._partial_refresh
-        self.status.offline = offline
-        if offline and not self._said_offline:
-            self._said_offline = True
-            self.notify(
-                "Offline: no source could be reached. Reading from the cache.", severity="warning"
-            )
-        if report.stopped:
-            self.notify(
-                f"Refresh stopped: {clean_line(report.stopped)}. What is stored can still be read.",
-                severity="error",
-                timeout=15,
-                markup=False,
-            )
-        self.headlines.reload()
-        self.refresh_sidebar()
-        self._update_status(report.summary() if report.results else "")
-        self._discover(self._open_id)
-
-    # actions: moving ------------------------------------------------------------------
-    def action_cursor_down(self) -> None:
-        if isinstance(self.focused, Sidebar | StoryList):
-            self.focused.action_cursor_down()
-        elif isinstance(self.focused, ArticlePane):
-            self.article.scroll_down(animate=False)
+    def open_story(self, story_id: int, focus: bool = True) -> None:
+        """Show a story (its article takes focus once painted) and mark it read, at once or
+        after the configured delay."""
+        self._focus_on_open = story_id if focus else None
+        self.reader.story_id = story_id
+        delay = self.session.settings.general.mark_read_delay
+        if delay > 0:
+            self.set_timer(delay, lambda: self._mark_read_if_open(story_id))
         else:
-            self.headlines.move_to(self.headlines.cursor + 1)
+            self._mark_read_if_open(story_id)
 
-    def action_cursor_up(self) -> None:
-        if isinstance(self.focused, Sidebar | StoryList):
-            self.focused.action_cursor_up()
-        elif isinstance(self.focused, ArticlePane):
-            self.article.scroll_up(animate=False)
-        else:
-            self.headlines.move_to(self.headlines.cursor - 1)
+    def _mark_read_if_open(self, story_id: int) -> None:
+        if self.reader.story_id != story_id:
+            return
+        shown = self.headlines.current
+        if shown is not None and shown.id == story_id and shown.read:
+            return  # already read: nothing to write
+        self._mark([story_id], read=True)
 
-    def action_first(self) -> None:
-        if isinstance(self.focused, ArticlePane):
-            self.article.scroll_home(animate=False)
-        else:
-            self.headlines.move_to(0)
+    @on(ReaderPane.Opened)
+    def _opened(self, event: ReaderPane.Opened) -> None:
+        if self._focus_on_open == event.story_id:
+            self.set_focus(self.article)
+        self._focus_on_open = None
 
-    def action_last(self) -> None:
-        if isinstance(self.focused, ArticlePane):
-            self.article.scroll_end(animate=False)
-        else:
-            self.headlines.move_to(self.headlines.total - 1)
-
-    def action_page_down(self) -> None:
-        if isinstance(self.focused, ArticlePane):
-            self.article.scroll_page_down(animate=False)
-        else:
-            self.headlines.move_to(self.headlines.cursor + self.headlines.page_height())
-
-    def action_page_up(self) -> None:
-        if isinstance(self.focused, ArticlePane):
-            self.article.scroll_page_up(animate=False)
-        else:
-            self.headlines.move_to(self.headlines.cursor - self.headlines.page_height())
+    @on(ArticlePane.Finished)
+    def _finished(self, event: ArticlePane.Finished) -> None:
+        story_id = event.story_id
+        self._change(lambda lib: lib.mark_finished(story_id), recompute=True)
 
     def action_open(self) -> None:
-        if isinstance(self.focused, Sidebar | StoryList):
-            self.focused.action_select()
-            return
-        story = self.headlines.current
-        if story is not None:
-            self.open_story(story)
-
-    def action_back(self) -> None:
-        self._pending_focus = None  # "back" wins over the focus change that follows a paint
-        if self._sidebar_overlay:
-            self._sidebar_overlay = False
-            self._layout()
-        if not self.query_one("#query-input").has_class("-hidden"):
-            self._close_input()
-        self.set_focus(self.headlines)  # at once: the next key must see it
-
-    def action_next_pane(self) -> None:
-        self.focus_next()
-
-    def action_previous_pane(self) -> None:
-        self.focus_previous()
+        """Enter with the article focused: the headline list's story (the palette's Open)."""
+        self.headlines.action_open()
 
     def action_page_or_next(self) -> None:
         if self.article.story is not None and not self.article.at_end:
             self.article.scroll_page_down(animate=False)
         else:
             self.action_next_unread()
-
-    def _find_unread(self, step: int) -> int | None:
-        index = self.headlines.cursor + step
-        while 0 <= index < self.headlines.total:
-            story = self.headlines.story_at(index)
-            if (
-                story is not None
-                and not story.read
-                and (self.article.story is None or story.id != self.article.story.id)
-            ):
-                return index
-            index += step
-        return None
 
     def action_next_unread(self) -> None:
         self._jump_unread(1)
@@ -368,7 +461,7 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
         self._jump_unread(-1)
 
     def _jump_unread(self, step: int) -> None:
-        index = self._find_unread(step)
+        index = self.headlines.find_unread(step, skip=self.reader.story_id)
         across = index is None and step > 0 and self.view_query != StoryQuery(unread=True)
         if across and self.library.count(StoryQuery(unread=True)):
             # nothing more in this view: carry on in every source's unread stories
@@ -380,99 +473,224 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
             return
         self.headlines.move_to(index)
         story = self.headlines.story_at(index)
-        if story is not None:
-            self.open_story(story, focus=False)
+        if story is not None and story.id is not None:
+            self.open_story(story.id, focus=False)
 
-    # actions: state -------------------------------------------------------------------
+    # changes ----------------------------------------------------------------------------
     def _target(self) -> Story | None:
-        if isinstance(self.focused, ArticlePane) and self.article.story is not None:
-            return self.library.story(self.article.story.id or 0)
+        """The story a command acts on: the open one when the article has focus, else the
+        highlighted headline."""
+        if self.focused is self.article and self.article.story is not None:
+            return self.article.story
         return self.headlines.current
 
-    @storage_guarded
+    def _change(
+        self,
+        change: Callable[[Library], T],
+        then: Callable[[T], None] | None = None,
+        *,
+        undo: Callable[[], None] | None = None,
+        recompute: bool = False,
+        reload: bool = False,
+    ) -> None:
+        """Write ``change`` on the writer thread; then ``then`` with its result, and the
+        counts. A refused write is said in a line and ``undo`` takes back what was shown."""
+        self._write(change, then, undo, recompute, reload)
+
+    @work(group="write", exit_on_error=False)
+    async def _write(
+        self,
+        change: Callable[[Library], T],
+        then: Callable[[T], None] | None,
+        undo: Callable[[], None] | None,
+        recompute: bool,
+        reload: bool,
+    ) -> None:
+        writes = self.session.writes
+        busy = self.set_timer(BUSY_AFTER, lambda: setattr(self.status, "unsaved", writes.pending))
+        try:
+            result = await writes.run(change)
+        except StorageError as error:
+            storage_refused(self, error)
+            if undo is not None:
+                undo()
+            return
+        finally:
+            busy.stop()
+            self.status.unsaved = writes.pending if self.status.unsaved else 0
+        if then is not None:
+            then(result)
+        if recompute and not reload:
+            self.reader.recompute()
+        if reload or not recompute:
+            self._stored(reload=reload)
+
+    def _mark(
+        self, ids: list[int], *, read: bool | None = None, starred: bool | None = None
+    ) -> None:
+        """Show a mark at once; store it on the writer thread."""
+        headlines = self.headlines
+        headlines.show_marks(ids, read=read, starred=starred)
+        self._change(
+            lambda lib: lib.mark(ids, read=read, starred=starred),
+            lambda _: headlines.marks_settled(ids, stored=True),
+            undo=lambda: headlines.marks_settled(ids, stored=False),
+        )
+
     def action_toggle_read(self) -> None:
         story = self._target()
-        if story is None or story.id is None:
-            return
-        self.library.mark([story.id], read=not story.read)
-        self.headlines.update_story(self.library.story(story.id))
-        self._after_marks()
-        self._refresh_lists()
+        if story is not None and story.id is not None:
+            self._mark([story.id], read=not story.read)
 
-    @storage_guarded
     def action_toggle_star(self) -> None:
         story = self._target()
-        if story is None or story.id is None:
-            return
-        self.library.mark([story.id], starred=not story.starred)
-        self.headlines.update_story(self.library.story(story.id))
-        self._after_marks()
-        self._refresh_lists()  # discovery notices the change; the lists are asked again
+        if story is not None and story.id is not None:
+            self._mark([story.id], starred=not story.starred)
 
     def _confirm_many(self, count: int, question: str, then: Callable[[], None]) -> None:
         """Run ``then`` at once for a few stories; ask first when more than BULK_CONFIRM."""
-
-        def run() -> None:
-            try:
-                then()
-            except StorageError as error:
-                storage_refused(self, error)
-
         if count <= BULK_CONFIRM:
-            run()
+            then()
             return
         self.app.push_screen(
-            ConfirmModal(question, "mark them read"), lambda yes: run() if yes else None
+            ConfirmModal(question, "mark them read"), lambda yes: then() if yes else None
         )
 
     def action_mark_all_read(self) -> None:
-        count = self.library.count(replace(self.view_query, unread=True))
-        label = clean_line(self.view_label)
+        query, label = self.view_query, self.view_label
+        count = self.library.count(replace(query, unread=True))
 
-        def mark() -> None:
-            done = self.library.mark_all_read(self.view_query, f"mark {self.view_label} read")
+        def said(done: int) -> None:
             if done:
                 self.notify(f"Marked {plural(done, 'story', 'stories')} read. u undoes it.")
-            self.headlines.reload()
-            self._after_marks()
 
         self._confirm_many(
-            count, f"Mark {count} stories in {label} read? u undoes it afterwards.", mark
+            count,
+            f"Mark {count} stories in {clean_line(label)} read? u undoes it afterwards.",
+            lambda: self._change(
+                lambda lib: lib.mark_all_read(query, f"mark {label} read"), said, reload=True
+            ),
         )
 
     def action_mark_source_read(self) -> None:
         source = self._current_source()
-        if source is None:
+        if source is None or source.id is None:
             return
-        assert source.id is not None
         count = self.library.count(StoryQuery(source_ids=(source.id,), unread=True))
         name = clean_line(source.name)
 
-        def mark() -> None:
-            done = self.library.mark_source_read(source)
+        def said(done: int) -> None:
             self.notify(f"Marked {plural(done, 'story', 'stories')} in {name} read. u undoes it.")
-            self.headlines.reload()
-            self._after_marks()
 
         self._confirm_many(
-            count, f"Mark {count} stories of {name} read? u undoes it afterwards.", mark
+            count,
+            f"Mark {count} stories of {name} read? u undoes it afterwards.",
+            lambda: self._change(lambda lib: lib.mark_source_read(source), said, reload=True),
         )
 
-    @storage_guarded
     def action_undo(self) -> None:
-        label = self.library.undo()
-        if label is None:
-            self.notify("Nothing to undo.")
-            return
-        self.notify(f"Undone: {clean_line(label)}")
-        self.headlines.reload()
-        self._after_marks()
+        def said(label: str | None) -> None:
+            self.notify("Nothing to undo." if label is None else f"Undone: {clean_line(label)}")
 
-    # actions: links ---------------------------------------------------------------------
+        self._change(lambda lib: lib.undo(), said, reload=True)
+
+    def action_not_interested(self) -> None:
+        """Fewer like the highlighted line of a side list when one has focus, else like the
+        open story."""
+        focused = self.focused
+        line = focused.current if isinstance(focused, StoryList) else None
+        if line is not None and line.story_id is not None:
+            story_id, said = line.story_id, f"Fewer stories like {clean_line(line.title)[:60]!r}."
+        else:
+            story = self._target()
+            if story is None or story.id is None:
+                return
+            story_id, said = story.id, "Fewer stories like this one."
+        self._change(
+            lambda lib: lib.dismiss(story_id),
+            lambda _: self.notify(said, markup=False),
+            recompute=True,
+        )
+
+    def action_why(self) -> None:
+        focused = self.focused
+        lists = (
+            [focused]
+            if isinstance(focused, StoryList)
+            else [self.query_one(f"#{i}", StoryList) for i in ("ranking", "related", "recommended")]
+        )
+        for widget in lists:
+            if not isinstance(widget, StoryList):
+                continue
+            item = widget.current
+            if item is not None and (item.detail or item.note):
+                why = item.detail or item.note
+                self.notify(clean_line(why), title=clean_line(item.title)[:60], timeout=10)
+                return
+        self.notify("Highlight a line in Related, Ranking or Recommended first.")
+
+    # sources ----------------------------------------------------------------------------
+    def _current_source(self) -> Source | None:
+        """The current story's source, else the one source the view shows (a source with
+        no stories yet, say a feed that never answered, can still be refreshed or removed)."""
+        story = self._target()
+        if story is not None and story.source_id is not None:
+            wanted = story.source_id
+        elif len(self.view_query.source_ids) == 1:
+            wanted = self.view_query.source_ids[0]
+        else:
+            return None
+        try:
+            found = self.library.find_sources([str(wanted)])
+        except UsageError:  # removed meanwhile
+            return None
+        return found[0] if found else None
+
+    def start_refresh(self, sources: list[Source] | None) -> None:
+        """Refresh in the background; keys keep working."""
+        self.tasks.start_refresh(sources)
+
+    def action_refresh_source(self) -> None:
+        source = self._current_source()
+        if source is not None:
+            self.start_refresh([source])
+
+    def action_refresh_all(self) -> None:
+        self.start_refresh(None)
+
+    def action_add_source(self) -> None:
+        self.tasks.add_source()
+
+    def action_remove_source(self) -> None:
+        source = self._current_source()
+        if source is not None and source.id is not None:
+            count = self.library.count(StoryQuery(source_ids=(source.id,)))
+            self.tasks.remove_source(source, count)
+
+    def action_import_opml(self) -> None:
+        self.tasks.import_opml()
+
+    def action_export_opml(self) -> None:
+        self.tasks.export_opml()
+
+    def action_save_page(self) -> None:
+        self.tasks.save_page()
+
+    def action_full_text(self) -> None:
+        story = self._target()
+        if story is not None and story.id is not None:
+            self.tasks.full_text(story.id)
+
+    def action_export_story(self) -> None:
+        story = self._target()
+        if story is not None and story.id is not None:
+            self.tasks.export_story(story.id, story.title)
+
+    # links ------------------------------------------------------------------------------
     def _open_url(self, url: str) -> None:
         problem = open_link(url, self.session.settings.general.browser)
         if problem:
-            self.notify(f"{problem}: {clean_line(url)[:80]}", severity="warning")
+            self.notify(f"{problem}: {clean_line(url)[:80]}", severity="warning", markup=False)
 
     def action_open_browser(self) -> None:
         story = self._target()
@@ -502,9 +720,22 @@ class MainScreen(ReadingFlow, SourceActions, ViewActions):
             lambda url: self._open_url(url) if url else None,
         )
 
+    def action_open_image(self) -> None:
+        images = self.article.images
+        if not images:
+            self.notify(self._no_links("images"))
+        elif len(images) == 1:
+            self._open_url(images[0])
+        else:
+            self.app.push_screen(
+                LinkPickerModal(images, "Open which image?"),
+                lambda url: self._open_url(url) if url else None,
+            )
+
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.session.settings.keys))
 
+    # what can run -----------------------------------------------------------------------
     def can_run(self, action: str) -> bool:
         """Whether a command can do something now (the palette offers only those)."""
         command = BY_ACTION.get(action.partition("(")[0])

@@ -8,12 +8,13 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from tuireader.domain.errors import StorageError, TuireaderError
 from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.session import Session
-from tuireader.ui.commands import COMMANDS, keymap
+from tuireader.ui.commands import COMMANDS, Scope, keymap
 from tuireader.ui.config_check import check_config
 from tuireader.ui.failures import WorkerFailed, storage_refused, worker_label
 from tuireader.ui.main_screen import MainScreen
@@ -84,8 +85,14 @@ class ReaderApp(App[None]):
             if not command.palette:
                 continue
             action = command.action
-            target = self if action.startswith("app.") else screen
+            target: App[None] | Screen[object] | Widget = (
+                self if action.startswith("app.") else screen
+            )
             name = action.removeprefix("app.")
+            focused = screen.focused
+            if command.scope is Scope.FOCUSED and hasattr(focused, f"action_{name}"):
+                assert focused is not None
+                target = focused  # the pane that moves its own cursor
             can_run = getattr(target, "can_run", None)
             if not (can_run(name) if can_run else target.check_action(name, ()) is not False):
                 continue
@@ -95,6 +102,6 @@ class ReaderApp(App[None]):
                     yield SystemCommand(title, help_text, callback)
                 continue
             yield SystemCommand(
-                command.title, command.help, lambda a=action: self.run_action(a, screen)
+                command.title, command.help, lambda a=action, t=target: self.run_action(a, t)
             )
         yield from super().get_system_commands(screen)

@@ -15,6 +15,7 @@ from tuireader.domain.dates import date_line
 from tuireader.domain.models import Story
 from tuireader.domain.text import clean_line, clean_text
 from tuireader.domain.titles import display_title
+from tuireader.ui.commands import Scope, bindings
 from tuireader.ui.graphics import load_picture
 from tuireader.ui.widgets.story_list import ListLine, StoryList
 
@@ -69,7 +70,11 @@ def header_text(story: Story, note: str = "") -> Text:
 
 
 class ArticlePane(VerticalScroll, can_focus=True):
-    """Shows one story; links are opened by number (1–9, L), never from the text itself."""
+    """Shows one story; links are opened by number (1–9, L), never from the text itself.
+
+    With focus, the moving keys scroll the text."""
+
+    BINDINGS = [b for b in bindings(Scope.FOCUSED) if b.id != "open"]
 
     DEFAULT_CSS = """
     ArticlePane { padding: 0 1; }
@@ -183,6 +188,30 @@ class ArticlePane(VerticalScroll, can_focus=True):
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self._check_end()
+
+    def action_cursor_down(self) -> None:
+        """Scroll down a line."""
+        self.scroll_down(animate=False)
+
+    def action_cursor_up(self) -> None:
+        """Scroll up a line."""
+        self.scroll_up(animate=False)
+
+    def action_first(self) -> None:
+        """To the top."""
+        self.scroll_home(animate=False)
+
+    def action_last(self) -> None:
+        """To the end."""
+        self.scroll_end(animate=False)
+
+    def action_page_down(self) -> None:
+        """Down a screenful."""
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        """Up a screenful."""
+        self.scroll_page_up(animate=False)
 
     def _check_end(self) -> None:
         if self.story is not None and not self._finished and self.at_end:

@@ -1,7 +1,13 @@
-"""The headline list: one line per story, rendered on demand from pages of SQLite rows."""
+"""The headline list: one line per story, rendered on demand from pages of SQLite rows.
+
+It owns its cursor, its page cache and the marks shown before the store has them (a mark is
+written on another thread; while another process holds the write lock it is shown here
+already, and kept over reloads until the store confirms or refuses it).
+"""
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,6 +26,7 @@ from tuireader.domain.dates import story_age
 from tuireader.domain.models import Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.titles import display_title
+from tuireader.ui.commands import Scope, bindings
 from tuireader.ui.text import fit
 from tuireader.ui.widgets.lines import follow_cursor
 
@@ -32,7 +39,11 @@ Count = Callable[[StoryQuery], int]
 
 
 class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
-    """Never one widget per row: lines are drawn from cached pages of rows."""
+    """Never one widget per row: lines are drawn from cached pages of rows.
+
+    Choosing a row (enter, a click) posts :class:`HeadlineList.StoryChosen`."""
+
+    BINDINGS = bindings(Scope.FOCUSED)  # type: ignore[assignment]
 
     COMPONENT_CLASSES = {
         "headline-list--cursor",
@@ -69,12 +80,21 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             super().__init__()
             self.story = story
 
-    class Chosen(Message):
+    class StoryChosen(Message):
         """The user opened a story (enter or a click)."""
 
-        def __init__(self, story: Story) -> None:
+        def __init__(self, story_id: int) -> None:
             super().__init__()
-            self.story = story
+            self.story_id = story_id
+            self.asked = time.monotonic()
+            """When: a "back" pressed after it (in the same batch of keys) keeps the focus."""
+
+    class Reloaded(Message):
+        """The rows were counted again (a new view, a refresh, a mark-all)."""
+
+        def __init__(self, total: int) -> None:
+            super().__init__()
+            self.total = total
 
     def __init__(
         self,
@@ -88,6 +108,8 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         self._fetch_page = fetch_page
         self._count = count
         self._pages: OrderedDict[int, list[Story]] = OrderedDict()
+        self._shown_marks: dict[int, dict[str, bool]] = {}
+        """Marks shown before the store has them: story id -> {"read": ..., "starred": ...}."""
         self.total = 0
         self._now = now or (lambda: datetime.now(UTC))
 
@@ -107,6 +129,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         elif current is not None:
             self.cursor = min(self.cursor, max(0, self.total - 1))
         self.refresh()
+        self.post_message(self.Reloaded(self.total))
         self.post_message(self.Highlighted(self.story_at(self.cursor)))
 
     def story_at(self, index: int) -> Story | None:
@@ -117,6 +140,9 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         page = self._pages.get(page_no)
         if page is None:
             page = self._fetch_page(self.view_query, PAGE, page_no * PAGE, self.total)
+            for row in page:
+                if row.id in self._shown_marks:
+                    self._apply(row, self._shown_marks[row.id])
             self._pages[page_no] = page
             while len(self._pages) > MAX_PAGES:
                 self._pages.popitem(last=False)
@@ -124,21 +150,85 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             self._pages.move_to_end(page_no)
         return page[offset] if offset < len(page) else None
 
-    def update_story(self, story: Story) -> None:
-        """Redraw a story whose state changed, without reading from the store."""
+    @staticmethod
+    def _apply(row: Story, marks: dict[str, bool]) -> None:
+        row.read = marks.get("read", row.read)
+        row.starred = marks.get("starred", row.starred)
+
+    def show_marks(
+        self, ids: list[int], *, read: bool | None = None, starred: bool | None = None
+    ) -> None:
+        """Show a mark at once, before the store has it (kept over reloads until
+        :meth:`marks_settled`)."""
+        change = {k: v for k, v in (("read", read), ("starred", starred)) if v is not None}
+        for story_id in ids:
+            self._shown_marks.setdefault(story_id, {}).update(change)
+        wanted = set(ids)
         for page in self._pages.values():
-            for i, row in enumerate(page):
-                if row.id == story.id:
-                    story.cluster_sources = row.cluster_sources
-                    page[i] = story
+            for row in page:
+                if row.id in wanted:
+                    self._apply(row, change)
         self.refresh()
+
+    def marks_settled(self, ids: list[int], *, stored: bool) -> None:
+        """The store has the marks shown for ``ids`` (or refused them: then the rows are read
+        again and show what is stored)."""
+        for story_id in ids:
+            self._shown_marks.pop(story_id, None)
+        if not stored:
+            self.reload()
 
     @property
     def current(self) -> Story | None:
         """The highlighted story."""
         return self.story_at(self.cursor)
 
+    def find_unread(self, step: int, skip: int | None = None) -> int | None:
+        """The row of the next (``step`` 1) or previous (-1) unread story from the cursor,
+        leaving out the story ``skip`` (the open one)."""
+        index = self.cursor + step
+        while 0 <= index < self.total:
+            story = self.story_at(index)
+            if story is not None and not story.read and story.id != skip:
+                return index
+            index += step
+        return None
+
     # movement -----------------------------------------------------------------------------
+    def action_cursor_down(self) -> None:
+        """Next story."""
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        """Previous story."""
+        self.move_to(self.cursor - 1)
+
+    def action_first(self) -> None:
+        """First story."""
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        """Last story."""
+        self.move_to(self.total - 1)
+
+    def action_page_down(self) -> None:
+        """A screenful down."""
+        self.move_to(self.cursor + self.page_height())
+
+    def action_page_up(self) -> None:
+        """A screenful up."""
+        self.move_to(self.cursor - self.page_height())
+
+    def action_open(self) -> None:
+        """Open the highlighted story."""
+        story = self.current
+        if story is not None and story.id is not None:
+            self.post_message(self.StoryChosen(story.id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ "Open" needs a story in the list."""
+        return self.total > 0 if action == "open" else True
+
     def move_to(self, index: int) -> None:
         """Put the cursor on row ``index`` (clamped) and keep it in view."""
         if self.total == 0:
@@ -158,8 +248,8 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         if 0 <= index < self.total:
             self.move_to(index)
             story = self.story_at(index)
-            if story is not None:
-                self.post_message(self.Chosen(story))
+            if story is not None and story.id is not None:
+                self.post_message(self.StoryChosen(story.id))
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, self.total)

@@ -23,6 +23,7 @@ from textual.strip import Strip
 
 from tuireader.domain.models import Source, SourceKind, fetch_failed
 from tuireader.domain.query import StoryQuery
+from tuireader.ui.commands import Scope, bindings
 from tuireader.ui.text import fit
 from tuireader.ui.widgets.lines import follow_cursor
 
@@ -110,7 +111,10 @@ def build_rows(
 class Sidebar(ScrollView, can_focus=True, inherit_bindings=False):
     """Choosing a line posts :class:`Sidebar.ViewChosen`."""
 
-    BINDINGS = [Binding("enter", "select", "Open view", show=False)]
+    BINDINGS = [
+        Binding("enter", "select", "Open view", show=False),
+        *bindings(Scope.FOCUSED),
+    ]
     COMPONENT_CLASSES = {
         "sidebar--cursor",
         "sidebar--folder",
@@ -172,9 +176,14 @@ class Sidebar(ScrollView, can_focus=True, inherit_bindings=False):
         return next((r.view for r in self.rows if r.view and r.view.id == view_id), None)
 
     def _step(self, step: int) -> None:
-        n = self.cursor + step
+        n = (
+            max(0, min(self.cursor + step, len(self.rows) - 1))
+            if abs(step) > 1
+            else self.cursor + step
+        )
+        direction = 1 if step >= 0 else -1
         while 0 <= n < len(self.rows) and self.rows[n].view is None:
-            n += step
+            n += direction
         if 0 <= n < len(self.rows):
             self.cursor = n
 
@@ -185,6 +194,27 @@ class Sidebar(ScrollView, can_focus=True, inherit_bindings=False):
     def action_cursor_up(self) -> None:
         """Previous view."""
         self._step(-1)
+
+    def action_first(self) -> None:
+        """First view."""
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        """Last line with a view."""
+        self.cursor = len(self.rows) - 1
+        self._step(-1 if self.current is None else 0)
+
+    def action_page_down(self) -> None:
+        """A screenful down."""
+        self._step(max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_up(self) -> None:
+        """A screenful up."""
+        self._step(-max(1, self.scrollable_content_region.height - 1))
+
+    def action_open(self) -> None:
+        """Open the view under the cursor."""
+        self.action_select()
 
     def action_select(self) -> None:
         """Open the view under the cursor."""

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from tuireader.domain.text import clean_line
 from tuireader.domain.titles import display_title
+from tuireader.ui.commands import Scope, bindings
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,8 @@ class StoryList(OptionList):
     """Takes any ranked list; choosing a line posts :class:`StoryList.Chosen` (a library
     story) or :class:`StoryList.Unmatched` (a headline the library does not hold)."""
 
+    BINDINGS = bindings(Scope.FOCUSED)  # type: ignore[assignment]
+    """j/k, g/G, enter: the list's own cursor (OptionList has the actions)."""
     DEFAULT_CSS = """
     StoryList { height: 1fr; border: round $panel; scrollbar-gutter: stable; }
     StoryList:focus { border: round $accent; }
@@ -120,6 +123,10 @@ class StoryList(OptionList):
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._show_more)
+
+    def action_open(self) -> None:
+        """Open the highlighted line's story."""
+        self.action_select()
 
     @property
     def current(self) -> ListLine | None:

@@ -1,8 +1,9 @@
-"""A front end's changes to the library, run in order on one thread with its own connection.
+"""Library calls run in order on one thread with its own connection, off the event loop.
 
-The app's event loop never waits for the database's write lock: while another process (a
-cron ``tuireader refresh``) holds it, a mark is shown at once and stored when the lock is
-released (or refused, in words, after the busy timeout).
+The app has two: one for its changes and one for its reads of whole stories. The event loop
+never waits for the database: while another process (a cron ``tuireader refresh``) holds the
+write lock, a mark is shown at once and stored when the lock is released (or refused, in
+words, after the busy timeout), and opening a story does not queue behind that mark.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from tuireader.services.library import Library
 T = TypeVar("T")
 
 
-class Writes:
-    """Runs changes on one worker thread, in the order they were asked for."""
+class LibraryThread:
+    """Runs library calls on one worker thread, in the order they were asked for."""
 
-    def __init__(self, open_library: Callable[[], Library]) -> None:
+    def __init__(self, open_library: Callable[[], Library], name: str = "library") -> None:
         self._open_library = open_library
         self._library: Library | None = None
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tuireader-writes")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"tuireader-{name}")
         self._pending = 0
         self._lock = threading.Lock()
 
@@ -38,7 +39,7 @@ class Writes:
                 self._pending -= 1
 
     async def run(self, change: Callable[[Library], T]) -> T:
-        """Apply ``change`` to the library on the writer thread; errors come back here."""
+        """Run ``change`` on the library on this thread; its result or error comes back here."""
         with self._lock:
             self._pending += 1
         loop = asyncio.get_running_loop()
@@ -46,12 +47,12 @@ class Writes:
 
     @property
     def pending(self) -> int:
-        """Changes asked for and not yet stored."""
+        """Calls asked for and not finished."""
         with self._lock:
             return self._pending
 
     def close(self) -> None:
-        """Finish what was asked (the user's marks are kept), then close the connection."""
+        """Finish what was asked (the user's marks are stored), then close the connection."""
         self._pool.shutdown(wait=True)
         if self._library is not None:
             self._library.close()
