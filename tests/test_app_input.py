@@ -18,7 +18,7 @@ SIZE = (140, 40)
 def spy_notes(app: App[None]) -> list[tuple[str, str, bool]]:
     """(severity, message, markup) of every notification the main screen makes."""
     notes: list[tuple[str, str, bool]] = []
-    original = app.screen.notify
+    original = app.notify
 
     def spy(message: str, **kw: object) -> None:
         notes.append((str(kw.get("severity", "information")), message, bool(kw.get("markup", 1))))

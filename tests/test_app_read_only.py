@@ -10,6 +10,7 @@ from textual.widgets._toast import Toast
 
 from apphelpers import make_app, workers_done
 from tuireader.services.library import Library
+from tuireader.services.library_thread import LibraryThread
 from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.headline_list import HeadlineList
 
@@ -23,8 +24,13 @@ def toasts(app: object) -> list[str]:
 async def test_a_read_only_library_reads_and_says_what_it_cannot_keep(tmp_path: Path) -> None:
     db = tmp_path / "db"
     app = make_app(db)  # builds the library, writable, then...
-    read_only = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    uri = f"{db.resolve().as_uri()}?mode=ro"
+    read_only = sqlite3.connect(uri, uri=True, isolation_level=None)
     app.session.library = Library(read_only, app.session.settings)
+    settings = app.session.settings
+    app.session.writes = LibraryThread(  # the writer thread's own connection, read-only too
+        lambda: Library(sqlite3.connect(uri, uri=True, isolation_level=None), settings)
+    )
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await workers_done(app)
         headlines = app.screen.query_one(HeadlineList)

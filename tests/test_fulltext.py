@@ -144,7 +144,7 @@ async def test_app_reads_offline_and_says_so_once(feed_server: FeedServer, tmp_p
     app = make_app(db)
     notes: list[str] = []
     async with app.run_test(size=(130, 36)) as pilot:
-        original = app.screen.notify
+        original = app.notify
 
         def spy(message: str, **kw: object) -> None:
             notes.append(message)

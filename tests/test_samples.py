@@ -137,7 +137,7 @@ async def test_app_add_source_takes_the_sample_stories_off_the_screen(
     app = make_app(db, first_run=True)
     notes: list[str] = []
     async with app.run_test(size=(140, 40)) as pilot:
-        original = app.screen.notify
+        original = app.notify
 
         def spy(message: str, **kw: object) -> None:
             notes.append(f"{kw.get('title', '')}: {message}")
