@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.widget import Widget
@@ -74,10 +75,15 @@ class ReaderApp(App[None]):
     def watch_theme(self, theme: str) -> None:
         session: Session | None = getattr(self, "session", None)
         if session is not None and session.library.pref("theme") != theme:
-            try:
-                session.library.set_pref("theme", theme)
-            except StorageError as error:
-                storage_refused(self, error)
+            self._keep_theme(session, theme)
+
+    @work(group="write", exit_on_error=False)
+    async def _keep_theme(self, session: Session, theme: str) -> None:
+        """Stored on the writer thread: choosing a theme never waits for the database."""
+        try:
+            await session.writes.run(lambda lib: lib.set_pref("theme", theme))
+        except StorageError as error:
+            storage_refused(self, error)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every declared command that can run now, then Textual's own (theme, keys...)."""
