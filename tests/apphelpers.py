@@ -17,10 +17,10 @@ from tuireader.services.discovery import Discovery
 from tuireader.services.fulltext import FullText
 from tuireader.services.images import ImageCache
 from tuireader.services.library import Library
+from tuireader.services.library_thread import LibraryThread
 from tuireader.services.refresh import Refresher
 from tuireader.services.saving import Saver
 from tuireader.services.session import Session
-from tuireader.services.library_thread import LibraryThread
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
 from tuireader.storage.database import connect, open_database
 from tuireader.storage.discovery_repo import DiscoveryRepo

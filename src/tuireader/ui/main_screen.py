@@ -20,26 +20,26 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Input
 from textual.worker import Worker
 
-from tuireader.domain.errors import StorageError, UsageError
+from tuireader.domain.errors import UsageError
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line, plural
-from tuireader.services.browser import open_link
 from tuireader.services.library import Library
 from tuireader.services.session import Session
 from tuireader.ui.commands import BY_ACTION, Command, Needs, bindings
 from tuireader.ui.confirm_modal import ConfirmModal
-from tuireader.ui.failures import forward_failure, storage_refused
+from tuireader.ui.failures import forward_failure
 from tuireader.ui.hints import empty_hint
-from tuireader.ui.modals import HelpScreen, LinkPickerModal
+from tuireader.ui.modals import HelpScreen
 from tuireader.ui.source_tasks import SourceTasks
+from tuireader.ui.store_changes import StoreChanges
 from tuireader.ui.view_picker_modal import ViewPickerModal
 from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.fitted_footer import FittedFooter
 from tuireader.ui.widgets.headline_list import HeadlineList
+from tuireader.ui.widgets.query_box import Mode, QueryBox
 from tuireader.ui.widgets.reader_pane import ReaderPane
 from tuireader.ui.widgets.sidebar import Sidebar, View
 from tuireader.ui.widgets.status_bar import StatusBar
@@ -54,8 +54,6 @@ NARROW = 80
 """Under this many columns the sidebar is shown only on request, over the headlines."""
 BULK_CONFIRM = 50
 """Marking more stories than this read at once asks first."""
-BUSY_AFTER = 0.5
-"""Seconds a change may wait for the database before the status line says it is waiting."""
 SORTS = (SortKey.DATE, SortKey.SOURCE, SortKey.TITLE)
 
 
@@ -73,7 +71,6 @@ class MainScreen(Screen[None]):
         self.session = session
         self.library = session.library
         """Read on the event loop: headline pages, counts, sources (WAL reads never wait)."""
-        self._input_mode = ""
         self._focus_on_open: int | None = None
         """The story whose article takes focus once painted (unless the reader went back)."""
         self._back_at = 0.0
@@ -94,14 +91,16 @@ class MainScreen(Screen[None]):
                     self._open_story,
                     lambda story_id: session.discovery.lists_for(story_id),
                     session.images if session.inline_images else None,
+                    browser=session.settings.general.browser,
                     id="reading",
                 )
-        yield Input(id="query-input", classes="-hidden")
+        yield QueryBox(id="query-input")
         yield StatusBar(id="status").data_bind(
             view_query=MainScreen.view_query, view_label=MainScreen.view_label
         )
         yield FittedFooter()
         yield SourceTasks(session)
+        yield StoreChanges(session.writes)
 
     async def _open_story(self, story_id: int) -> OpenedStory:
         return await self.session.reads.run(lambda lib: lib.open_story(story_id))
@@ -125,6 +124,11 @@ class MainScreen(Screen[None]):
     def status(self) -> StatusBar:
         """The status line."""
         return self.query_one(StatusBar)
+
+    @property
+    def changes(self) -> StoreChanges:
+        """Where the screen's changes to the store go."""
+        return self.query_one(StoreChanges)
 
     @property
     def tasks(self) -> SourceTasks:
@@ -199,8 +203,9 @@ class MainScreen(Screen[None]):
         if self._sidebar_overlay:
             self._sidebar_overlay = False
             self._layout()
-        if not self.query_one("#query-input").has_class("-hidden"):
-            self._close_input()
+        box = self.query_one(QueryBox)
+        if box.shown:
+            box.close()
         self.set_focus(self.headlines)  # at once: the next key must see it
 
     # what the store holds changed ---------------------------------------------------------
@@ -229,6 +234,17 @@ class MainScreen(Screen[None]):
             self.headlines.reload()
         self.refresh_sidebar()
         self.reader.recompute()
+
+    @on(StoreChanges.Stored)
+    def _change_stored(self, event: StoreChanges.Stored) -> None:
+        if event.lists_only:
+            self.reader.recompute()
+        else:
+            self._stored(reload=event.reload)
+
+    @on(StoreChanges.Waiting)
+    def _waiting(self, event: StoreChanges.Waiting) -> None:
+        self.status.unsaved = event.count
 
     @on(HeadlineList.Reloaded)
     def _counted(self, event: HeadlineList.Reloaded) -> None:
@@ -330,25 +346,11 @@ class MainScreen(Screen[None]):
             ViewPickerModal(views), lambda view: self.show_view(view) if view else None
         )
 
-    def _open_input(self, mode: str, placeholder: str, value: str | None = None) -> None:
-        box = self.query_one("#query-input", Input)
-        self._input_mode = mode
-        box.placeholder = placeholder
-        if value is None:
-            value = self.view_query.search if mode == "search" else self.view_query.text
-        box.value = value
-        box.remove_class("-hidden")
-        box.focus()
-
-    def _close_input(self) -> None:
-        self.query_one("#query-input").add_class("-hidden")
-        self.set_focus(self.headlines)
-
     def action_search(self) -> None:
-        self._open_input("search", "search titles and text, enter to run")
+        self.query_one(QueryBox).ask(Mode.SEARCH, self.view_query.search)
 
     def action_filter(self) -> None:
-        self._open_input("filter", "filter titles as you type, enter to keep")
+        self.query_one(QueryBox).ask(Mode.FILTER, self.view_query.text)
 
     @on(StoryList.Unmatched)
     def _list_unmatched(self, event: StoryList.Unmatched) -> None:
@@ -358,19 +360,20 @@ class MainScreen(Screen[None]):
             f"“{title[:80]}” is not in the library. Enter searches for it, escape cancels.",
             title="No such story",
         )
-        self._open_input("search", "search titles and text, enter to run", title)
+        self.query_one(QueryBox).ask(Mode.SEARCH, title)
 
-    @on(Input.Changed, "#query-input")
-    def _input_changed(self, event: Input.Changed) -> None:
-        if self._input_mode == "filter":
-            self.view_query = replace(self.view_query, text=event.value)
+    @on(QueryBox.Filtered)
+    def _filtered(self, event: QueryBox.Filtered) -> None:
+        self.view_query = replace(self.view_query, text=event.text)
 
-    @on(Input.Submitted, "#query-input")
-    def _input_submitted(self, event: Input.Submitted) -> None:
-        if self._input_mode == "search":
-            self.view_label = "Search"
-            self.view_query = StoryQuery(search=event.value.strip(), sort=self.view_query.sort)
-        self._close_input()
+    @on(QueryBox.Searched)
+    def _searched(self, event: QueryBox.Searched) -> None:
+        self.view_label = "Search"
+        self.view_query = StoryQuery(search=event.text, sort=self.view_query.sort)
+
+    @on(QueryBox.Closed)
+    def _query_closed(self) -> None:
+        self.set_focus(self.headlines)
 
     def action_clear_filter(self) -> None:
         if self.view_query.search and self.view_label == "Search":
@@ -389,7 +392,7 @@ class MainScreen(Screen[None]):
             if search not in kept:
                 lib.set_pref("saved_searches", [*kept, search])
 
-        self._change(save)
+        self.changes.write(save)
 
     def action_cycle_sort(self) -> None:
         nxt = SORTS[(SORTS.index(self.view_query.sort) + 1) % len(SORTS)]
@@ -442,7 +445,7 @@ class MainScreen(Screen[None]):
     @on(ArticlePane.Finished)
     def _finished(self, event: ArticlePane.Finished) -> None:
         story_id = event.story_id
-        self._change(lambda lib: lib.mark_finished(story_id), recompute=True)
+        self.changes.write(lambda lib: lib.mark_finished(story_id), lists_only=True)
 
     def action_open(self) -> None:
         """Enter with the article focused: the headline list's story (the palette's Open)."""
@@ -484,54 +487,13 @@ class MainScreen(Screen[None]):
             return self.article.story
         return self.headlines.current
 
-    def _change(
-        self,
-        change: Callable[[Library], T],
-        then: Callable[[T], None] | None = None,
-        *,
-        undo: Callable[[], None] | None = None,
-        recompute: bool = False,
-        reload: bool = False,
-    ) -> None:
-        """Write ``change`` on the writer thread; then ``then`` with its result, and the
-        counts. A refused write is said in a line and ``undo`` takes back what was shown."""
-        self._write(change, then, undo, recompute, reload)
-
-    @work(group="write", exit_on_error=False)
-    async def _write(
-        self,
-        change: Callable[[Library], T],
-        then: Callable[[T], None] | None,
-        undo: Callable[[], None] | None,
-        recompute: bool,
-        reload: bool,
-    ) -> None:
-        writes = self.session.writes
-        busy = self.set_timer(BUSY_AFTER, lambda: setattr(self.status, "unsaved", writes.pending))
-        try:
-            result = await writes.run(change)
-        except StorageError as error:
-            storage_refused(self, error)
-            if undo is not None:
-                undo()
-            return
-        finally:
-            busy.stop()
-            self.status.unsaved = writes.pending if self.status.unsaved else 0
-        if then is not None:
-            then(result)
-        if recompute and not reload:
-            self.reader.recompute()
-        if reload or not recompute:
-            self._stored(reload=reload)
-
     def _mark(
         self, ids: list[int], *, read: bool | None = None, starred: bool | None = None
     ) -> None:
         """Show a mark at once; store it on the writer thread."""
         headlines = self.headlines
         headlines.show_marks(ids, read=read, starred=starred)
-        self._change(
+        self.changes.write(
             lambda lib: lib.mark(ids, read=read, starred=starred),
             lambda _: headlines.marks_settled(ids, stored=True),
             undo=lambda: headlines.marks_settled(ids, stored=False),
@@ -567,7 +529,7 @@ class MainScreen(Screen[None]):
         self._confirm_many(
             count,
             f"Mark {count} stories in {clean_line(label)} read? u undoes it afterwards.",
-            lambda: self._change(
+            lambda: self.changes.write(
                 lambda lib: lib.mark_all_read(query, f"mark {label} read"), said, reload=True
             ),
         )
@@ -585,14 +547,14 @@ class MainScreen(Screen[None]):
         self._confirm_many(
             count,
             f"Mark {count} stories of {name} read? u undoes it afterwards.",
-            lambda: self._change(lambda lib: lib.mark_source_read(source), said, reload=True),
+            lambda: self.changes.write(lambda lib: lib.mark_source_read(source), said, reload=True),
         )
 
     def action_undo(self) -> None:
         def said(label: str | None) -> None:
             self.notify("Nothing to undo." if label is None else f"Undone: {clean_line(label)}")
 
-        self._change(lambda lib: lib.undo(), said, reload=True)
+        self.changes.write(lambda lib: lib.undo(), said, reload=True)
 
     def action_not_interested(self) -> None:
         """Fewer like the highlighted line of a side list when one has focus, else like the
@@ -606,10 +568,10 @@ class MainScreen(Screen[None]):
             if story is None or story.id is None:
                 return
             story_id, said = story.id, "Fewer stories like this one."
-        self._change(
+        self.changes.write(
             lambda lib: lib.dismiss(story_id),
             lambda _: self.notify(said, markup=False),
-            recompute=True,
+            lists_only=True,
         )
 
     def action_why(self) -> None:
@@ -686,51 +648,20 @@ class MainScreen(Screen[None]):
         if story is not None and story.id is not None:
             self.tasks.export_story(story.id, story.title)
 
-    # links ------------------------------------------------------------------------------
-    def _open_url(self, url: str) -> None:
-        problem = open_link(url, self.session.settings.general.browser)
-        if problem:
-            self.notify(f"{problem}: {clean_line(url)[:80]}", severity="warning", markup=False)
-
+    # links: the open article has them -------------------------------------------------
     def action_open_browser(self) -> None:
         story = self._target()
         if story is not None and story.link:
-            self._open_url(story.link)
-
-    def _no_links(self, kind: str = "links") -> str:
-        if self.article.story is None:
-            return f"Open a story first: its {kind} are numbered in the article."
-        return f"This story has no {kind}."
+            self.reader.open_url(story.link)
 
     def action_open_link(self, n: int) -> None:
-        links = self.article.links
-        if 1 <= n <= len(links):
-            self._open_url(links[n - 1])
-        elif not links:
-            self.notify(self._no_links())
-        else:
-            self.notify(f"This story has only {plural(len(links), 'link', 'links')}.")
+        self.reader.open_link(n)
 
     def action_pick_link(self) -> None:
-        if not self.article.links:
-            self.notify(self._no_links())
-            return
-        self.app.push_screen(
-            LinkPickerModal(self.article.links),
-            lambda url: self._open_url(url) if url else None,
-        )
+        self.reader.pick_link()
 
     def action_open_image(self) -> None:
-        images = self.article.images
-        if not images:
-            self.notify(self._no_links("images"))
-        elif len(images) == 1:
-            self._open_url(images[0])
-        else:
-            self.app.push_screen(
-                LinkPickerModal(images, "Open which image?"),
-                lambda url: self._open_url(url) if url else None,
-            )
+        self.reader.open_image()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.session.settings.keys))

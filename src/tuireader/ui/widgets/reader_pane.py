@@ -25,8 +25,10 @@ from textual.worker import Worker, get_current_worker
 
 from tuireader.domain.discovery import Ranked
 from tuireader.domain.errors import TuireaderError, UsageError
-from tuireader.domain.text import one_line_error
+from tuireader.domain.text import clean_line, one_line_error, plural
+from tuireader.services.browser import open_link
 from tuireader.ui.failures import forward_failure
+from tuireader.ui.modals import LinkPickerModal
 from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.story_list import ListLine, StoryList, merged
 
@@ -76,9 +78,11 @@ class ReaderPane(Horizontal):
         lists_for: ListsFor,
         images: Images | None = None,
         *,
+        browser: str = "",
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        self._browser = browser
         self._open_story = open_story
         self._lists_for = lists_for
         self._images = images
@@ -228,3 +232,44 @@ class ReaderPane(Horizontal):
                 if self.story_id != story_id:
                     return
                 await self.article.add_image(story_id, number, path)
+
+    # links ------------------------------------------------------------------------------
+    def open_url(self, url: str) -> None:
+        """Open a link in the browser (the configured one, else the system's)."""
+        problem = open_link(url, self._browser)
+        if problem:
+            self.notify(f"{problem}: {clean_line(url)[:80]}", severity="warning", markup=False)
+
+    def _none(self, kind: str) -> str:
+        if self.article.story is None:
+            return f"Open a story first: its {kind} are numbered in the article."
+        return f"This story has no {kind}."
+
+    def open_link(self, n: int) -> None:
+        """Open the article's link [n]."""
+        links = self.article.links
+        if 1 <= n <= len(links):
+            self.open_url(links[n - 1])
+        elif not links:
+            self.notify(self._none("links"))
+        else:
+            self.notify(f"This story has only {plural(len(links), 'link', 'links')}.")
+
+    def pick_link(self) -> None:
+        """Choose one of the article's links to open."""
+        self._pick(self.article.links, "links", "Open which link?")
+
+    def open_image(self) -> None:
+        """Open one of the article's images (the only one at once)."""
+        self._pick(self.article.images, "images", "Open which image?")
+
+    def _pick(self, urls: tuple[str, ...], kind: str, prompt: str) -> None:
+        if not urls:
+            self.notify(self._none(kind))
+        elif len(urls) == 1 and kind == "images":
+            self.open_url(urls[0])
+        else:
+            self.app.push_screen(
+                LinkPickerModal(list(urls), prompt),
+                lambda url: self.open_url(url) if url else None,
+            )

@@ -1,0 +1,70 @@
+"""The search and filter line under the headlines: hidden until asked for."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from textual.message import Message
+from textual.widgets import Input
+
+
+class Mode(Enum):
+    """What the line is typed for."""
+
+    SEARCH = "search titles and text, enter to run"
+    FILTER = "filter titles as you type, enter to keep"
+
+
+class QueryBox(Input):
+    """Posts :class:`Filtered` as the user types a filter, :class:`Searched` when a search
+    is entered, and :class:`Closed` when the line is put away."""
+
+    class Filtered(Message):
+        """The filter text changed."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Searched(Message):
+        """A search was entered."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Closed(Message):
+        """The line was put away."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="-hidden")
+        self.mode = Mode.SEARCH
+
+    def ask(self, mode: Mode, value: str) -> None:
+        """Show the line for ``mode``, holding ``value``, and take focus."""
+        self.mode = mode
+        self.placeholder = mode.value
+        self.value = value
+        self.remove_class("-hidden")
+        self.focus()
+
+    @property
+    def shown(self) -> bool:
+        """Whether the line is on screen."""
+        return not self.has_class("-hidden")
+
+    def close(self) -> None:
+        """Put the line away."""
+        self.add_class("-hidden")
+        self.post_message(self.Closed())
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.mode is Mode.FILTER and self.shown:
+            self.post_message(self.Filtered(event.value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.mode is Mode.SEARCH:
+            self.post_message(self.Searched(event.value.strip()))
+        self.close()
