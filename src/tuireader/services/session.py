@@ -28,11 +28,12 @@ class Session:
     library: Library
     settings: Settings
     refresher: Callable[[], AbstractAsyncContextManager[Refresher]]
-    """Opens a refresher (and its HTTP client) for one refresh."""
+    """Opens a refresher (its HTTP client, and in the app its own database connection) for
+    one refresh: it may run on any thread, in an event loop of its own."""
     discovery_factory: Callable[[], Discovery]
     """Builds the discovery service (on its own connection) when first needed."""
     saver: Callable[[], AbstractAsyncContextManager[Saver]]
-    """Opens a read-later saver (and its HTTP client)."""
+    """Opens a read-later saver (its HTTP client, and in the app its own connection)."""
     images: Callable[[], AbstractAsyncContextManager[ImageCache]]
     """Opens the image cache (and its HTTP client)."""
     writes: LibraryThread

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import Any, Protocol
 
 from textual.message import Message
 from textual.message_pump import MessagePump
@@ -16,8 +14,6 @@ from tuireader.domain.errors import StorageError
 from tuireader.domain.text import one_line_error
 
 logger = logging.getLogger(__name__)
-P = ParamSpec("P")
-N = TypeVar("N", bound="_Notifies")
 
 WORKER_LABELS = {
     "refresh": "Refresh",
@@ -74,19 +70,3 @@ def storage_refused(node: _Notifies, error: StorageError) -> None:
         timeout=10,
         markup=False,
     )
-
-
-def storage_guarded(
-    handler: Callable[Concatenate[N, P], None],
-) -> Callable[Concatenate[N, P], None]:
-    """For a UI handler that writes: a refused write becomes :func:`storage_refused`
-    instead of an exception, which would stop the widget's message loop."""
-
-    @functools.wraps(handler)
-    def guarded(node: N, /, *args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            handler(node, *args, **kwargs)
-        except StorageError as error:
-            storage_refused(node, error)
-
-    return guarded
