@@ -46,7 +46,7 @@ class QueryBox(Input):
         self.placeholder = mode.value
         self.value = value
         self.remove_class("-hidden")
-        self.focus()
+        self.screen.set_focus(self)  # at once: the keys typed next, in the same batch, are its
 
     @property
     def shown(self) -> bool:
