@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.widgets._toast import Toast
 
-from apphelpers import make_app, workers_done
+from apphelpers import database, make_app, workers_done
 from tuireader.services.library import Library
 from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.headline_list import HeadlineList
@@ -21,9 +21,11 @@ def toasts(app: object) -> list[str]:
 
 
 async def test_a_read_only_library_reads_and_says_what_it_cannot_keep(tmp_path: Path) -> None:
-    db = tmp_path / "db"
-    app = make_app(db)  # builds the library, writable, then...
-    read_only = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    home = tmp_path
+    app = make_app(home)  # builds the library, writable, then...
+    read_only = sqlite3.connect(
+        f"{database(home).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
+    )
     app.session.library = Library(read_only, app.session.settings)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await workers_done(app)
@@ -42,7 +44,7 @@ async def test_a_read_only_library_reads_and_says_what_it_cannot_keep(tmp_path: 
         await pilot.press("h", "j")
         assert headlines.cursor == 1
         assert app.is_running
-    check = sqlite3.connect(db)
+    check = sqlite3.connect(database(home))
     assert check.execute(
         "SELECT read, starred FROM stories WHERE id = ?", (first.id,)
     ).fetchone() == (0, 0)
