@@ -25,7 +25,7 @@ from tuireader.app import Context, build_context, seed_if_first_run, session_for
 from tuireader.domain.models import ContentType, Source, SourceKind, Story
 from tuireader.services.library import Library
 from tuireader.sources.http import FetchLimits
-from tuireader.ui.reader_app import ReaderApp
+from tuireader.ui.shell import ReaderApp
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LIMITS = FetchLimits(connect_timeout=2, read_timeout=2, deadline=4)

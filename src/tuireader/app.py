@@ -309,7 +309,7 @@ def run_app(context: Context) -> int:
         if not inline:
             note = f"Images stay [image N] placeholders: {probe.reason}."
             notice = f"{notice} · {note}" if notice else note
-    from tuireader.ui.reader_app import ReaderApp
+    from tuireader.ui.shell import ReaderApp
 
     session = session_for(context, inline)
     session.notice = notice
