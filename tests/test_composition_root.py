@@ -7,6 +7,8 @@ import ast
 import json
 from pathlib import Path
 
+import pytest
+
 from apphelpers import NOW, database, make_app
 from test_cli import run
 from tuireader.domain.query import StoryQuery
@@ -66,3 +68,23 @@ def test_make_app_is_the_root_the_user_runs(tmp_path: Path, isolated_env: dict[s
     titles = {story["title"] for story in json.loads(listed.stdout)}
     assert "Ferry timetable changes next week" in titles
     assert "sample" not in listed.stderr.lower()  # the fixtures are the user's own library
+
+
+def test_run_app_hands_the_app_the_roots_session(
+    isolated_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tuireader.app import build_context, run_app
+    from tuireader.services.session import Session
+    from tuireader.ui.shell import ReaderApp
+
+    handed: list[Session] = []
+    monkeypatch.setattr(ReaderApp, "run", lambda self, *a, **kw: handed.append(self.session))
+    monkeypatch.setenv("TUIREADER_INLINE_IMAGES", "0")  # no terminal query in a test
+    context = build_context()  # as `tuireader` (no command) does, from the environment
+    try:
+        assert run_app(context) == 0
+    finally:
+        context.close()
+    (session,) = handed
+    assert session.library is context.library and session.settings is context.settings
+    assert session.clock is context.clock
