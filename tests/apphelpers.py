@@ -1,35 +1,41 @@
-"""Building the real app over a real SQLite file for Pilot and snapshot tests."""
+"""The real app over a test's own directories, built by the real composition root.
+
+``make_app(home)`` does what ``tuireader`` does: it writes the test's settings into
+``home/config/config.toml``, calls :func:`tuireader.app.build_context` (data, config, cache and
+log dirs under ``home``; the clock fixed at :data:`NOW`) and hands
+:func:`tuireader.app.session_for` to the app. The fixture stories go in through the library that
+root built. Nothing here builds a Session or a service by hand (a test in test_rings.py checks
+that no test module does either).
+"""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-from dataclasses import replace
+import asyncio
+import json
+import threading
+from collections.abc import Coroutine, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 from textual.worker import WorkerCancelled
 
-from tuireader.config.settings import GeneralSettings, NetworkSettings, Settings
+from tuireader.app import Context, build_context, seed_if_first_run, session_for
 from tuireader.domain.models import ContentType, Source, SourceKind, Story
-from tuireader.services.discovery import Discovery
-from tuireader.services.fulltext import FullText
-from tuireader.services.images import ImageCache
 from tuireader.services.library import Library
-from tuireader.services.library_thread import LibraryThread
-from tuireader.services.refresh import Refresher
-from tuireader.services.saving import Saver
-from tuireader.services.session import Session
-from tuireader.sources.http import Fetcher, FetchLimits, make_client
-from tuireader.storage.database import connect, open_database
-from tuireader.storage.discovery_repo import DiscoveryRepo
-from tuireader.ui.reader_app import ReaderApp
+from tuireader.sources.http import FetchLimits
+from tuireader.ui.shell import ReaderApp
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LIMITS = FetchLimits(connect_timeout=2, read_timeout=2, deadline=4)
+"""Fetch limits for tests that build one fetcher by hand (make_app's come from its config)."""
+NETWORK = {"connect_timeout": 2.0, "read_timeout": 2.0, "deadline": 4.0}
+"""``[network]`` in make_app's config: a loopback server answers at once or not at all."""
 
 HOSTILE = "[bold]x[/] [@click=app.quit]boom[/] [/ \x1b[31mred\x07"
+
+Toml = Mapping[str, Mapping[str, str | bool | int | float]]
 
 
 def fixture_stories() -> list[tuple[str, list[Story]]]:
@@ -83,9 +89,47 @@ def fixture_stories() -> list[tuple[str, list[Story]]]:
     return [("Harbor Gazette", harbor), ("Valley Tech", valley)]
 
 
-def build_library(path: Path) -> Library:
-    conn, _ = open_database(path)
-    library = Library(conn, Settings())
+def database(home: Path) -> Path:
+    """The database file the root opens for a test's ``home`` (its data dir is ``home/data``)."""
+    path = home / "data" / "tuireader.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def root_at(home: Path) -> Context:
+    """The composition root over ``home``: data, config, cache and log dirs under it (as
+    the ``isolated_env`` fixture sets them for the installed command), the clock at NOW."""
+    return build_context(
+        str(home / "data"),
+        str(home / "config"),
+        env={"TUIREADER_CACHE_DIR": str(home / "cache"), "TUIREADER_LOG_DIR": str(home / "log")},
+        clock=lambda: NOW,
+    )
+
+
+def write_config(home: Path, tables: Toml) -> Path:
+    """Write ``tables`` as ``home/config/config.toml``, as a user would; returns the file."""
+    lines: list[str] = []
+    for table, values in tables.items():
+        lines.append(f"[{table}]")
+        for key, value in values.items():
+            if isinstance(value, bool):
+                text = "true" if value else "false"
+            elif isinstance(value, str):
+                text = json.dumps(value)  # a JSON string is a TOML basic string
+            else:
+                text = repr(value)
+            lines.append(f"{json.dumps(key)} = {text}")
+    path = home / "config" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def add_fixtures(context: Context) -> Library:
+    """Put the fixture stories in through the root's library (once: not into a library that
+    already has sources) and index them, as a refresh does."""
+    library = context.library
     if not library.sources():
         for n, (title, stories) in enumerate(fixture_stories()):
             source, _ = library.add_source(
@@ -97,56 +141,74 @@ def build_library(path: Path) -> Library:
                 )
             )
             counts = library.store(source, [(s, s.title + " " + s.content) for s in stories], 0)
-            Discovery(DiscoveryRepo(conn)).index(counts.touched)
+            context.discovery.index(counts.touched)
     return library
 
 
+def build_library(home: Path) -> Library:
+    """The root's library over ``home``, holding the fixture stories unless it had sources."""
+    return add_fixtures(root_at(home))
+
+
+def run_sync(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine to the end from sync code, also while a test's event loop runs."""
+    result: list[Any] = []
+    failed: list[BaseException] = []
+
+    def main() -> None:
+        try:
+            result.append(asyncio.run(coro))
+        except BaseException as exc:  # handed back to the caller
+            failed.append(exc)
+
+    thread = threading.Thread(target=main)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return result[0]
+
+
+def first_run_home(home: Path) -> Context:
+    """What ``tuireader`` does on its very first start: no config file, no database; the
+    root seeds the bundled sample library (offline) before anything else."""
+    context = root_at(home)
+    assert context.first_run
+    assert run_sync(seed_if_first_run(context))
+    return context
+
+
 def make_app(
-    db: Path,
+    home: Path,
     *,
     refresh_on_start: bool = False,
     first_run: bool = False,
     keys: dict[str, str] | None = None,
+    config: Toml | None = None,
 ) -> ReaderApp:
-    library = build_library(db)
-    settings = Settings(
-        general=GeneralSettings(refresh_on_start=refresh_on_start),
-        network=NetworkSettings(deadline=4, connect_timeout=2, read_timeout=2),
-        keys=keys or {},
-    )
-    library.settings = settings
+    """The real app over ``home``, built as ``tuireader`` builds it.
 
-    indexer = Discovery(DiscoveryRepo(library.conn), clock=NOW.timestamp)
-
-    @contextlib.asynccontextmanager
-    async def refresher() -> AsyncIterator[Refresher]:
-        async with make_client("tuireader-test", LIMITS) as client:
-            pages = FullText(library, Fetcher(client, replace(LIMITS, per_host=2)))
-            yield Refresher(library, Fetcher(client, LIMITS), indexer, pages)
-
-    @contextlib.asynccontextmanager
-    async def saver() -> AsyncIterator[Saver]:
-        async with make_client("tuireader-test", LIMITS) as client:
-            yield Saver(library, Fetcher(client, LIMITS))
-
-    @contextlib.asynccontextmanager
-    async def images() -> AsyncIterator[ImageCache]:
-        async with make_client("tuireader-test", LIMITS) as client:
-            yield ImageCache(db.parent / "cache", Fetcher(client, LIMITS))
-
-    session = Session(
-        library=library,
-        writes=LibraryThread(lambda: Library(connect(db), settings)),
-        reads=LibraryThread(lambda: Library(connect(db), settings), "reads"),
-        settings=settings,
-        refresher=refresher,
-        saver=saver,
-        images=images,
-        discovery_factory=lambda: Discovery(DiscoveryRepo(connect(db)), clock=NOW.timestamp),
-        first_run=first_run,
-        clock=lambda: NOW,
-    )
-    return ReaderApp(session)
+    ``first_run``: no config file, the root seeds the sample library (no fixture stories).
+    Otherwise the settings are written into ``home/config/config.toml`` — ``[general]
+    refresh_on_start``, the loopback ``[network]`` timeouts, ``[keys]``, and any other
+    ``config`` tables (merged over those) — and the fixture stories go in unless the
+    library already has sources. Raises ConfigError for a config the CLI would refuse.
+    """
+    if first_run:
+        context = first_run_home(home)
+    else:
+        tables: dict[str, dict[str, str | bool | int | float]] = {
+            "general": {"refresh_on_start": refresh_on_start},
+            "network": dict(NETWORK),
+        }
+        if keys:
+            tables["keys"] = dict(keys)
+        for table, values in (config or {}).items():
+            tables.setdefault(table, {}).update(values)
+        write_config(home, tables)
+        context = root_at(home)
+        add_fixtures(context)
+    return ReaderApp(session_for(context))
 
 
 async def workers_done(app: App[object]) -> None:

@@ -14,7 +14,7 @@ from textual.app import App
 from textual.widgets import Input, Static
 from textual.worker import WorkerState
 
-from apphelpers import HOSTILE, build_library, make_app, workers_done
+from apphelpers import HOSTILE, build_library, database, make_app, workers_done
 from feedserver import FeedServer
 from tuireader.domain.query import StoryQuery
 from tuireader.ui import commands
@@ -53,7 +53,7 @@ async def settle(pilot: object) -> None:
 
 
 async def test_navigation_moves_the_cursor(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         hl = headlines(app)
         assert hl.total == 7
@@ -74,8 +74,8 @@ async def test_navigation_moves_the_cursor(tmp_path: Path) -> None:
 
 
 async def test_open_marks_read_at_once_and_survives_restart(tmp_path: Path) -> None:
-    db = tmp_path / "db"
-    app = make_app(db)
+    home = tmp_path
+    app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         await settle(pilot)
@@ -83,39 +83,39 @@ async def test_open_marks_read_at_once_and_survives_restart(tmp_path: Path) -> N
         assert pane.story is not None and pane.story.title == "Ferry timetable changes next week"
         opened = pane.story.id
         # written at once: another connection sees it while the app still runs
-        assert build_library(db).story(opened or 0).read
+        assert build_library(home).story(opened or 0).read
         await pilot.press("h")
         assert isinstance(app.focused, HeadlineList)
-    again = make_app(db)
+    again = make_app(home)
     async with again.run_test(size=SIZE):
         story = headlines(again).story_at(0)
         assert story is not None and story.read
 
 
 async def test_star_and_toggle_read(tmp_path: Path) -> None:
-    db = tmp_path / "db"
-    app = make_app(db)
+    home = tmp_path
+    app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "s", "m")
-        story = build_library(db).story(headlines(app).current.id or 0)  # type: ignore[union-attr]
+        story = build_library(home).story(headlines(app).current.id or 0)  # type: ignore[union-attr]
         assert story.starred and story.read
         await pilot.press("s", "m")
-        story = build_library(db).story(story.id or 0)
+        story = build_library(home).story(story.id or 0)
         assert not story.starred and not story.read
 
 
 async def test_mark_all_read_and_undo(tmp_path: Path) -> None:
-    db = tmp_path / "db"
-    app = make_app(db)
+    home = tmp_path
+    app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("A")
-        assert build_library(db).count(StoryQuery(unread=True)) == 0
+        assert build_library(home).count(StoryQuery(unread=True)) == 0
         await pilot.press("u")
-        assert build_library(db).count(StoryQuery(unread=True)) == 7
+        assert build_library(home).count(StoryQuery(unread=True)) == 7
 
 
 async def test_search_and_filter(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash")
         box = app.screen.query_one("#query-input", Input)
@@ -133,7 +133,7 @@ async def test_search_and_filter(tmp_path: Path) -> None:
 
 
 async def test_page_lists_match_library_stories(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"compiler", "enter", "enter")
         await settle(pilot)
@@ -151,7 +151,7 @@ async def test_page_lists_match_library_stories(tmp_path: Path) -> None:
 
 
 async def test_hostile_titles_are_shown_literally(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         hl = headlines(app)
         index = next(i for i in range(hl.total) if "boom" in hl.story_at(i).title)  # type: ignore[union-attr]
@@ -172,7 +172,7 @@ async def test_hostile_titles_are_shown_literally(tmp_path: Path) -> None:
 async def test_wide_titles_keep_columns(tmp_path: Path) -> None:
     from rich.cells import cell_len
 
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         hl = headlines(app)
@@ -183,7 +183,7 @@ async def test_wide_titles_keep_columns(tmp_path: Path) -> None:
 
 
 async def test_help_is_built_from_the_commands(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db", keys={"next_unread": "x"})
+    app = make_app(tmp_path, keys={"next_unread": "x"})
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
@@ -205,7 +205,7 @@ async def test_help_is_built_from_the_commands(tmp_path: Path) -> None:
 
 
 async def test_palette_offers_only_what_can_run(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Mark all read", "Refresh all", "Search", "Add source"} <= titles
@@ -227,7 +227,7 @@ def refused(screen: MainScreen) -> set[str]:
 async def test_what_can_run_comes_from_the_declarations(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
@@ -272,15 +272,15 @@ def test_commands_sharing_an_action_share_their_needs() -> None:
 async def test_refresh_with_one_feed_failing_and_add_source(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    db = tmp_path / "db"
-    library = build_library(db)
+    home = tmp_path
+    library = build_library(home)
     for source in library.sources():
         library.remove_source(source)
     from tuireader.domain.models import Source, SourceKind
 
     library.add_source(Source(url=feed_server.url("/rss2.xml"), kind=SourceKind.FEED))
     library.add_source(Source(url=feed_server.url("/404"), kind=SourceKind.FEED, title="Broken"))
-    app = make_app(db)
+    app = make_app(home)
     notes: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
         original = app.notify
@@ -299,16 +299,16 @@ async def test_refresh_with_one_feed_failing_and_add_source(
         await pilot.press(*feed_server.url("/atom.xml"), "tab", *"Tech", "enter")
         await settle(pilot)
         assert headlines(app).total == 5
-        assert any(s.folder == "Tech" for s in build_library(db).sources())
+        assert any(s.folder == "Tech" for s in build_library(home).sources())
 
 
 async def test_refresh_on_start_keeps_keys_working(tmp_path: Path, feed_server: FeedServer) -> None:
-    db = tmp_path / "db"
-    library = build_library(db)
+    home = tmp_path
+    library = build_library(home)
     from tuireader.domain.models import Source, SourceKind
 
     library.add_source(Source(url=feed_server.url("/held"), kind=SourceKind.FEED))
-    app = make_app(db, refresh_on_start=True)
+    app = make_app(home, refresh_on_start=True)
     async with app.run_test(size=SIZE) as pilot:
         hl = headlines(app)
         before = hl.total
@@ -330,12 +330,12 @@ async def test_discovery_lists_also_in_collapse_and_why(tmp_path: Path) -> None:
     from discovery_eval import load
     from tuireader.ui.widgets.story_list import StoryList as Lists
 
-    db = tmp_path / "labeled.db"
-    loaded = load(db)
+    home = tmp_path
+    loaded = load(database(home))
     quake = loaded.ids["s01"]
     others = set(loaded.discovery.also_in(quake))
     loaded.library.conn.close()
-    app = make_app(db)
+    app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         hl = headlines(app)
         everything = hl.total
@@ -367,7 +367,7 @@ async def test_discovery_lists_also_in_collapse_and_why(tmp_path: Path) -> None:
 
 
 async def test_back_right_after_open_is_not_overridden(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
@@ -379,7 +379,7 @@ async def test_back_right_after_open_is_not_overridden(tmp_path: Path) -> None:
 
 
 async def test_keys_right_after_back_see_the_list_focused(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)

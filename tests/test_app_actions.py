@@ -41,7 +41,7 @@ async def test_export_says_the_full_path(tmp_path: Path, monkeypatch: pytest.Mon
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_titled(pilot, "Ferry timetable changes next week")
         notes = spy(app)
@@ -70,7 +70,7 @@ async def test_export_asks_before_replacing_and_wants_a_known_suffix(
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "kept.md").write_text("mine", encoding="utf-8")
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_titled(pilot, "Ferry timetable changes next week")
         notes = spy(app)
@@ -91,7 +91,7 @@ async def test_export_asks_before_replacing_and_wants_a_known_suffix(
 
 
 async def test_link_keys_on_a_story_without_links_say_so(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         notes = spy(app)
         await pilot.press("1")
@@ -115,8 +115,8 @@ async def test_link_keys_on_a_story_without_links_say_so(tmp_path: Path) -> None
 
 
 async def test_remove_source_asks_and_clears_the_article(tmp_path: Path) -> None:
-    db = tmp_path / "db"
-    app = make_app(db)
+    home = tmp_path
+    app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_titled(pilot, "Ferry timetable changes next week")
         await pilot.resize_terminal(60, 30)  # the question wraps in a narrow terminal
@@ -139,14 +139,14 @@ async def test_remove_source_asks_and_clears_the_article(tmp_path: Path) -> None
         assert screen.article.story is None and screen.article.links == ()
         header = screen.query_one("#article-header")
         assert "Ferry" not in str(header.render())
-        assert [s.name for s in build_library(db).sources()] == ["Valley Tech"]
+        assert [s.name for s in build_library(home).sources()] == ["Valley Tech"]
         await pilot.press("escape", "u")
         await settle(pilot)
         assert screen.headlines.total == 7
 
 
-def add_many(db: Path, count: int) -> None:
-    library = build_library(db)
+def add_many(home: Path, count: int) -> None:
+    library = build_library(home)
     source = next(s for s in library.sources() if s.name == "Valley Tech")
     stories = [
         Story(
@@ -163,11 +163,11 @@ def add_many(db: Path, count: int) -> None:
 
 
 async def test_marking_many_read_asks_first_and_undo_stays(tmp_path: Path) -> None:
-    db = tmp_path / "db"
-    add_many(db, 60)
-    app = make_app(db)
+    home = tmp_path
+    add_many(home, 60)
+    app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
-        library = build_library(db)
+        library = build_library(home)
         await pilot.press("A")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)

@@ -28,8 +28,8 @@ def spy_notes(app: App[None]) -> list[tuple[str, str, bool]]:
     return notes
 
 
-def urls(db: Path) -> set[str]:
-    return {s.url for s in build_library(db).sources()}
+def urls(home: Path) -> set[str]:
+    return {s.url for s in build_library(home).sources()}
 
 
 async def add(pilot: object, ref: str) -> None:
@@ -46,11 +46,11 @@ async def add(pilot: object, ref: str) -> None:
 async def test_add_refuses_what_cannot_be_a_feed_and_keeps_nothing(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    db = tmp_path / "db"
+    home = tmp_path
     noise = tmp_path / "noise.txt"
     noise.write_bytes(bytes(range(256)) * 4)
-    before = urls(db)
-    app = make_app(db)
+    before = urls(home)
+    app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         notes = spy_notes(app)
         for ref, reason in [
@@ -64,38 +64,38 @@ async def test_add_refuses_what_cannot_be_a_feed_and_keeps_nothing(
             errors = [(m, markup) for severity, m, markup in notes if severity == "error"]
             assert errors and reason in errors[-1][0], (ref, notes)
             assert errors[-1][1] is False  # the reason quotes the user's input: plain text
-    assert urls(db) == before
+    assert urls(home) == before
 
 
 async def test_add_a_page_subscribes_to_the_feed_it_names(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    db = tmp_path / "db"
+    home = tmp_path
     page = feed_server.add("/news/index.html", ONE_FEED)
-    app = make_app(db)
+    app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         total = app.screen.headlines.total  # type: ignore[attr-defined]
         await add(pilot, page)
         assert app.screen.headlines.total == total + 3  # type: ignore[attr-defined]
-    assert feed_server.url("/rss2.xml") in urls(db)
-    assert page not in urls(db)
+    assert feed_server.url("/rss2.xml") in urls(home)
+    assert page not in urls(home)
 
 
 async def test_add_a_page_naming_several_feeds_offers_them(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    db = tmp_path / "db"
-    before = urls(db)
+    home = tmp_path
+    before = urls(home)
     page = feed_server.add("/two.html", TWO_FEEDS)
-    app = make_app(db)
+    app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         await add(pilot, page)
         picker = app.screen
         assert isinstance(picker, LinkPickerModal)
         assert picker.links == [feed_server.url("/rss2.xml"), feed_server.url("/atom.xml")]
-        assert urls(db) == before  # nothing kept while the user chooses
+        assert urls(home) == before  # nothing kept while the user chooses
         picker.query_one(OptionList).highlighted = 1
         await pilot.press("enter")
         await workers_done(app)
         await pilot.pause()
-    assert urls(db) == before | {feed_server.url("/atom.xml")}
+    assert urls(home) == before | {feed_server.url("/atom.xml")}

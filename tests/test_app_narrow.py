@@ -27,7 +27,7 @@ async def settle(pilot: object) -> None:
 
 
 async def test_b_shows_the_sidebar_over_the_list_when_narrow(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=NARROW) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -53,7 +53,7 @@ async def test_b_shows_the_sidebar_over_the_list_when_narrow(tmp_path: Path) -> 
 
 
 async def test_go_to_view_from_the_palette_and_its_key(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=NARROW) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -79,7 +79,7 @@ async def test_go_to_view_from_the_palette_and_its_key(tmp_path: Path) -> None:
 
 
 async def test_help_wraps_and_shows_every_command_id(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=NARROW) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
@@ -115,7 +115,7 @@ def test_config_template_points_to_the_help_screen_for_ids(tmp_path: Path) -> No
 
 async def test_footer_shows_whole_keys_only(tmp_path: Path) -> None:
     for width in (50, 70, 100, 160):
-        app = make_app(tmp_path / f"db{width}")
+        app = make_app(tmp_path / f"w{width}")
         async with app.run_test(size=(width, 24)) as pilot:
             await settle(pilot)
             footer = app.screen.query_one(FittedFooter)
@@ -131,7 +131,7 @@ async def test_footer_shows_whole_keys_only(tmp_path: Path) -> None:
 
 
 async def test_footer_follows_the_view(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=(140, 24)) as pilot:
         await settle(pilot)
         screen = app.screen

@@ -20,7 +20,7 @@ def shown(app: object) -> str:
 
 
 async def test_one_unreachable_new_feed_is_named_not_called_offline(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
@@ -36,7 +36,7 @@ async def test_one_unreachable_new_feed_is_named_not_called_offline(tmp_path: Pa
 
 
 async def test_a_full_refresh_reaching_nothing_says_offline_once(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
@@ -53,7 +53,7 @@ async def test_a_source_with_no_stories_can_be_refreshed_and_removed(tmp_path: P
     from tuireader.ui.confirm_modal import ConfirmModal
     from tuireader.ui.widgets.sidebar import View
 
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
@@ -78,7 +78,7 @@ async def test_a_source_with_no_stories_can_be_refreshed_and_removed(tmp_path: P
 
 
 async def test_u_with_nothing_to_undo_says_so(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
         await pilot.press("u")
         await pilot.pause()

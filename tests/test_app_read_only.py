@@ -6,11 +6,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from textual.widgets._toast import Toast
 
-from apphelpers import make_app, workers_done
+from apphelpers import database, make_app, workers_done
+from tuireader.app import Context
 from tuireader.services.library import Library
-from tuireader.services.library_thread import LibraryThread
 from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.headline_list import HeadlineList
 
@@ -21,16 +22,21 @@ def toasts(app: object) -> list[str]:
     return [str(t.render()) for t in app.screen.query(Toast)]  # type: ignore[attr-defined]
 
 
-async def test_a_read_only_library_reads_and_says_what_it_cannot_keep(tmp_path: Path) -> None:
-    db = tmp_path / "db"
-    app = make_app(db)  # builds the library, writable, then...
-    uri = f"{db.resolve().as_uri()}?mode=ro"
+async def test_a_read_only_library_reads_and_says_what_it_cannot_keep(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path
+    uri = f"{database(home).resolve().as_uri()}?mode=ro"
+
+    def read_only_library(context: Context) -> Library:
+        return Library(sqlite3.connect(uri, uri=True, isolation_level=None), context.settings)
+
+    # the root's threads (the writer's, the reader's) open their connections read-only
+    # (the tests run as root: a read-only file would not stop the writes)
+    monkeypatch.setattr(Context, "open_library", read_only_library)
+    app = make_app(home)  # builds the library, writable, then...
     read_only = sqlite3.connect(uri, uri=True, isolation_level=None)
     app.session.library = Library(read_only, app.session.settings)
-    settings = app.session.settings
-    app.session.writes = LibraryThread(  # the writer thread's own connection, read-only too
-        lambda: Library(sqlite3.connect(uri, uri=True, isolation_level=None), settings)
-    )
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await workers_done(app)
         headlines = app.screen.query_one(HeadlineList)
@@ -48,7 +54,7 @@ async def test_a_read_only_library_reads_and_says_what_it_cannot_keep(tmp_path: 
         await pilot.press("h", "j")
         assert headlines.cursor == 1
         assert app.is_running
-    check = sqlite3.connect(db)
+    check = sqlite3.connect(database(home))
     assert check.execute(
         "SELECT read, starred FROM stories WHERE id = ?", (first.id,)
     ).fetchone() == (0, 0)

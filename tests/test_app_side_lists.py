@@ -23,8 +23,8 @@ async def settle(pilot: object) -> None:
     await pilot.pause()  # type: ignore[attr-defined]
 
 
-def add_story(db: Path, story: Story, source_name: str = "Harbor Gazette") -> None:
-    library = build_library(db)
+def add_story(home: Path, story: Story, source_name: str = "Harbor Gazette") -> None:
+    library = build_library(home)
     source = next(s for s in library.sources() if s.name == source_name)
     counts = library.store(source, [(story, story.title + " " + story.content)], 0)
     Discovery(DiscoveryRepo(library.conn)).index(counts.touched)
@@ -62,9 +62,9 @@ def test_merged_keeps_the_first_of_each_story_and_both_reasons() -> None:
 
 
 async def test_no_story_twice_and_why_on_every_line(tmp_path: Path) -> None:
-    db = tmp_path / "db"
+    home = tmp_path
     add_story(
-        db,
+        home,
         Story(
             key="h9",
             title="Harbour ferry gets a new timetable",
@@ -79,7 +79,7 @@ async def test_no_story_twice_and_why_on_every_line(tmp_path: Path) -> None:
             ),
         ),
     )
-    app = make_app(db)
+    app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_titled(pilot, "Harbour ferry gets a new timetable")
         related = screen.query_one("#related", StoryList)
@@ -103,7 +103,7 @@ async def test_no_story_twice_and_why_on_every_line(tmp_path: Path) -> None:
 
 
 async def test_choosing_a_line_not_in_the_library_offers_a_search(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_titled(pilot, "Compiler release adds faster builds")
         related = screen.query_one("#related", StoryList)
@@ -179,7 +179,7 @@ async def test_long_lists_show_every_word_and_say_that_they_scroll() -> None:
 
 
 async def test_x_on_a_highlighted_line_dismisses_that_story(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_titled(pilot, "Ferry timetable changes next week")
         await workers_done(app)

@@ -37,7 +37,7 @@ def sidebar_count(screen: MainScreen, label: str) -> int | None:
 async def test_counts_are_for_the_view_and_empty_views_say_how_to_fill_them(
     tmp_path: Path,
 ) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await go_to(pilot, "all")
         assert screen.status.message == "All · 7 stories · 7 unread"
@@ -57,7 +57,7 @@ async def test_counts_are_for_the_view_and_empty_views_say_how_to_fill_them(
 
 
 async def test_empty_hints_follow_the_keymap(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db", keys={"toggle_star": "asterisk,S"})
+    app = make_app(tmp_path, keys={"toggle_star": "asterisk,S"})
     async with app.run_test(size=SIZE) as pilot:
         screen = await go_to(pilot, "starred")
         assert "press asterisk on a story" in screen.headlines.render_text(0).plain
@@ -66,7 +66,7 @@ async def test_empty_hints_follow_the_keymap(tmp_path: Path) -> None:
 async def test_after_saving_a_page_sidebar_and_status_agree(tmp_path: Path) -> None:
     page = tmp_path / "note.md"
     page.write_text("# Tide tables for the winter\n\nHigh water at nine.\n", encoding="utf-8")
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await go_to(pilot, "all")
         await pilot.press("B", *str(page), "enter")
@@ -88,22 +88,22 @@ def one_story_feed(server: FeedServer, items: list[tuple[str, str]]) -> str:
 
 
 async def test_failed_pages_are_named(tmp_path: Path, feed_server: FeedServer) -> None:
-    db = tmp_path / "db"
-    library = build_library(db)
+    home = tmp_path
+    library = build_library(home)
     for source in library.sources():
         library.remove_source(source)
     library.add_source(
         Source(url=one_story_feed(feed_server, [("Lost page", "/404")]), kind=SourceKind.FEED)
     )
     library.conn.close()
-    app = make_app(db)
+    app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("R")
         await settle(pilot)
         status = app.screen.status.message  # type: ignore[attr-defined]
         assert "0 full texts, page failed: Lost page" in status
         assert "1 pages" not in status
-    library = build_library(db)
+    library = build_library(home)
     library.add_source(
         Source(
             url=one_story_feed(feed_server, [("Gone A", "/404"), ("Gone B", "/500")]),
@@ -111,7 +111,7 @@ async def test_failed_pages_are_named(tmp_path: Path, feed_server: FeedServer) -
         )
     )
     library.conn.close()
-    app = make_app(db)
+    app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("R")
         await settle(pilot)
@@ -122,7 +122,7 @@ async def test_failed_pages_are_named(tmp_path: Path, feed_server: FeedServer) -
 
 
 async def test_clearing_a_search_names_the_view_all_again(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"ferry", "enter")
         await pilot.pause()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from apphelpers import make_app, workers_done
+from apphelpers import database, make_app, workers_done
 from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.headline_list import HeadlineList
 from tuireader.ui.widgets.status_bar import StatusBar
@@ -59,7 +59,7 @@ class LockHolder:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    return tmp_path / "db"
+    return database(tmp_path)
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def row_text(headlines: HeadlineList, index: int) -> str:
 async def test_a_mark_shows_while_another_process_holds_the_write_lock(
     db: Path, holder_for: type[LockHolder]
 ) -> None:
-    app = make_app(db)
+    app = make_app(db.parent.parent)
     async with app.run_test(size=SIZE) as pilot:
         await workers_done(app)
         headlines = app.screen.query_one(HeadlineList)
@@ -125,7 +125,7 @@ async def test_a_mark_shows_while_another_process_holds_the_write_lock(
 async def test_a_story_opens_and_reads_while_the_write_lock_is_held(
     db: Path, holder_for: type[LockHolder]
 ) -> None:
-    app = make_app(db)
+    app = make_app(db.parent.parent)
     async with app.run_test(size=SIZE) as pilot:
         await workers_done(app)
         headlines = app.screen.query_one(HeadlineList)

@@ -12,15 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from apphelpers import NOW, make_app, workers_done
+from apphelpers import NOW, make_app, root_at, workers_done
 from test_cli import run
-from tuireader.config.settings import Settings
 from tuireader.domain.models import Source, SourceKind, Story
 from tuireader.domain.terms import surface_words
-from tuireader.services.discovery import Discovery
 from tuireader.services.library import Library
-from tuireader.storage.database import open_database
-from tuireader.storage.discovery_repo import DiscoveryRepo
 from tuireader.ui.widgets.headline_list import HeadlineList
 from tuireader.ui.widgets.story_list import StoryList
 
@@ -32,9 +28,9 @@ FERRY = [
 ]
 
 
-def ferry_library(db: Path) -> Library:
-    conn, _ = open_database(db)
-    library = Library(conn, Settings(), clock=NOW.timestamp)
+def ferry_library(home: Path) -> Library:
+    context = root_at(home)
+    library = context.library
     source, _ = library.add_source(
         Source(url="http://coast.example/feed.xml", kind=SourceKind.FEED, title="Coast News")
     )
@@ -45,7 +41,7 @@ def ferry_library(db: Path) -> Library:
         for n, (k, t, b) in enumerate(FERRY)
     ]
     counts = library.store(source, [(s, s.title + " " + s.content) for s in stories], 0)
-    Discovery(DiscoveryRepo(conn), clock=NOW.timestamp).index(counts.touched)
+    context.discovery.index(counts.touched)
     return library
 
 
@@ -85,11 +81,11 @@ async def toggle_read(app: object, pilot: object, title: str) -> None:
 
 
 async def test_recommended_never_lists_the_open_story_and_follows_reading(tmp_path: Path) -> None:
-    db = tmp_path / "db"
-    library = ferry_library(db)
+    home = tmp_path
+    library = ferry_library(home)
     ids = _titles(library)
     library.mark([ids["Ferry strike closes the harbour"]], starred=True)  # liked, still unread
-    app = make_app(db)
+    app = make_app(home)
     async with app.run_test(size=(140, 40)) as pilot:
         await open_title(app, pilot, "Ferry strike talks resume at the harbour")
         shown = recommended(app)
@@ -111,10 +107,10 @@ async def test_recommended_never_lists_the_open_story_and_follows_reading(tmp_pa
 async def test_recommended_leaves_out_the_open_story_before_it_counts_as_read(
     tmp_path: Path,
 ) -> None:
-    db = tmp_path / "db"
-    library = ferry_library(db)
+    home = tmp_path
+    library = ferry_library(home)
     library.mark([_titles(library)["Ferry strike closes the harbour"]], starred=True)
-    app = make_app(db)
+    app = make_app(home)
     general = replace(app.session.settings.general, mark_read_delay=60.0)
     app.session.settings = replace(app.session.settings, general=general)
     async with app.run_test(size=(140, 40)) as pilot:
@@ -132,21 +128,19 @@ COASTAL = "Coastal rail line to reopen after storm repairs finish ahead of sched
 @pytest.fixture
 def samples(tmp_path: Path, isolated_env: dict[str, str]) -> Path:
     """The bundled sample library in the data dir the installed command reads."""
-    from test_snapshots import sample_db
+    from test_snapshots import sample_home
 
-    data = tmp_path / "data"
-    data.mkdir()
-    sample_db(tmp_path).rename(data / "tuireader.db")
+    sample_home(tmp_path)  # the env's data dir is tmp_path / "data", as the root's here
     (tmp_path / "config").mkdir(exist_ok=True)
     (tmp_path / "config" / "config.toml").write_text("[general]\nrefresh_on_start = false\n")
-    return data / "tuireader.db"
+    return tmp_path
 
 
 async def test_related_in_the_cli_shows_the_lists_the_app_shows(
     isolated_env: dict[str, str], samples: Path
 ) -> None:
-    db = samples
-    app = make_app(db)
+    home = samples
+    app = make_app(home)
     async with app.run_test(size=(140, 40)) as pilot:
         await open_title(app, pilot, COASTAL)
         in_app = {
@@ -158,9 +152,7 @@ async def test_related_in_the_cli_shows_the_lists_the_app_shows(
             for widget in ("related", "ranking", "recommended")
         }
     assert all(in_app.values())  # the page dump gives all three lists
-    story_id = next(
-        i for t, i in _titles(Library(open_database(db)[0], Settings())).items() if t == COASTAL
-    )
+    story_id = next(i for t, i in _titles(root_at(home).library).items() if t == COASTAL)
     out = run(isolated_env, "related", str(story_id))
     assert out.returncode == 0, out.stderr
     assert "Nothing yet" not in out.stdout
@@ -188,7 +180,7 @@ WORD = re.compile(r"[^\W_]+")
 def test_every_reason_names_whole_words_of_the_stories(
     isolated_env: dict[str, str], samples: Path
 ) -> None:
-    library = Library(open_database(samples)[0], Settings())
+    library = root_at(samples).library
     stories = json.loads(run(isolated_env, "list", "--json", "--limit", "100").stdout)
     reasons = 0
     for story in stories:

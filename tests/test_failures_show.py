@@ -210,7 +210,7 @@ async def test_a_failed_worker_says_so_in_one_line_and_the_app_stays_up(
     tmp_path: Path,
 ) -> None:
     log = setup_logging(tmp_path / "log" / "tuireader.log")
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
 
     real = app.session.discovery_factory
 
@@ -237,7 +237,7 @@ async def test_a_failed_worker_says_so_in_one_line_and_the_app_stays_up(
 
 
 async def test_a_failed_refresh_says_so_and_stops_saying_refreshing(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    app = make_app(tmp_path)
 
     class Broken:
         async def __aenter__(self) -> Any:

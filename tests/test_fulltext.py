@@ -131,17 +131,14 @@ async def test_never_mode_fetches_no_pages(feed_server: FeedServer, tmp_path: Pa
 
 
 async def test_app_reads_offline_and_says_so_once(feed_server: FeedServer, tmp_path: Path) -> None:
-    from apphelpers import make_app, workers_done
+    from apphelpers import make_app, root_at, workers_done
     from tuireader.ui.widgets.article_pane import ArticlePane
     from tuireader.ui.widgets.headline_list import HeadlineList
 
-    db = tmp_path / "app.db"
-    conn, _ = open_database(db)
-    Library(conn, Settings()).add_source(
-        Source(url=summary_feed(feed_server), kind=SourceKind.FEED)
-    )
-    conn.close()
-    app = make_app(db)
+    context = root_at(tmp_path)
+    context.library.add_source(Source(url=summary_feed(feed_server), kind=SourceKind.FEED))
+    context.close()
+    app = make_app(tmp_path)
     notes: list[str] = []
     async with app.run_test(size=(130, 36)) as pilot:
         original = app.notify

@@ -60,7 +60,7 @@ def test_app_start_expires_unused_images(
     isolated_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tuireader.app import build_context, run_app
-    from tuireader.ui.reader_app import ReaderApp
+    from tuireader.ui.shell import ReaderApp
 
     cache = Path(isolated_env["TUIREADER_CACHE_DIR"])
     old = cached(cache, "old", 15)

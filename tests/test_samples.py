@@ -130,11 +130,7 @@ def test_cli_first_command_add_never_loads_the_samples(
 async def test_app_add_source_takes_the_sample_stories_off_the_screen(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    db = tmp_path / "db"
-    conn, _ = open_database(db)
-    await _seed_and_load(Library(conn, Settings()))
-    conn.close()
-    app = make_app(db, first_run=True)
+    app = make_app(tmp_path, first_run=True)  # the root seeds the samples, as `tuireader` does
     notes: list[str] = []
     async with app.run_test(size=(140, 40)) as pilot:
         original = app.notify

@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from textual.pilot import Pilot
 
-from apphelpers import NOW, make_app, workers_done
-from tuireader.app import assets_dir
-from tuireader.config.settings import Settings
-from tuireader.services.discovery import Discovery
-from tuireader.services.seed import seed_samples
-from tuireader.sources.http import Fetcher, FetchLimits
-from tuireader.storage.database import open_database
-from tuireader.storage.discovery_repo import DiscoveryRepo
+from apphelpers import first_run_home, make_app, workers_done
 
 SIZE = (130, 36)
 
 
-def sample_db(tmp_path: Path) -> Path:
-    """A database holding the bundled sample library, loaded through the core."""
-    from tuireader.services.library import Library
-    from tuireader.services.refresh import Refresher
-
-    db = tmp_path / "samples.db"
-    conn, _ = open_database(db)
-    library = Library(conn, Settings(), clock=NOW.timestamp)  # first seen: the app's "now"
-    source = seed_samples(library, assets_dir())
-    assert source is not None
-    discovery = Discovery(DiscoveryRepo(conn))
-    refresher = Refresher(library, Fetcher(None, FetchLimits()), discovery)  # type: ignore[arg-type]
-    report = asyncio.run(refresher.refresh([source]))  # type: ignore[arg-type]
-    assert not report.failed
-    conn.close()
-    return db
+def sample_home(tmp_path: Path) -> Path:
+    """A home holding the bundled sample library, loaded by the root as on a first run
+    (first seen: the app's "now")."""
+    first_run_home(tmp_path).close()
+    return tmp_path
 
 
 async def settled(pilot: Pilot[None]) -> None:
@@ -44,7 +25,7 @@ async def settled(pilot: Pilot[None]) -> None:
 
 
 def test_main_view_on_the_sample_library(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(sample_db(tmp_path)), terminal_size=SIZE, run_before=settled)
+    assert snap_compare(make_app(sample_home(tmp_path)), terminal_size=SIZE, run_before=settled)
 
 
 def test_article_open(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -60,7 +41,7 @@ def test_article_open(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-
         await workers_done(pilot.app)
         await pilot.pause()
 
-    assert snap_compare(make_app(sample_db(tmp_path)), terminal_size=SIZE, run_before=open_second)
+    assert snap_compare(make_app(sample_home(tmp_path)), terminal_size=SIZE, run_before=open_second)
 
 
 def test_help_screen(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -69,11 +50,11 @@ def test_help_screen(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-u
         await pilot.press("question_mark")
         await pilot.pause()
 
-    assert snap_compare(make_app(tmp_path / "db"), terminal_size=SIZE, run_before=help_open)
+    assert snap_compare(make_app(tmp_path), terminal_size=SIZE, run_before=help_open)
 
 
 def test_narrow_terminal_hides_the_sidebar(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(tmp_path / "db"), terminal_size=(70, 24), run_before=settled)
+    assert snap_compare(make_app(tmp_path), terminal_size=(70, 24), run_before=settled)
 
 
 def test_narrow_terminal_b_shows_the_sidebar_over_the_list(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -82,4 +63,4 @@ def test_narrow_terminal_b_shows_the_sidebar_over_the_list(snap_compare, tmp_pat
         await pilot.press("b", "j")
         await pilot.pause()
 
-    assert snap_compare(make_app(tmp_path / "db"), terminal_size=(70, 24), run_before=sidebar_over)
+    assert snap_compare(make_app(tmp_path), terminal_size=(70, 24), run_before=sidebar_over)

@@ -11,7 +11,6 @@ import pytest
 from apphelpers import build_library, make_app, workers_done
 from feedserver import PAGES, FeedServer
 from test_cli import run
-from tuireader.config.settings import GeneralSettings, NetworkSettings, Settings
 from tuireader.ui.modals import AddSourceModal
 
 ARTICLE = (PAGES / "article1.html").read_bytes()
@@ -130,13 +129,8 @@ def test_config_dir_variable_obeys_full_text(
 
 
 async def test_the_apps_add_obeys_full_text(tmp_path: Path, feed_server: FeedServer) -> None:
-    db = tmp_path / "db"
-    build_library(db)
-    app = make_app(db)
-    app.session.library.settings = Settings(
-        general=GeneralSettings(refresh_on_start=False, full_text="never"),
-        network=NetworkSettings(deadline=4, connect_timeout=2, read_timeout=2),
-    )
+    home = tmp_path
+    app = make_app(home, config={"general": {"full_text": "never"}})
     url = summary_feed(feed_server)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("a")
@@ -147,5 +141,5 @@ async def test_the_apps_add_obeys_full_text(tmp_path: Path, feed_server: FeedSer
         await pilot.pause()
     assert feed_server.hits["/short.xml"] == 1  # the feed was read…
     assert page_hits(feed_server) == 0  # …and no page of it
-    titles = {s.title for s in build_library(db).sources()}
+    titles = {s.title for s in build_library(home).sources()}
     assert "Shorts" in titles

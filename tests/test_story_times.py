@@ -10,16 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from apphelpers import NOW, make_app, workers_done
+from apphelpers import NOW, make_app, root_at, workers_done
 from test_cli import run
 from tuireader.config.settings import Settings
 from tuireader.domain.dates import age_words, short_age, story_age
 from tuireader.domain.models import Source, SourceKind, Story
 from tuireader.domain.query import StoryQuery
-from tuireader.services.discovery import Discovery
 from tuireader.services.library import Library
 from tuireader.storage.database import connect, open_database
-from tuireader.storage.discovery_repo import DiscoveryRepo
 from tuireader.storage.migrations import migrate
 from tuireader.ui.widgets.headline_list import HeadlineList
 from tuireader.ui.widgets.story_list import StoryList
@@ -89,14 +87,14 @@ def test_first_run_trending_ages_are_true(isolated_env: dict[str, str]) -> None:
         assert age == f"{hours:.0f}h old" and hours <= 48, entry
 
 
-def _library_at(db: Path, stories: list[Story]) -> Library:
-    conn, _ = open_database(db)
-    library = Library(conn, Settings(), clock=NOW.timestamp)
+def _library_at(home: Path, stories: list[Story]) -> Library:
+    context = root_at(home)
+    library = context.library
     source, _ = library.add_source(
         Source(url="http://times.example/feed.xml", kind=SourceKind.FEED, title="Times")
     )
     counts = library.store(source, [(s, s.title + " " + s.content) for s in stories], 0)
-    Discovery(DiscoveryRepo(conn), clock=NOW.timestamp).index(counts.touched)
+    context.discovery.index(counts.touched)
     return library
 
 
@@ -104,8 +102,8 @@ def _story(key: str, title: str, when: datetime | None) -> Story:
     return Story(key=key, title=title, published=when, content=f"<p>{title} at the quay.</p>")
 
 
-async def _ranking_after_open(db: Path) -> StoryList:
-    app = make_app(db)
+async def _ranking_after_open(home: Path) -> StoryList:
+    app = make_app(home)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("G", "enter")  # the oldest: a list never shows the open story itself
         await workers_done(app)
@@ -114,24 +112,24 @@ async def _ranking_after_open(db: Path) -> StoryList:
 
 
 async def test_the_apps_ranking_looks_only_at_its_window(tmp_path: Path) -> None:
-    db = tmp_path / "db"
+    home = tmp_path
     _library_at(
-        db,
+        home,
         [
             _story("old", "Ferry strike three weeks ago", NOW - timedelta(weeks=3)),
             _story("new", "Ferry strike ends", NOW - timedelta(hours=5)),
         ],
     )
-    ranking = await _ranking_after_open(db)
+    ranking = await _ranking_after_open(home)
     assert [(r.title, r.note) for r in ranking.items] == [
         ("Ferry strike ends", "1 source · 5h old")
     ]
 
 
 async def test_the_apps_ranking_says_when_nothing_is_recent(tmp_path: Path) -> None:
-    db = tmp_path / "db"
-    _library_at(db, [_story("old", "Ferry strike three weeks ago", NOW - timedelta(weeks=3))])
-    ranking = await _ranking_after_open(db)
+    home = tmp_path
+    _library_at(home, [_story("old", "Ferry strike three weeks ago", NOW - timedelta(weeks=3))])
+    ranking = await _ranking_after_open(home)
     assert ranking.items == []
     assert ranking.border_subtitle == "nothing in the last 48 h"
 
@@ -169,12 +167,12 @@ def test_undated_stories_say_first_seen_in_list_and_show(
 
 
 async def test_the_app_marks_an_undated_story_with_its_first_seen_age(tmp_path: Path) -> None:
-    db = tmp_path / "db"
-    library = _library_at(db, [])
+    home = tmp_path
+    library = _library_at(home, [])
     source = library.sources()[0]
     library._stories.clock = lambda: NOW.timestamp() - 3 * 3600
     library.store(source, [(_story("u", "Undated notice", None), "")], 0)
-    app = make_app(db)
+    app = make_app(home)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
         headlines = app.screen.query_one(HeadlineList)
@@ -236,9 +234,9 @@ def test_upgrade_gives_undated_stories_their_first_seen_time(tmp_path: Path, sta
 
 
 async def test_the_app_shows_a_future_date_as_the_date(tmp_path: Path) -> None:
-    db = tmp_path / "db"
-    _library_at(db, [_story("f", "Dated next week", NOW + timedelta(days=5))])
-    app = make_app(db)
+    home = tmp_path
+    _library_at(home, [_story("f", "Dated next week", NOW + timedelta(days=5))])
+    app = make_app(home)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
         headlines = app.screen.query_one(HeadlineList)

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from apphelpers import make_app, workers_done
+from apphelpers import make_app, root_at, workers_done
 from feedserver import FeedServer
 from test_cli import run
-from tuireader.config.settings import Settings
 from tuireader.domain.ids import story_key
 from tuireader.domain.models import Source, SourceKind, Story
 from tuireader.domain.titles import (
@@ -20,10 +19,8 @@ from tuireader.domain.titles import (
     strip_site_suffix,
     tidy_titles,
 )
-from tuireader.services.library import Library
 from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.local.htmlpage import parse_html_page
-from tuireader.storage.database import open_database
 from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.headline_list import HeadlineList
 
@@ -183,13 +180,12 @@ def test_cli_titles_and_authors_on_a_loopback_feed(
 
 
 async def test_app_shows_untitled_for_an_empty_title(tmp_path: Path) -> None:
-    db = tmp_path / "db"
-    conn, _ = open_database(db)
-    library = Library(conn, Settings())
-    source, _ = library.add_source(Source(url="http://lt.example/f", kind=SourceKind.FEED))
-    library.store(source, [(Story(key="e1", title="", content="<p>body</p>"), "")], 0)
-    conn.close()
-    app = make_app(db)
+    home = tmp_path
+    context = root_at(home)
+    source, _ = context.library.add_source(Source(url="http://lt.example/f", kind=SourceKind.FEED))
+    context.library.store(source, [(Story(key="e1", title="", content="<p>body</p>"), "")], 0)
+    context.close()
+    app = make_app(home)
     async with app.run_test(size=(140, 40)) as pilot:
         await workers_done(app)
         headlines = app.screen.query_one(HeadlineList)

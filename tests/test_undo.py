@@ -9,13 +9,13 @@ from tuireader.domain.query import StoryQuery
 
 
 def test_undo_survives_a_restart_and_repeats(tmp_path: Path) -> None:
-    db = tmp_path / "db"
-    lib = build_library(db)
+    home = tmp_path
+    lib = build_library(home)
     harbor = next(s for s in lib.sources() if s.title == "Harbor Gazette")
     assert lib.mark_source_read(harbor) == 4
     assert lib.mark_all_read(StoryQuery()) == 3
     lib.conn.close()
-    again = build_library(db)  # a new process, as after a restart
+    again = build_library(home)  # a new process, as after a restart
     assert again.count(StoryQuery(unread=True)) == 0
     assert again.undo() == "mark all read"
     assert again.count(StoryQuery(unread=True)) == 3
@@ -25,8 +25,8 @@ def test_undo_survives_a_restart_and_repeats(tmp_path: Path) -> None:
 
 
 def test_removed_source_is_recoverable_until_vacuum(tmp_path: Path) -> None:
-    db = tmp_path / "db"
-    lib = build_library(db)
+    home = tmp_path
+    lib = build_library(home)
     valley = next(s for s in lib.sources() if s.title == "Valley Tech")
     lib.remove_source(valley)
     assert [s.title for s in lib.sources()] == ["Harbor Gazette"]
@@ -42,7 +42,7 @@ def test_removed_source_is_recoverable_until_vacuum(tmp_path: Path) -> None:
 
 
 def test_adding_a_removed_source_again_brings_its_stories_back(tmp_path: Path) -> None:
-    lib = build_library(tmp_path / "db")
+    lib = build_library(tmp_path)
     valley = next(s for s in lib.sources() if s.title == "Valley Tech")
     lib.remove_source(valley)
     _source, new = lib.add_source(valley)
@@ -50,12 +50,12 @@ def test_adding_a_removed_source_again_brings_its_stories_back(tmp_path: Path) -
 
 
 async def test_app_undo_after_restart(tmp_path: Path) -> None:
-    db = tmp_path / "db"
-    app = make_app(db)
+    home = tmp_path
+    app = make_app(home)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("A")
-    assert build_library(db).count(StoryQuery(unread=True)) == 0
-    again = make_app(db)
+    assert build_library(home).count(StoryQuery(unread=True)) == 0
+    again = make_app(home)
     async with again.run_test(size=(120, 36)) as pilot:
         await pilot.press("u")
-    assert build_library(db).count(StoryQuery(unread=True)) == 7
+    assert build_library(home).count(StoryQuery(unread=True)) == 7

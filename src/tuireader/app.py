@@ -8,8 +8,10 @@ import logging
 import os
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, replace
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from importlib.resources import files
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -89,6 +91,11 @@ def user_agent() -> str:
     return f"tuireader/{tuireader.__version__} (terminal news reader)"
 
 
+def system_clock() -> datetime:
+    """The time now (UTC): what every service's clock reads outside tests."""
+    return datetime.now(UTC)
+
+
 def assets_dir() -> Path:
     """The bundled sample library."""
     return Path(str(files("tuireader") / "assets" / "library"))
@@ -107,6 +114,16 @@ class Context:
     """A one-line message for the user from start-up (a database moved aside)."""
     warnings: tuple[str, ...] = ()
     """Lines about the config that the user should see (a key taken from another command)."""
+    clock: Callable[[], datetime] = field(default=system_clock)
+    """The time now, for every service built here (tests fix it, so ages never drift)."""
+
+    def timestamp(self) -> float:
+        """The clock as a Unix time: what the library and discovery read."""
+        return self.clock().timestamp()
+
+    def open_library(self) -> Library:
+        """A library on a connection of its own (for a thread that writes or reads apart)."""
+        return Library(connect(self.paths.database), self.settings, clock=self.timestamp)
 
     def limits(self) -> FetchLimits:
         """Fetch limits from the settings."""
@@ -123,7 +140,7 @@ class Context:
     @functools.cached_property
     def discovery(self) -> Discovery:
         """Discovery on the main connection (it indexes what a refresh stores)."""
-        return new_discovery(self.conn, self.settings)
+        return new_discovery(self.conn, self.settings, self.timestamp)
 
     @contextlib.contextmanager
     def _library_for(self, own_connection: bool) -> Iterator[tuple[Library, Discovery]]:
@@ -134,7 +151,8 @@ class Context:
             return
         conn = connect(self.paths.database)
         try:
-            yield Library(conn, self.settings), new_discovery(conn, self.settings)
+            library = Library(conn, self.settings, clock=self.timestamp)
+            yield library, new_discovery(conn, self.settings, self.timestamp)
         finally:
             conn.close()
 
@@ -184,9 +202,21 @@ class Context:
         self.conn.close()
 
 
-def build_context(data_dir: str | None = None, config_dir: str | None = None) -> Context:
-    """Read the config and open the database; raises ConfigError/StorageError."""
-    paths = resolve_paths(data_dir=data_dir, config_dir=config_dir)
+def build_context(
+    data_dir: str | None = None,
+    config_dir: str | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    clock: Callable[[], datetime] = system_clock,
+) -> Context:
+    """Read the config and open the database; raises ConfigError/StorageError.
+
+    The one composition root: the CLI, the app and the tests all start here. The directories
+    come from the flags, then ``env`` (the ``TUIREADER_*_DIR`` variables; default the
+    process's environment); everything else the user may change comes from the config file
+    in the config dir. ``clock`` is the time now for every service (tests fix it).
+    """
+    paths = resolve_paths(env=env, data_dir=data_dir, config_dir=config_dir)
     check_dirs(paths)
     settings = load_settings(paths.config_file)
     warnings: tuple[str, ...] = ()
@@ -203,16 +233,22 @@ def build_context(data_dir: str | None = None, config_dir: str | None = None) ->
         raise UsageError(f"cannot use {paths.data_dir} for data: {os_reason(exc)}") from None
     conn, notice = open_database(paths.database)
     settings = settings or Settings()
-    library = Library(conn, settings)
-    return Context(paths, settings, conn, library, first_run, notice, warnings)
+    library = Library(conn, settings, clock=lambda: clock().timestamp())
+    return Context(paths, settings, conn, library, first_run, notice, warnings, clock)
 
 
-def new_discovery(conn: sqlite3.Connection, settings: Settings) -> Discovery:
-    """A discovery service over a connection."""
+def new_discovery(
+    conn: sqlite3.Connection, settings: Settings, clock: Callable[[], float] | None = None
+) -> Discovery:
+    """A discovery service over a connection (``clock``: Unix time now; default the system's)."""
     from tuireader.services.discovery import Discovery
     from tuireader.storage.discovery_repo import DiscoveryRepo
 
-    return Discovery(DiscoveryRepo(conn), trending_hours=settings.discovery.trending_hours)
+    return Discovery(
+        DiscoveryRepo(conn),
+        clock=clock or time.time,
+        trending_hours=settings.discovery.trending_hours,
+    )
 
 
 async def seed_if_first_run(context: Context) -> bool:
@@ -260,19 +296,20 @@ def session_for(context: Context, inline_images: bool = False) -> Session:
 
     return Session(
         library=context.library,
-        writes=LibraryThread(lambda: Library(connect(context.paths.database), context.settings)),
-        reads=LibraryThread(
-            lambda: Library(connect(context.paths.database), context.settings), "reads"
-        ),
+        writes=LibraryThread(context.open_library),
+        reads=LibraryThread(context.open_library, "reads"),
         settings=context.settings,
         refresher=functools.partial(context.refresher, own_connection=True),
         saver=functools.partial(context.saver, own_connection=True),
         images=context.images,
         inline_images=inline_images,
-        discovery_factory=lambda: new_discovery(connect(context.paths.database), context.settings),
+        discovery_factory=lambda: new_discovery(
+            connect(context.paths.database), context.settings, context.timestamp
+        ),
         first_run=context.first_run,
         notice=context.notice,
         log_file=context.paths.log_file if context.paths.log_file.exists() else None,
+        clock=context.clock,
     )
 
 
@@ -289,7 +326,7 @@ def run_app(context: Context) -> int:
         if not inline:
             note = f"Images stay [image N] placeholders: {probe.reason}."
             notice = f"{notice} · {note}" if notice else note
-    from tuireader.ui.reader_app import ReaderApp
+    from tuireader.ui.shell import ReaderApp
 
     session = session_for(context, inline)
     session.notice = notice
