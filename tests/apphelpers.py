@@ -116,7 +116,7 @@ def make_app(
     )
     library.settings = settings
 
-    indexer = Discovery(DiscoveryRepo(library.conn), clock=NOW.timestamp)
+    indexer = Discovery(DiscoveryRepo(connect(db)), clock=NOW.timestamp)
 
     @contextlib.asynccontextmanager
     async def refresher() -> AsyncIterator[Refresher]:

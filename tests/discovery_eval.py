@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ LABELED = Path(__file__).parent / "fixtures" / "discovery" / "labeled.json"
 @dataclass
 class Loaded:
     library: Library
+    conn: sqlite3.Connection  # the library's, for checking what is stored
     discovery: Discovery
     ids: dict[str, int]  # fixture id -> story id
     labels: dict[int, dict[str, str | None]]  # story id -> fixture record
@@ -66,7 +68,7 @@ def load(db: Path) -> Loaded:
         sid = counts.touched[0].id
         ids[record["id"]] = sid
         labels[sid] = record
-    return Loaded(library, discovery, ids, labels)
+    return Loaded(library, conn, discovery, ids, labels)
 
 
 def clustering_f1(loaded: Loaded) -> tuple[float, float, float]:

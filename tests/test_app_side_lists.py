@@ -3,6 +3,7 @@ follow, a line the library does not hold, and a reason for every line."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from textual.app import App, ComposeResult
@@ -11,6 +12,7 @@ from textual.widgets import Input
 from apphelpers import NOW, build_library, make_app, workers_done
 from tuireader.domain.models import Story
 from tuireader.services.discovery import Discovery
+from tuireader.storage.database import connect
 from tuireader.storage.discovery_repo import DiscoveryRepo
 from tuireader.ui.main_screen import MainScreen
 from tuireader.ui.widgets.story_list import ListLine, StoryList, merged
@@ -27,8 +29,9 @@ def add_story(db: Path, story: Story, source_name: str = "Harbor Gazette") -> No
     library = build_library(db)
     source = next(s for s in library.sources() if s.name == source_name)
     counts = library.store(source, [(story, story.title + " " + story.content)], 0)
-    Discovery(DiscoveryRepo(library.conn)).index(counts.touched)
-    library.conn.close()
+    with contextlib.closing(connect(db)) as conn:
+        Discovery(DiscoveryRepo(conn)).index(counts.touched)
+    library.close()
 
 
 def notes_of(app: object) -> list[str]:
@@ -179,7 +182,8 @@ async def test_long_lists_show_every_word_and_say_that_they_scroll() -> None:
 
 
 async def test_x_on_a_highlighted_line_dismisses_that_story(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "db")
+    db = tmp_path / "db"
+    app = make_app(db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_titled(pilot, "Ferry timetable changes next week")
         await workers_done(app)
@@ -190,10 +194,6 @@ async def test_x_on_a_highlighted_line_dismisses_that_story(tmp_path: Path) -> N
         related.highlighted = related.items.index(line)
         await pilot.press("x")
         await workers_done(app)
-        dismissed = {
-            i
-            for (i,) in app.session.library.conn.execute(
-                "SELECT id FROM stories WHERE dismissed = 1"
-            )
-        }
+        with contextlib.closing(connect(db)) as conn:
+            dismissed = {i for (i,) in conn.execute("SELECT id FROM stories WHERE dismissed = 1")}
         assert dismissed == {line.story_id}  # the highlighted line, not the open story

@@ -113,7 +113,7 @@ def test_collapsed_view_shows_one_line_per_event(loaded: Loaded) -> None:
 
 def test_incremental_clustering_only_signs_new_stories(tmp_path: Path) -> None:
     loaded = load(tmp_path / "inc.db")
-    conn = loaded.library.conn
+    conn = loaded.conn
     before = dict(conn.execute("SELECT id, sig FROM stories").fetchall())
     assert loaded.discovery.repo.unsigned(10) == [] and all(before.values())
     # A refresh of the quake's first source: its old stories again, unchanged, and one new.
@@ -153,7 +153,7 @@ def test_incremental_clustering_only_signs_new_stories(tmp_path: Path) -> None:
 def test_cli_discovery_commands(isolated_env: dict[str, str], tmp_path: Path) -> None:
     exe = Path(sys.executable).parent / "tuireader"
     env = {**isolated_env, "TUIREADER_DATA_DIR": str(tmp_path / "cli")}
-    load(tmp_path / "cli" / "tuireader.db").library.conn.close()
+    load(tmp_path / "cli" / "tuireader.db").library.close()
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

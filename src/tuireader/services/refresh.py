@@ -189,7 +189,7 @@ class Refresher:
             for s in targets
             if s.id is not None and s.kind is SourceKind.FEED and s.settings.full_text != "never"
         ]
-        return self.library.pages.to_retry(ids) if ids else []
+        return self.library.pages_to_retry(ids) if ids else []
 
     async def _parse(self, data: bytes, url: str) -> tuple[ParsedFeed, Prepared]:
         """Parse in the process pool when there is one (a big refresh), else in a thread."""
