@@ -25,9 +25,7 @@ from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.headline_list import HeadlineList
 
 
-async def _seed_and_load(
-    library: Library, conn: sqlite3.Connection, first_run: bool = True
-) -> int:
+async def _seed_and_load(library: Library, conn: sqlite3.Connection, first_run: bool = True) -> int:
     """Seed and load the bundled samples through the core, index them; their source id."""
     source = seed_samples(library, assets_dir(), first_run=first_run)
     assert source is not None and source.id is not None
