@@ -16,7 +16,7 @@ from tuireader.config.settings import Settings
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import UsageError
 from tuireader.domain.files import kind_of, os_reason
-from tuireader.domain.models import Source, SourceKind, SourceSettings, Story
+from tuireader.domain.models import Source, SourceKind, SourceSettings, StoreCounts, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line
 from tuireader.sources.opml import read_opml, write_opml
@@ -24,7 +24,7 @@ from tuireader.storage.discovery_repo import DiscoveryRepo
 from tuireader.storage.pages_repo import PagesRepo
 from tuireader.storage.prefs_repo import PrefsRepo
 from tuireader.storage.sources_repo import SourceRepo
-from tuireader.storage.stories_repo import StoryRepo, UpsertCounts
+from tuireader.storage.stories_repo import StoryRepo
 from tuireader.storage.undo_repo import UndoRepo
 
 if TYPE_CHECKING:  # the reader's renderer loads when a story is first opened
@@ -251,7 +251,7 @@ class Library:
 
     def store(
         self, source: Source, items: Sequence[tuple[Story, str]], seen_since: int
-    ) -> UpsertCounts:
+    ) -> StoreCounts:
         """Store fetched stories and apply retention."""
         assert source.id is not None
         counts = self._stories.upsert(source.id, items)

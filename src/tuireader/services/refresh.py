@@ -17,7 +17,14 @@ from typing import Any
 from tuireader.content.plain import plain_text
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import INTERNAL, SourceError, StorageError
-from tuireader.domain.models import FetchStatus, ParsedFeed, Source, SourceKind, Story
+from tuireader.domain.models import (
+    FetchStatus,
+    ParsedFeed,
+    Source,
+    SourceKind,
+    Story,
+    StoryText,
+)
 from tuireader.domain.terms import heaviest_counts, term_counts
 from tuireader.domain.text import one_line_error
 from tuireader.services.discovery import Discovery
@@ -27,7 +34,6 @@ from tuireader.services.refresh_report import Outcome, Progress, RefreshReport, 
 from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.http import Fetcher, FetchResult, NetworkError, RetryLaterError
 from tuireader.sources.local.loader import fingerprint, load_path
-from tuireader.storage.stories_repo import Touched
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +110,7 @@ class Refresher:
         self.fulltext = fulltext
         self._pages_todo: list[int] = []
         self._pool: ProcessPoolExecutor | None = None
-        self._touched: list[Touched] = []
+        self._touched: list[StoryText] = []
         self._terms: dict[int, dict[str, float]] = {}
         self._primed: dict[str, FetchResult] = {}
 
