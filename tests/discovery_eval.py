@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from tuireader.config.settings import Settings
+from tuireader.content.plain import story_text
 from tuireader.domain.models import ContentType, Source, SourceKind, Story
 from tuireader.services.discovery import Discovery
 from tuireader.services.library import Library
-from tuireader.services.refresh import search_text
 from tuireader.storage.database import open_database
 from tuireader.storage.discovery_repo import DiscoveryRepo
 
@@ -43,6 +43,11 @@ def fixture_story(record: dict[str, Any]) -> Story:
     )
 
 
+def indexed_text(story: Story) -> str:
+    """The text a refresh indexes a story by."""
+    return story_text(story.title, story.body, story.content_type, story.categories)
+
+
 def load(db: Path) -> Loaded:
     data = json.loads(LABELED.read_text())["stories"]
     conn, _ = open_database(db)
@@ -63,7 +68,7 @@ def load(db: Path) -> Loaded:
                 )
             )[0]
         story = fixture_story(record)
-        counts = library.store(sources[name], [(story, search_text(story))], 0)
+        counts = library.store(sources[name], [(story, indexed_text(story))], 0)
         discovery.index(counts.touched)  # one at a time: incremental, as refreshes are
         sid = counts.touched[0].id
         ids[record["id"]] = sid

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tuireader.content.plain import plain_text
+from tuireader.content.plain import story_text
 from tuireader.domain.dates import CLOCK_SKEW
 from tuireader.domain.discovery import (
     CLUSTER_HOURS,
@@ -151,7 +151,8 @@ class Discovery:
             for sid, title, summary, content, categories in rows:
                 body = content or summary
                 kind = ContentType.HTML if "<" in body else ContentType.TEXT
-                items.append(StoryText(sid, "", title, plain_text(body, kind), categories))
+                text = story_text(title, body, kind, categories)
+                items.append(StoryText(sid, "", title, text, categories))
             self.index(items)
             done += len(rows)
         return done
@@ -221,8 +222,8 @@ class Discovery:
         if text is None:
             return {}
         title, summary, content, content_type, categories = text
-        body = plain_text(content or summary, ContentType(content_type))
-        return surface_words(title, body[: BODY_CHARS * 2], *categories)
+        written = story_text(title, content or summary, ContentType(content_type), categories)
+        return surface_words(written[: BODY_CHARS * 2])
 
     def trending(self, n: int = 20) -> list[Ranked]:
         """Events of the last ``trending_hours`` ranked by source coverage, recency and

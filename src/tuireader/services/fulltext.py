@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tuireader.content.plain import plain_text
+from tuireader.content.plain import plain_text, story_text
 from tuireader.domain.errors import INTERNAL, ComponentError, SourceError
 from tuireader.domain.models import FetchStatus, Source, Story
 from tuireader.domain.text import one_line_error, safe_link
@@ -109,6 +109,9 @@ class FullText:
             text,
             fetched.etag,
             fetched.last_modified,
-            search=(story.title, story.title + "\n" + plain_text(text, article.content_type)),
+            search=(
+                story.title,
+                story_text(story.title, text, article.content_type, story.categories),
+            ),
         )
         return FetchStatus.OK

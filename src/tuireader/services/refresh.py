@@ -14,7 +14,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from tuireader.content.plain import plain_text
+from tuireader.content.plain import story_text
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import INTERNAL, SourceError, StorageError
 from tuireader.domain.models import (
@@ -38,15 +38,11 @@ from tuireader.sources.local.loader import fingerprint, load_path
 logger = logging.getLogger(__name__)
 
 
-def search_text(story: Story) -> str:
-    """What the search index holds for a story: title, its sections, and the body as text."""
-    return _text_and_words(story)[0]
-
-
 def _text_and_words(story: Story) -> tuple[str, int]:
-    body = plain_text(story.body, story.content_type)
-    sections = " ".join(story.categories)
-    return f"{story.title}\n{sections}\n{body}", body.count(" ") + 1 if body else 0
+    """A story's text and how many words its body has (is the feed summary-only?)."""
+    text = story_text(story.title, story.body, story.content_type, story.categories)
+    body = text.rsplit("\n", 1)[-1]  # the plain body is one line, and the last
+    return text, body.count(" ") + 1 if body else 0
 
 
 @dataclass(slots=True)
