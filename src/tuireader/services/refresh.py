@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -30,7 +31,14 @@ from tuireader.domain.text import one_line_error
 from tuireader.services.discovery import Discovery
 from tuireader.services.fulltext import FullText
 from tuireader.services.library import Library
-from tuireader.services.refresh_report import Outcome, Progress, RefreshReport, SourceResult
+from tuireader.services.refresh_report import (
+    Outcome,
+    Progress,
+    RefreshEvent,
+    RefreshReport,
+    SourceDone,
+    SourceResult,
+)
 from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.http import Fetcher, FetchResult, NetworkError, RetryLaterError
 from tuireader.sources.local.loader import fingerprint, load_path
@@ -157,6 +165,30 @@ class Refresher:
                 logger.exception("indexing %d stories for discovery failed", len(touched))
                 report.discovery_error = one_line_error(exc)
         return report
+
+    async def events(self, sources: Sequence[Source] | None = None) -> AsyncIterator[RefreshEvent]:
+        """Refresh as :meth:`refresh` does, yielding a :class:`SourceDone` as each source
+        finishes and the :class:`RefreshReport` last.
+
+        Leaving the loop early (or being cancelled) cancels the refresh: the sources already
+        done stay stored. A fault that would make :meth:`refresh` raise is raised here.
+        """
+        queue: asyncio.Queue[SourceDone | None] = asyncio.Queue()
+
+        def progress(done: int, total: int, result: SourceResult) -> None:
+            queue.put_nowait(SourceDone(result, done, total))
+
+        task = asyncio.create_task(self.refresh(sources, progress))
+        task.add_done_callback(lambda _: queue.put_nowait(None))
+        try:
+            while (event := await queue.get()) is not None:
+                yield event
+            yield task.result()
+        finally:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _fetch_all(
         self,
