@@ -60,7 +60,7 @@ sys.path.insert(0, str(HERE))
 import make_library as ml  # noqa: E402  (benchmarks/ is not a package)
 
 from tuireader.app import Context, build_context  # noqa: E402
-from tuireader.storage.stories_repo import Touched  # noqa: E402
+from tuireader.domain.models import StoryText  # noqa: E402
 
 MB = 1024 * 1024
 TARGETS = {
@@ -173,7 +173,7 @@ def copy_store(store: Path, run: Path) -> None:
 # 1. clustering on refresh -----------------------------------------------------------------
 def refresh_new(
     ctx: Context, args: argparse.Namespace, store: Path, work: Path, out: dict[str, Any]
-) -> tuple[list[Touched], dict[int, Any]]:
+) -> tuple[list[StoryText], dict[int, Any]]:
     """Import and refresh the new corpus; returns what index() was given."""
     corpus = work / "new_corpus"
     gen_s = ml.generate(args.bench_dir, corpus, args.new_feeds, ml.ITEMS_PER_FEED, args.new_seed)
@@ -188,7 +188,7 @@ def refresh_new(
     captured: dict[str, Any] = {}
     real_index = ctx.discovery.index
 
-    def index(items: Sequence[Touched], counts: Any = None) -> Any:
+    def index(items: Sequence[StoryText], counts: Any = None) -> Any:
         captured["items"], captured["counts"] = list(items), dict(counts or {})
         gc.collect()
         captured["rss_before"] = proc_status()["VmRSS"]
@@ -277,7 +277,7 @@ def cluster_figures(conn: sqlite3.Connection, new_ids: Sequence[int]) -> dict[st
 
 
 def replay_index(
-    ctx: Context, items: list[Touched], counts: dict[int, Any], profile: Path | None
+    ctx: Context, items: list[StoryText], counts: dict[int, Any], profile: Path | None
 ) -> dict[str, Any]:
     """index() again on the same stories: tracemalloc peak (and a cProfile if asked)."""
     gc.collect()

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import itertools
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tuireader.config.settings import Settings
+from tuireader.content.plain import story_text
 from tuireader.domain.models import ContentType, Source, SourceKind, Story
 from tuireader.services.discovery import Discovery
 from tuireader.services.library import Library
-from tuireader.services.refresh import search_text
 from tuireader.storage.database import open_database
 from tuireader.storage.discovery_repo import DiscoveryRepo
 
@@ -23,6 +24,7 @@ LABELED = Path(__file__).parent / "fixtures" / "discovery" / "labeled.json"
 @dataclass
 class Loaded:
     library: Library
+    conn: sqlite3.Connection  # the library's, for checking what is stored
     discovery: Discovery
     ids: dict[str, int]  # fixture id -> story id
     labels: dict[int, dict[str, str | None]]  # story id -> fixture record
@@ -39,6 +41,11 @@ def fixture_story(record: dict[str, Any]) -> Story:
         content_type=ContentType.TEXT,
         categories=tuple(record.get("categories", ())),
     )
+
+
+def indexed_text(story: Story) -> str:
+    """The text a refresh indexes a story by."""
+    return story_text(story.title, story.body, story.content_type, story.categories)
 
 
 def load(db: Path) -> Loaded:
@@ -61,12 +68,12 @@ def load(db: Path) -> Loaded:
                 )
             )[0]
         story = fixture_story(record)
-        counts = library.store(sources[name], [(story, search_text(story))], 0)
+        counts = library.store(sources[name], [(story, indexed_text(story))], 0)
         discovery.index(counts.touched)  # one at a time: incremental, as refreshes are
         sid = counts.touched[0].id
         ids[record["id"]] = sid
         labels[sid] = record
-    return Loaded(library, discovery, ids, labels)
+    return Loaded(library, conn, discovery, ids, labels)
 
 
 def clustering_f1(loaded: Loaded) -> tuple[float, float, float]:

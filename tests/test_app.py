@@ -334,7 +334,7 @@ async def test_discovery_lists_also_in_collapse_and_why(tmp_path: Path) -> None:
     loaded = load(database(home))
     quake = loaded.ids["s01"]
     others = set(loaded.discovery.also_in(quake))
-    loaded.library.conn.close()
+    loaded.library.close()
     app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         hl = headlines(app)

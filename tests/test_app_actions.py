@@ -159,7 +159,7 @@ def add_many(home: Path, count: int) -> None:
         for n in range(count)
     ]
     library.store(source, [(s, s.title) for s in stories], 0)
-    library.conn.close()
+    library.close()
 
 
 async def test_marking_many_read_asks_first_and_undo_stays(tmp_path: Path) -> None:

@@ -3,14 +3,16 @@ follow, a line the library does not hold, and a reason for every line."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.widgets import Input
 
-from apphelpers import NOW, build_library, make_app, workers_done
+from apphelpers import NOW, build_library, database, make_app, workers_done
 from tuireader.domain.models import Story
 from tuireader.services.discovery import Discovery
+from tuireader.storage.database import connect
 from tuireader.storage.discovery_repo import DiscoveryRepo
 from tuireader.ui.main_screen import MainScreen
 from tuireader.ui.widgets.story_list import ListLine, StoryList, merged
@@ -27,8 +29,9 @@ def add_story(home: Path, story: Story, source_name: str = "Harbor Gazette") -> 
     library = build_library(home)
     source = next(s for s in library.sources() if s.name == source_name)
     counts = library.store(source, [(story, story.title + " " + story.content)], 0)
-    Discovery(DiscoveryRepo(library.conn)).index(counts.touched)
-    library.conn.close()
+    with contextlib.closing(connect(database(home))) as conn:
+        Discovery(DiscoveryRepo(conn)).index(counts.touched)
+    library.close()
 
 
 def notes_of(app: object) -> list[str]:
@@ -190,10 +193,6 @@ async def test_x_on_a_highlighted_line_dismisses_that_story(tmp_path: Path) -> N
         related.highlighted = related.items.index(line)
         await pilot.press("x")
         await workers_done(app)
-        dismissed = {
-            i
-            for (i,) in app.session.library.conn.execute(
-                "SELECT id FROM stories WHERE dismissed = 1"
-            )
-        }
+        with contextlib.closing(connect(database(tmp_path))) as conn:
+            dismissed = {i for (i,) in conn.execute("SELECT id FROM stories WHERE dismissed = 1")}
         assert dismissed == {line.story_id}  # the highlighted line, not the open story

@@ -95,7 +95,7 @@ async def test_failed_pages_are_named(tmp_path: Path, feed_server: FeedServer) -
     library.add_source(
         Source(url=one_story_feed(feed_server, [("Lost page", "/404")]), kind=SourceKind.FEED)
     )
-    library.conn.close()
+    library.close()
     app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("R")
@@ -110,7 +110,7 @@ async def test_failed_pages_are_named(tmp_path: Path, feed_server: FeedServer) -
             kind=SourceKind.FEED,
         )
     )
-    library.conn.close()
+    library.close()
     app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("R")

@@ -16,12 +16,18 @@ from discovery_eval import (
     Loaded,
     clustering_f1,
     fixture_story,
+    indexed_text,
     load,
     recommendation_hits,
     related_precision,
 )
+from tuireader.config.settings import Settings
+from tuireader.domain.models import Source, SourceKind, StoryText
 from tuireader.domain.query import StoryQuery
-from tuireader.services.refresh import search_text
+from tuireader.services.discovery import Discovery
+from tuireader.services.library import Library
+from tuireader.storage.database import open_database
+from tuireader.storage.discovery_repo import DiscoveryRepo
 
 TOPICS = sorted({s["topic"] for s in json.loads(LABELED.read_text())["stories"]})
 
@@ -113,7 +119,7 @@ def test_collapsed_view_shows_one_line_per_event(loaded: Loaded) -> None:
 
 def test_incremental_clustering_only_signs_new_stories(tmp_path: Path) -> None:
     loaded = load(tmp_path / "inc.db")
-    conn = loaded.library.conn
+    conn = loaded.conn
     before = dict(conn.execute("SELECT id, sig FROM stories").fetchall())
     assert loaded.discovery.repo.unsigned(10) == [] and all(before.values())
     # A refresh of the quake's first source: its old stories again, unchanged, and one new.
@@ -129,7 +135,7 @@ def test_incremental_clustering_only_signs_new_stories(tmp_path: Path) -> None:
         key="s01-update",
         title="Lornaby quake: aftershock rattles town as engineers inspect stone buildings",
     )
-    items = [(s, search_text(s)) for s in [*again, new]]
+    items = [(s, indexed_text(s)) for s in [*again, new]]
     counts = loaded.library.store(source, items, seen_since=0)
     signed: list[int] = []
     original = loaded.discovery.repo.set_signatures
@@ -150,10 +156,32 @@ def test_incremental_clustering_only_signs_new_stories(tmp_path: Path) -> None:
     assert quake in loaded.discovery.also_in(new_id)
 
 
+def test_backlog_signs_a_story_as_a_refresh_does(tmp_path: Path) -> None:
+    """A story stored before discovery existed is signed from the text a refresh would
+    index it by: the same signature and cluster either way."""
+    conn, _ = open_database(tmp_path / "backlog.db")
+    library = Library(conn, Settings())
+    discovery = Discovery(DiscoveryRepo(conn))
+    touched: list[StoryText] = []
+    records = json.loads(LABELED.read_text())["stories"][:150]
+    for name in sorted({r["source"] for r in records}):
+        url = f"http://{name.lower().replace(' ', '-')}.example/feed"
+        source, _ = library.add_source(Source(url=url, kind=SourceKind.FEED, title=name))
+        stories = [fixture_story(r) for r in records if r["source"] == name]
+        touched += library.store(source, [(s, indexed_text(s)) for s in stories], 0).touched
+    discovery.index(touched)  # as a refresh indexes them, in one batch
+    refreshed = conn.execute("SELECT id, sig, cluster_id FROM stories ORDER BY id").fetchall()
+    conn.execute("UPDATE stories SET sig = '', cluster_id = NULL")
+    assert discovery.index_backlog() == len(records)
+    backlog = conn.execute("SELECT id, sig, cluster_id FROM stories ORDER BY id").fetchall()
+    assert all(sig for _, sig, _ in backlog) and any(c for _, _, c in backlog)
+    assert backlog == refreshed
+
+
 def test_cli_discovery_commands(isolated_env: dict[str, str], tmp_path: Path) -> None:
     exe = Path(sys.executable).parent / "tuireader"
     env = {**isolated_env, "TUIREADER_DATA_DIR": str(tmp_path / "cli")}
-    load(tmp_path / "cli" / "tuireader.db").library.conn.close()
+    load(tmp_path / "cli" / "tuireader.db").library.close()
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -89,6 +89,27 @@ async def test_full_text_fetched_kept_and_failures_keep_the_feed_text(
         assert reader_text(story).markdown.startswith("One sentence about")
 
 
+async def test_a_fetched_page_is_indexed_as_the_feed_item_was(
+    feed_server: FeedServer, library: Library
+) -> None:
+    """The page replaces the body in the search index; the title and the story's sections
+    stay searchable (one definition of a story's text, whatever its body came from)."""
+    item = (
+        "<item><title>Tidal pilot powers homes</title>"
+        f"<link>{feed_server.url('/pages/article1.html')}"
+        "</link><guid>tidal</guid><category>Quayside Desk</category>"
+        "<description>A summary.</description></item>"
+    )
+    doc = f"<rss version='2.0'><channel><title>Sections</title>{item}</channel></rss>"
+    url = feed_server.add("/sections.xml", doc.encode())
+    library.add_source(Source(url=url, kind=SourceKind.FEED))
+    async with refresher(library) as r:
+        report = await r.refresh()
+    assert report.full_text is not None and report.full_text.fetched == 1
+    for word in ("porpoises", "quayside", "tidal"):
+        assert library.count(StoryQuery(search=word)) == 1, word
+
+
 async def test_never_the_same_page_twice_and_offline_afterwards(
     feed_server: FeedServer, library: Library
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from tuireader.domain.models import Source, SourceKind
 from tuireader.domain.query import StoryQuery
 from tuireader.services.library import Library
 from tuireader.services.refresh import Outcome, Refresher
+from tuireader.services.refresh_report import RefreshReport, SourceDone
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
 from tuireader.storage.database import open_database
 
@@ -188,3 +190,36 @@ async def test_an_unknown_host_is_named(library: Library, refresher: Refresher) 
     assert report.failed[0].message == (
         "cannot connect: no such host no-such-host.invalid (or no DNS)"
     )
+
+
+async def test_events_one_per_source_then_the_report(
+    feed_server: FeedServer, library: Library, refresher: Refresher
+) -> None:
+    for path in ("/rss2.xml", "/atom.xml", "/404"):
+        add(library, feed_server.url(path))
+    events = [event async for event in refresher.events()]
+    *progress, report = events
+    assert isinstance(report, RefreshReport) and len(report.results) == 3
+    assert all(isinstance(e, SourceDone) for e in progress)
+    assert [(e.done, e.total) for e in progress] == [(1, 3), (2, 3), (3, 3)]  # type: ignore[union-attr]
+    assert [e.result for e in progress] == report.results  # type: ignore[union-attr]
+    assert [r.source.url for r in report.failed] == [feed_server.url("/404")]
+    assert report.new == 3 + 2 and library.count(StoryQuery()) == 5
+
+
+async def test_leaving_the_events_early_stops_the_refresh(
+    feed_server: FeedServer, library: Library, refresher: Refresher
+) -> None:
+    """A front end that stops listening (the app quits) cancels what is still running;
+    the sources already done stay stored."""
+    held = add(library, feed_server.url("/held"))
+    add(library, feed_server.url("/rss2.xml"))
+    events = refresher.events()
+    first = await anext(events)
+    assert isinstance(first, SourceDone) and first.result.outcome is Outcome.UPDATED
+    assert await asyncio.to_thread(feed_server.held.wait, 5)
+    await events.aclose()  # while /held is still waiting for its answer
+    assert not feed_server.release.is_set()
+    assert asyncio.all_tasks() == {asyncio.current_task()}  # nothing left running
+    assert library.count(StoryQuery()) == 3
+    assert next(s for s in library.sources() if s.id == held.id).status == ""

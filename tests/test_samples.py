@@ -25,19 +25,19 @@ from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.headline_list import HeadlineList
 
 
-async def _seed_and_load(library: Library, first_run: bool = True) -> int:
+async def _seed_and_load(library: Library, conn: sqlite3.Connection, first_run: bool = True) -> int:
     """Seed and load the bundled samples through the core, index them; their source id."""
     source = seed_samples(library, assets_dir(), first_run=first_run)
     assert source is not None and source.id is not None
-    discovery = Discovery(DiscoveryRepo(library.conn))
+    discovery = Discovery(DiscoveryRepo(conn))
     refresher = Refresher(library, Fetcher(None, FetchLimits()), discovery)  # type: ignore[arg-type]
     report = await refresher.refresh([source])
     assert not report.failed
     return source.id
 
 
-def _load_samples(library: Library, first_run: bool = True) -> int:
-    return asyncio.run(_seed_and_load(library, first_run))
+def _load_samples(library: Library, conn: sqlite3.Connection, first_run: bool = True) -> int:
+    return asyncio.run(_seed_and_load(library, conn, first_run))
 
 
 def _count(conn: sqlite3.Connection, sql: str, *args: object) -> int:
@@ -47,7 +47,7 @@ def _count(conn: sqlite3.Connection, sql: str, *args: object) -> int:
 def test_first_own_source_deletes_the_samples_for_good(tmp_path: Path) -> None:
     conn, _ = open_database(tmp_path / "db")
     library = Library(conn, Settings())
-    samples = _load_samples(library)
+    samples = _load_samples(library, conn)
     sample_ids = library.ids(StoryQuery())
     assert len(sample_ids) >= 8
     assert library.take_notices() == []  # loading the samples is not "your own source"
@@ -81,7 +81,7 @@ def test_samples_asked_for_again_stay(tmp_path: Path) -> None:
     conn, _ = open_database(tmp_path / "db")
     library = Library(conn, Settings())
     library.add_source(Source(url="http://own.example/feed", kind=SourceKind.FEED))
-    samples = _load_samples(library, first_run=False)
+    samples = _load_samples(library, conn, first_run=False)
     library.add_source(Source(url="http://own.example/second", kind=SourceKind.FEED))
     assert library.take_notices() == []
     assert samples in [s.id for s in library.sources()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import subprocess
 import sys
@@ -64,7 +65,8 @@ def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, start: in
         )
     conn.close()
     lib = new_library(path)
-    version = lib.conn.execute("PRAGMA user_version").fetchone()[0]
+    with contextlib.closing(connect(path)) as conn:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
     assert version == SCHEMA_VERSION == len(STEPS)
     if start >= 1:
         old = lib.page(StoryQuery(), 10)[0]
@@ -97,7 +99,8 @@ def test_corrupt_database_is_moved_aside_and_a_fresh_one_started(tmp_path: Path)
 
 def test_wal_and_search(tmp_path: Path) -> None:
     lib = new_library(tmp_path / "db.sqlite")
-    assert lib.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with contextlib.closing(connect(tmp_path / "db.sqlite")) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     seed(lib, 10)
     assert lib.count(StoryQuery(search="apples")) == 5
     assert lib.count(StoryQuery(search="appl")) == 5  # prefix

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 
-from apphelpers import build_library, make_app
+from apphelpers import build_library, database, make_app
 from tuireader.domain.query import StoryQuery
 
 
@@ -14,7 +16,7 @@ def test_undo_survives_a_restart_and_repeats(tmp_path: Path) -> None:
     harbor = next(s for s in lib.sources() if s.title == "Harbor Gazette")
     assert lib.mark_source_read(harbor) == 4
     assert lib.mark_all_read(StoryQuery()) == 3
-    lib.conn.close()
+    lib.close()
     again = build_library(home)  # a new process, as after a restart
     assert again.count(StoryQuery(unread=True)) == 0
     assert again.undo() == "mark all read"
@@ -38,7 +40,8 @@ def test_removed_source_is_recoverable_until_vacuum(tmp_path: Path) -> None:
     assert lib.vacuum() == 1
     assert lib.undo() is None  # vacuum made the removal final
     assert lib.count(StoryQuery()) == 4
-    assert lib.conn.execute("SELECT count(*) FROM stories").fetchone()[0] == 4
+    with contextlib.closing(sqlite3.connect(database(home))) as conn:
+        assert conn.execute("SELECT count(*) FROM stories").fetchone()[0] == 4
 
 
 def test_adding_a_removed_source_again_brings_its_stories_back(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
-"""Fast plain text of story bodies, for search indexing."""
+"""Fast plain text of story bodies, and a story's text as search and discovery read it."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html import unescape
 
 from tuireader.domain.models import ContentType
@@ -45,6 +46,18 @@ def plain_text(content: str, content_type: ContentType) -> str:
     else:
         text = content
     return clean_line(text)
+
+
+def story_text(
+    title: str, body: str, content_type: ContentType, categories: Sequence[str] = ()
+) -> str:
+    """A story's text, the one thing search and discovery index: its title, its sections
+    (the feed's categories) and its body as plain text, one line each.
+
+    The same whatever the body came from (a feed item, a fetched page, a saved one), so a
+    story is found and compared by the same words however it got into the library.
+    """
+    return f"{title}\n{' '.join(categories)}\n{plain_text(body, content_type)}"
 
 
 def _html_text(content: str) -> str:

@@ -58,6 +58,24 @@ class Stored:
     cluster_id: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class SignedStory:
+    """A stored story as discovery sees it: its signature (still encoded), its cluster and
+    what the reader did with it."""
+
+    id: int
+    source_id: int
+    sort_time: int
+    sig: str
+    cluster_id: int | None
+    popularity: int | None = None
+    read: bool = False
+    starred: bool = False
+    finished: bool = False
+    dismissed: bool = False
+    read_at: int | None = None
+
+
 CANDIDATES = 12
 """At most this many candidates (those sharing the most heavy terms) are compared in full."""
 

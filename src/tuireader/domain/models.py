@@ -161,3 +161,26 @@ class ParsedFeed:
     problem: str = ""
     """Set when the document was damaged but some stories were kept
     ("truncated or malformed: kept 2 items"): stored, but reported as a failure."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryText:
+    """A stored story's text, as indexing reads it (see
+    :func:`tuireader.content.plain.story_text`)."""
+
+    id: int
+    key: str
+    title: str
+    text: str
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCounts:
+    """What storing a fetch's stories did."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    touched: tuple[StoryText, ...] = ()
+    """Every new or changed story, for discovery to index."""

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tuireader.content.plain import plain_text
+from tuireader.content.plain import story_text
 from tuireader.domain.dates import CLOCK_SKEW
 from tuireader.domain.discovery import (
     CLUSTER_HOURS,
@@ -15,12 +15,13 @@ from tuireader.domain.discovery import (
     Item,
     Profile,
     Ranked,
+    SignedStory,
     Stored,
     assign_clusters,
     recommend,
     trending,
 )
-from tuireader.domain.models import ContentType
+from tuireader.domain.models import ContentType, StoryText
 from tuireader.domain.terms import (
     BODY_CHARS,
     cosine,
@@ -31,8 +32,7 @@ from tuireader.domain.terms import (
     surface_words,
     term_counts,
 )
-from tuireader.storage.discovery_repo import DiscoveryRepo, SigRow
-from tuireader.storage.stories_repo import Touched
+from tuireader.storage.discovery_repo import DiscoveryRepo
 
 RELATED = 8
 RELATED_QUERY_TERMS = 6
@@ -68,7 +68,7 @@ def _why(words: Sequence[str]) -> str:
     return "shares " + ", ".join(words) if words else "similar wording"
 
 
-def _item(row: SigRow) -> Item:
+def _item(row: SignedStory) -> Item:
     return Item(
         row.id, row.source_id, row.sort_time, decode(row.sig), row.cluster_id, row.popularity
     )
@@ -98,7 +98,7 @@ class Discovery:
 
     # indexing -----------------------------------------------------------------------------
     def index(
-        self, items: Sequence[Touched], counts: Mapping[int, Mapping[str, float]] | None = None
+        self, items: Sequence[StoryText], counts: Mapping[int, Mapping[str, float]] | None = None
     ) -> IndexReport:
         """Sign and cluster new or changed stories.
 
@@ -151,7 +151,8 @@ class Discovery:
             for sid, title, summary, content, categories in rows:
                 body = content or summary
                 kind = ContentType.HTML if "<" in body else ContentType.TEXT
-                items.append(Touched(sid, "", title, plain_text(body, kind), categories))
+                text = story_text(title, body, kind, categories)
+                items.append(StoryText(sid, "", title, text, categories))
             self.index(items)
             done += len(rows)
         return done
@@ -221,8 +222,8 @@ class Discovery:
         if text is None:
             return {}
         title, summary, content, content_type, categories = text
-        body = plain_text(content or summary, ContentType(content_type))
-        return surface_words(title, body[: BODY_CHARS * 2], *categories)
+        written = story_text(title, content or summary, ContentType(content_type), categories)
+        return surface_words(written[: BODY_CHARS * 2])
 
     def trending(self, n: int = 20) -> list[Ranked]:
         """Events of the last ``trending_hours`` ranked by source coverage, recency and

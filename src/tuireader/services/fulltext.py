@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tuireader.content.plain import plain_text
+from tuireader.content.plain import plain_text, story_text
 from tuireader.domain.errors import INTERNAL, ComponentError, SourceError
 from tuireader.domain.models import FetchStatus, Source, Story
 from tuireader.domain.text import one_line_error, safe_link
@@ -61,7 +61,7 @@ class FullText:
     async def fetch_many(self, story_ids: Sequence[int]) -> FullTextReport:
         """Fetch pages for stories that have none yet (never the same page twice, unless the
         last attempt failed through a fault of ours)."""
-        done = self.library.pages.have(list(story_ids))
+        done = self.library.pages_settled(story_ids)
         todo = [i for i in dict.fromkeys(story_ids) if i not in done]
         results = await asyncio.gather(*(self.fetch_one(i) for i in todo))
         failed = [i for i, r in zip(todo, results, strict=True) if r not in GOOD]
@@ -78,13 +78,11 @@ class FullText:
         url = safe_link(story.link)
         if not url:
             return "no http(s) link to fetch"
-        previous = self.library.pages.get(story_id)
-        etag = previous.etag if previous and previous.text else None
-        modified = previous.last_modified if previous and previous.text else None
+        etag, modified = self.library.page_validators(story_id)
         try:
             fetched = await self.fetcher.fetch(url, etag, modified)
             if fetched.status == 304:
-                self.library.pages.save(story_id, url, FetchStatus.OK)
+                self.library.save_page(story_id, url, FetchStatus.OK)
                 return FetchStatus.NOT_MODIFIED
             article = await asyncio.to_thread(
                 extract_article, fetched.data, fetched.content_type, url
@@ -92,25 +90,28 @@ class FullText:
         except ComponentError as exc:  # ours: stored so that the next refresh tries again
             logger.error("full text of story %s: %s", story_id, exc)
             status = one_line_error(f"{INTERNAL}: {exc}")
-            self.library.pages.save(story_id, url, status)
+            self.library.save_page(story_id, url, status)
             return status
         except SourceError as exc:
             status = one_line_error(exc)
-            self.library.pages.save(story_id, url, status)  # the old text, if any, stays
+            self.library.save_page(story_id, url, status)  # the old text, if any, stays
             return status
         except Exception as exc:  # an extractor bug must not stop the other pages
             logger.exception("full text of story %s (%s) failed", story_id, url)
             status = one_line_error(f"{INTERNAL}: {type(exc).__name__}: {exc}")
-            self.library.pages.save(story_id, url, status)
+            self.library.save_page(story_id, url, status)
             return status
         text = article.content
-        self.library.pages.save(
+        self.library.save_page(
             story_id,
             url,
             FetchStatus.OK,
             text,
             fetched.etag,
             fetched.last_modified,
-            search=(story.title, story.title + "\n" + plain_text(text, article.content_type)),
+            search=(
+                story.title,
+                story_text(story.title, text, article.content_type, story.categories),
+            ),
         )
         return FetchStatus.OK

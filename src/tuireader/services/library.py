@@ -16,7 +16,7 @@ from tuireader.config.settings import Settings
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import UsageError
 from tuireader.domain.files import kind_of, os_reason
-from tuireader.domain.models import Source, SourceKind, SourceSettings, Story
+from tuireader.domain.models import Source, SourceKind, SourceSettings, StoreCounts, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line
 from tuireader.sources.opml import read_opml, write_opml
@@ -24,7 +24,7 @@ from tuireader.storage.discovery_repo import DiscoveryRepo
 from tuireader.storage.pages_repo import PagesRepo
 from tuireader.storage.prefs_repo import PrefsRepo
 from tuireader.storage.sources_repo import SourceRepo
-from tuireader.storage.stories_repo import StoryRepo, UpsertCounts
+from tuireader.storage.stories_repo import StoryRepo
 from tuireader.storage.undo_repo import UndoRepo
 
 if TYPE_CHECKING:  # the reader's renderer loads when a story is first opened
@@ -93,7 +93,7 @@ class Library:
     def __init__(
         self, conn: sqlite3.Connection, settings: Settings, clock: Callable[[], float] = time.time
     ) -> None:
-        self.conn = conn
+        self._conn = conn
         self.settings = settings
         self._sources = SourceRepo(conn)
         self._stories = StoryRepo(conn, clock)
@@ -251,7 +251,7 @@ class Library:
 
     def store(
         self, source: Source, items: Sequence[tuple[Story, str]], seen_since: int
-    ) -> UpsertCounts:
+    ) -> StoreCounts:
         """Store fetched stories and apply retention."""
         assert source.id is not None
         counts = self._stories.upsert(source.id, items)
@@ -310,10 +310,38 @@ class Library:
 
         return open_story(self.story(story_id), self.match_titles)
 
-    @property
-    def pages(self) -> PagesRepo:
-        """Fetched full-text pages."""
-        return self._pages
+    # full-text pages ------------------------------------------------------------------------
+    def pages_settled(self, story_ids: Sequence[int]) -> set[int]:
+        """Which of these stories have a page attempt stored that is not to be made again
+        (one that failed through a fault of ours is made again)."""
+        return self._pages.have(list(story_ids))
+
+    def pages_to_retry(self, source_ids: Sequence[int]) -> list[int]:
+        """Stories of these sources whose page failed through a fault of ours, oldest
+        attempt first."""
+        return self._pages.to_retry(list(source_ids))
+
+    def page_validators(self, story_id: int) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) to refetch a story's stored page conditionally; both
+        ``None`` when no text is stored (a failed attempt is fetched in full)."""
+        page = self._pages.get(story_id)
+        if page is None or not page.text:
+            return None, None
+        return page.etag, page.last_modified
+
+    def save_page(
+        self,
+        story_id: int,
+        url: str,
+        status: str,
+        text: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        search: tuple[str, str] | None = None,
+    ) -> None:
+        """Store a page fetch's outcome; ``text=None`` keeps the text stored before (a 304
+        or a failed refetch); ``search`` (title, text) replaces the story's search entry."""
+        self._pages.save(story_id, url, status, text, etag, last_modified, search=search)
 
     def page_by_key(self, source: Source, key: str) -> Story:
         """A source's story by its stable key."""
@@ -352,7 +380,7 @@ class Library:
 
     def close(self) -> None:
         """Close the library's database connection."""
-        self.conn.close()
+        self._conn.close()
 
     def vacuum(self) -> int:
         """Delete removed sources for good and compact the database; returns sources purged."""

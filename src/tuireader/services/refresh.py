@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -14,33 +15,42 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from tuireader.content.plain import plain_text
+from tuireader.content.plain import story_text
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import INTERNAL, SourceError, StorageError
-from tuireader.domain.models import FetchStatus, ParsedFeed, Source, SourceKind, Story
+from tuireader.domain.models import (
+    FetchStatus,
+    ParsedFeed,
+    Source,
+    SourceKind,
+    Story,
+    StoryText,
+)
 from tuireader.domain.terms import heaviest_counts, term_counts
 from tuireader.domain.text import one_line_error
 from tuireader.services.discovery import Discovery
 from tuireader.services.fulltext import FullText
 from tuireader.services.library import Library
-from tuireader.services.refresh_report import Outcome, Progress, RefreshReport, SourceResult
+from tuireader.services.refresh_report import (
+    Outcome,
+    Progress,
+    RefreshEvent,
+    RefreshReport,
+    SourceDone,
+    SourceResult,
+)
 from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.http import Fetcher, FetchResult, NetworkError, RetryLaterError
 from tuireader.sources.local.loader import fingerprint, load_path
-from tuireader.storage.stories_repo import Touched
 
 logger = logging.getLogger(__name__)
 
 
-def search_text(story: Story) -> str:
-    """What the search index holds for a story: title, its sections, and the body as text."""
-    return _text_and_words(story)[0]
-
-
 def _text_and_words(story: Story) -> tuple[str, int]:
-    body = plain_text(story.body, story.content_type)
-    sections = " ".join(story.categories)
-    return f"{story.title}\n{sections}\n{body}", body.count(" ") + 1 if body else 0
+    """A story's text and how many words its body has (is the feed summary-only?)."""
+    text = story_text(story.title, story.body, story.content_type, story.categories)
+    body = text.rsplit("\n", 1)[-1]  # the plain body is one line, and the last
+    return text, body.count(" ") + 1 if body else 0
 
 
 @dataclass(slots=True)
@@ -104,7 +114,7 @@ class Refresher:
         self.fulltext = fulltext
         self._pages_todo: list[int] = []
         self._pool: ProcessPoolExecutor | None = None
-        self._touched: list[Touched] = []
+        self._touched: list[StoryText] = []
         self._terms: dict[int, dict[str, float]] = {}
         self._primed: dict[str, FetchResult] = {}
 
@@ -156,6 +166,30 @@ class Refresher:
                 report.discovery_error = one_line_error(exc)
         return report
 
+    async def events(self, sources: Sequence[Source] | None = None) -> AsyncIterator[RefreshEvent]:
+        """Refresh as :meth:`refresh` does, yielding a :class:`SourceDone` as each source
+        finishes and the :class:`RefreshReport` last.
+
+        Leaving the loop early (or being cancelled) cancels the refresh: the sources already
+        done stay stored. A fault that would make :meth:`refresh` raise is raised here.
+        """
+        queue: asyncio.Queue[SourceDone | None] = asyncio.Queue()
+
+        def progress(done: int, total: int, result: SourceResult) -> None:
+            queue.put_nowait(SourceDone(result, done, total))
+
+        task = asyncio.create_task(self.refresh(sources, progress))
+        task.add_done_callback(lambda _: queue.put_nowait(None))
+        try:
+            while (event := await queue.get()) is not None:
+                yield event
+            yield task.result()
+        finally:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
     async def _fetch_all(
         self,
         targets: Sequence[Source],
@@ -189,7 +223,7 @@ class Refresher:
             for s in targets
             if s.id is not None and s.kind is SourceKind.FEED and s.settings.full_text != "never"
         ]
-        return self.library.pages.to_retry(ids) if ids else []
+        return self.library.pages_to_retry(ids) if ids else []
 
     async def _parse(self, data: bytes, url: str) -> tuple[ParsedFeed, Prepared]:
         """Parse in the process pool when there is one (a big refresh), else in a thread."""

@@ -90,6 +90,23 @@ class RefreshReport:
 
 
 Progress = Callable[[int, int, SourceResult], None]
+"""Called as each source finishes: (sources done, sources in all, its result)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDone:
+    """A refresh's progress: one more source finished."""
+
+    result: SourceResult
+    done: int
+    """Sources finished so far, this one included."""
+    total: int
+    """Sources the refresh was asked for."""
+
+
+RefreshEvent = SourceDone | RefreshReport
+"""What :meth:`Refresher.events <tuireader.services.refresh.Refresher.events>` yields: a
+:class:`SourceDone` as each source finishes, then the :class:`RefreshReport` (last, once)."""
 
 
 def failed_pages(count: int, titles: Sequence[str], shown: int = 3) -> str:

@@ -6,12 +6,12 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tuireader.content.plain import story_text
 from tuireader.domain.errors import ComponentError, UsageError
 from tuireader.domain.models import Source, SourceKind, Story
 from tuireader.domain.text import clean_line, safe_link
 from tuireader.services.files import read_user_file, regular_file
 from tuireader.services.library import Library
-from tuireader.services.refresh import search_text
 from tuireader.sources.article import extract_article
 from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.http import Fetcher
@@ -68,7 +68,11 @@ class Saver:
             story.link = story.link or ""
         story.published = story.published or datetime.now(UTC)
         source = saved_source(self.library)
-        counts = self.library.store(source, [(story, search_text(story))], seen_since=0)
+        counts = self.library.store(
+            source,
+            [(story, story_text(story.title, story.body, story.content_type, story.categories))],
+            seen_since=0,
+        )
         stored = counts.touched[0].id if counts.touched else None
         if stored is None:  # saved before and unchanged
             found = self.library.page_by_key(source, story.key)

@@ -5,27 +5,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
+from tuireader.domain.discovery import SignedStory
 from tuireader.storage.database import select_in, write
-
-
-@dataclass(frozen=True, slots=True)
-class SigRow:
-    """A story as discovery sees it."""
-
-    id: int
-    source_id: int
-    sort_time: int
-    sig: str
-    cluster_id: int | None
-    popularity: int | None = None
-    read: bool = False
-    starred: bool = False
-    finished: bool = False
-    dismissed: bool = False
-    read_at: int | None = None
-
 
 _COLUMNS = (
     "id, source_id, sort_time, sig, cluster_id, popularity, read, starred, finished, dismissed,"
@@ -37,8 +19,8 @@ LIVE = "source_id NOT IN (SELECT id FROM sources WHERE removed_at IS NOT NULL)"
 """Stories of removed (recoverable) sources take no part in discovery."""
 
 
-def _row(r: Sequence[object]) -> SigRow:
-    return SigRow(
+def _row(r: Sequence[object]) -> SignedStory:
+    return SignedStory(
         int(r[0]),  # type: ignore[call-overload]
         int(r[1]),  # type: ignore[call-overload]
         int(r[2]),  # type: ignore[call-overload]
@@ -132,7 +114,7 @@ class DiscoveryRepo:
                 "UPDATE stories SET cluster_id = ? WHERE id = ?", [(c, i) for i, c in items]
             )
 
-    def window(self, since: int, until: int) -> list[SigRow]:
+    def window(self, since: int, until: int) -> list[SignedStory]:
         """Signed stories published in ``[since, until]``."""
         return [
             _row(r)
@@ -164,7 +146,7 @@ class DiscoveryRepo:
             (since, until),
         ).fetchall()
 
-    def rows(self, ids: Sequence[int]) -> dict[int, SigRow]:
+    def rows(self, ids: Sequence[int]) -> dict[int, SignedStory]:
         """Discovery rows by id."""
         return {
             int(r[0]): _row(r)
@@ -196,7 +178,7 @@ class DiscoveryRepo:
             )
         ]
 
-    def engaged(self, limit: int = 500) -> list[SigRow]:
+    def engaged(self, limit: int = 500) -> list[SignedStory]:
         """Stories read to the end, starred, or dismissed: what the profile is built from."""
         return [
             _row(r)
@@ -209,7 +191,7 @@ class DiscoveryRepo:
             )
         ]
 
-    def unread_since(self, since: int, limit: int) -> list[SigRow]:
+    def unread_since(self, since: int, limit: int) -> list[SignedStory]:
         """Unread, not dismissed, signed stories newer than ``since``."""
         return [
             _row(r)

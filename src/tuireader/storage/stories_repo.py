@@ -7,10 +7,9 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
 from tuireader.domain.dates import to_timestamp
-from tuireader.domain.models import Story
+from tuireader.domain.models import StoreCounts, Story, StoryText
 from tuireader.domain.query import SortKey, StoryQuery, fts_query
 from tuireader.domain.titles import fold as normalize_title
 from tuireader.storage.database import write
@@ -32,28 +31,6 @@ _ORDER: dict[SortKey, tuple[str, ...]] = {
     ),
     SortKey.TITLE: ("s.title COLLATE NOCASE ASC", "s.sort_time DESC", "s.id DESC"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Touched:
-    """A new or changed story as discovery needs it."""
-
-    id: int
-    key: str
-    title: str
-    text: str
-    categories: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class UpsertCounts:
-    """What an upsert did."""
-
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    touched: tuple[Touched, ...] = ()
-    """Every new or changed story, for discovery."""
 
 
 def _flip(term: str) -> str:
@@ -90,7 +67,7 @@ class StoryRepo:
         self.conn = conn
         self.clock = clock
 
-    def upsert(self, source_id: int, items: Sequence[tuple[Story, str]]) -> UpsertCounts:
+    def upsert(self, source_id: int, items: Sequence[tuple[Story, str]]) -> StoreCounts:
         """Store parsed stories with their search text; read/starred state is never touched.
 
         A story's time is its own date; an undated one goes by when it was first seen (its
@@ -112,7 +89,7 @@ class StoryRepo:
                 orphans.setdefault((normalize_title(title), published), []).append((key, sid))
         renames: list[tuple[str, int]] = []
         seen: list[tuple[int, int]] = []
-        touched: list[Touched] = []
+        touched: list[StoryText] = []
         inserts: list[tuple[object, ...]] = []
         updates: list[tuple[object, ...]] = []
         search: list[tuple[int, str, str]] = []
@@ -159,7 +136,7 @@ class StoryRepo:
                     updates.append((*values, story_id))
                 known[story.key] = (story_id, digest, seen_at)
                 search.append((story_id, story.title, text))
-                touched.append(Touched(story_id, story.key, story.title, text, story.categories))
+                touched.append(StoryText(story_id, story.key, story.title, text, story.categories))
             self.conn.executemany("UPDATE stories SET key = ? WHERE id = ?", renames)
             self.conn.executemany(
                 "INSERT INTO stories (title, link, author, published, updated, sort_time,"
@@ -182,7 +159,7 @@ class StoryRepo:
                 "INSERT INTO story_search (rowid, title, body) VALUES (?, ?, ?)", search
             )
             self.conn.executemany("UPDATE stories SET last_seen = ? WHERE id = ?", seen)
-        return UpsertCounts(len(inserts), len(updates), len(seen), tuple(touched))
+        return StoreCounts(len(inserts), len(updates), len(seen), tuple(touched))
 
     @staticmethod
     def _adopt(

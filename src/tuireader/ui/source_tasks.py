@@ -35,7 +35,7 @@ from tuireader.ui.paths import open_path
 
 if TYPE_CHECKING:  # these load with the first refresh, off the start-up path
     from tuireader.services.refresh import Refresher
-    from tuireader.services.refresh_report import RefreshReport, SourceResult
+    from tuireader.services.refresh_report import RefreshReport, SourceDone
 
 T = TypeVar("T")
 
@@ -118,11 +118,16 @@ class SourceTasks(Widget):
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def _refresh(self, sources: list[Source] | None) -> None:
-        from tuireader.services.refresh_report import RefreshReport
+        from tuireader.services.refresh_report import RefreshReport, SourceDone
 
         async def run() -> RefreshReport:
+            report = RefreshReport()
             async with self.session.refresher() as refresher:
-                report = await refresher.refresh(sources, self._progress)
+                async for event in refresher.events(sources):
+                    if isinstance(event, SourceDone):
+                        self._progress(event)
+                    else:
+                        report = event
                 notices = refresher.library.take_notices()
             if notices:
                 self._from_thread(self.post_message, self.Changed(notices))
@@ -135,11 +140,12 @@ class SourceTasks(Widget):
             raise
         self._from_thread(self._refreshed, report)
 
-    def _progress(self, done: int, total: int, result: SourceResult) -> None:
+    def _progress(self, event: SourceDone) -> None:
         """On the refresh's thread: progress up to the screen, a failed source in a line."""
         from tuireader.services.refresh_report import Outcome
 
-        self._from_thread(self.post_message, self.Refreshing(done, total))
+        result = event.result
+        self._from_thread(self.post_message, self.Refreshing(event.done, event.total))
         # a source that cannot be reached is said on its own when only some were refreshed
         # (just added or imported); in a full refresh, all of them failing means "offline"
         partial = self._partial
