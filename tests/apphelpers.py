@@ -212,10 +212,13 @@ def make_app(
 
 
 async def workers_done(app: App[object]) -> None:
-    """Wait for every worker; one replaced by a newer one (exclusive) counts as done."""
-    for _ in range(20):
+    """Wait for every worker, and for those their results start (a stored mark asks for
+    the counts again, on another worker); one replaced by a newer one counts as done."""
+    for _ in range(40):
         try:
             await app.workers.wait_for_complete()
-            return
         except WorkerCancelled:
             continue
+        await asyncio.sleep(0.01)  # let the messages a worker's end posted be handled
+        if not any(w.is_running or w.state.name == "PENDING" for w in app.workers):
+            return

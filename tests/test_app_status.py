@@ -21,11 +21,13 @@ async def settle(pilot: object) -> None:
 async def go_to(pilot: object, view_id: str) -> MainScreen:
     screen = pilot.app.screen  # type: ignore[attr-defined]
     assert isinstance(screen, MainScreen)
+    await workers_done(pilot.app)  # type: ignore[attr-defined]  # the counts are read off the loop
     sidebar = screen.query_one(Sidebar)
     view = sidebar.view(view_id)
     assert view is not None
     sidebar.post_message(Sidebar.ViewChosen(view))
     await pilot.pause()  # type: ignore[attr-defined]
+    await workers_done(pilot.app)  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
     return screen
 

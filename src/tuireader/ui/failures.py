@@ -23,6 +23,12 @@ WORKER_LABELS = {
     "images": "Images",
     "render": "Opening the story",
     "warm-up": "Start-up",
+    "counts": "Counting unread stories",
+    "write": "Storing a change",
+    "add": "Adding a source",
+    "remove": "Removing a source",
+    "import": "Importing OPML",
+    "export": "Writing the file",
 }
 """What the user is told failed, by worker group."""
 
