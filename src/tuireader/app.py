@@ -298,6 +298,7 @@ def session_for(context: Context, inline_images: bool = False) -> Session:
         library=context.library,
         writes=LibraryThread(context.open_library),
         reads=LibraryThread(context.open_library, "reads"),
+        counts=LibraryThread(context.open_library, "counts"),
         settings=context.settings,
         refresher=functools.partial(context.refresher, own_connection=True),
         saver=functools.partial(context.saver, own_connection=True),
@@ -335,4 +336,5 @@ def run_app(context: Context) -> int:
     finally:
         session.writes.close()  # marks asked for at the last moment are stored, not lost
         session.reads.close()
+        session.counts.close()
     return 0

@@ -40,6 +40,9 @@ class Session:
     """Where the front end's changes go: one thread, its own connection, in order."""
     reads: LibraryThread
     """Where whole stories are read and rendered: another thread and connection."""
+    counts: LibraryThread
+    """Where the sidebar's and the status line's counts are read (a quarter of a second at
+    100,000 stories): a third thread, so an open never queues behind a count."""
     inline_images: bool = False
     """The terminal shows images (Kitty graphics or Sixel): draw them in the article."""
     first_run: bool = False

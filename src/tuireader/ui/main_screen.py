@@ -221,7 +221,7 @@ class MainScreen(Screen[None]):
 
     # what the store holds changed ---------------------------------------------------------
     def refresh_sidebar(self) -> None:
-        """Read the sources and the counts again, on the reads thread (at 100,000 stories an
+        """Read the sources and the counts again, on the counts thread (at 100,000 stories an
         unread count takes a quarter of a second: never on the event loop, never twice at
         once — asks made while one runs are answered by one more run after it)."""
         if self._counting:
@@ -235,7 +235,7 @@ class MainScreen(Screen[None]):
         try:
             while True:
                 self._count_again = False
-                searches, sources, unread = await self.session.reads.run(
+                searches, sources, unread = await self.session.counts.run(
                     partial(_counts, query=self.view_query)
                 )
                 self.query_one(Sidebar).show(
