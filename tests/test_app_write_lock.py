@@ -144,3 +144,23 @@ async def test_a_story_opens_and_reads_while_the_write_lock_is_held(
         holder.release()
         await workers_done(app)
         assert stored_state(db, first.id)[0] == 1
+
+
+async def test_toggles_in_the_article_act_on_the_state_shown(db: Path) -> None:
+    """Opening marks a story read; m in its article then marks it unread again (not "read"
+    once more, from the state the article was opened with), and s stars it."""
+    app = make_app(db.parent.parent)
+    async with app.run_test(size=SIZE) as pilot:
+        await workers_done(app)
+        headlines = app.screen.query_one(HeadlineList)
+        first = headlines.story_at(0)
+        assert first is not None and first.id is not None
+        await pilot.press("enter")
+        await workers_done(app)
+        await pilot.pause()
+        assert isinstance(app.focused, ArticlePane)
+        assert stored_state(db, first.id) == (1, 0)
+        await pilot.press("m", "s")
+        await workers_done(app)
+        assert stored_state(db, first.id) == (0, 1)
+        assert row_text(headlines, 0).startswith("●★")

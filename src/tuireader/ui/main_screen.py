@@ -509,9 +509,17 @@ class MainScreen(Screen[None]):
     def _target(self) -> Story | None:
         """The story a command acts on: the open one when the article has focus, else the
         highlighted headline."""
-        if self.focused is self.article and self.article.story is not None:
-            return self.article.story
-        return self.headlines.current
+        headlines = self.headlines
+        shown = self.article.story
+        if self.focused is self.article and shown is not None and shown.id is not None:
+            current = headlines.current
+            if current is not None and current.id == shown.id:
+                return current  # with the marks made since the article was opened
+            try:
+                return headlines.with_marks(self.library.story(shown.id))
+            except UsageError:  # gone meanwhile
+                return None
+        return headlines.current
 
     def _mark(
         self, ids: list[int], *, read: bool | None = None, starred: bool | None = None

@@ -170,6 +170,12 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
                     self._apply(row, change)
         self.refresh()
 
+    def with_marks(self, story: Story) -> Story:
+        """``story`` with the marks shown for it that the store does not have yet."""
+        if story.id in self._shown_marks:
+            self._apply(story, self._shown_marks[story.id])
+        return story
+
     def marks_settled(self, ids: list[int], *, stored: bool) -> None:
         """The store has the marks shown for ``ids`` (or refused them: then the rows are read
         again and show what is stored)."""
