@@ -134,3 +134,16 @@ async def test_clearing_a_search_names_the_view_all_again(tmp_path: Path) -> Non
         await pilot.press("F")
         await pilot.pause()
         assert screen.status.message == "All · 7 stories · 7 unread"
+
+
+async def test_the_unread_view_counts_what_is_read_there(tmp_path: Path) -> None:
+    """A story read in the Unread view stays listed until the view is shown again; the
+    count of unread stories goes down at once."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await go_to(pilot, "unread")
+        assert screen.status.message == "Unread · 7 stories · 7 unread"
+        await pilot.press("m")
+        await workers_done(app)
+        await pilot.pause()
+        assert screen.status.message == "Unread · 7 stories · 6 unread"

@@ -57,10 +57,10 @@ BULK_CONFIRM = 50
 SORTS = (SortKey.DATE, SortKey.SOURCE, SortKey.TITLE)
 
 
-def _counts(lib: Library, query: StoryQuery) -> tuple[list[str], list[Source], int | None]:
-    """Saved searches, sources with their counts, and the view's unread count (``None``
-    for an unread view: its total is the count)."""
-    unread = None if query.unread else lib.count(replace(query, unread=True))
+def _counts(lib: Library, query: StoryQuery) -> tuple[list[str], list[Source], int]:
+    """Saved searches, sources with their counts, and the view's unread count (in an
+    Unread view too: a story read there stays listed until the view is shown again)."""
+    unread = lib.count(replace(query, unread=True))
     saved = lib.pref("saved_searches", [])
     searches = [s for s in saved if isinstance(s, str)] if isinstance(saved, list) else []
     return searches, lib.sources(), unread
@@ -244,8 +244,7 @@ class MainScreen(Screen[None]):
                     sum(s.unread for s in sources),  # one query gives every count
                     now=self.session.clock(),
                 )
-                status = self.status
-                status.unread = status.total if unread is None else unread
+                self.status.unread = unread
                 self.refresh_bindings()  # what can run (and so the footer) follows the counts
                 if not self._count_again:
                     return
@@ -273,8 +272,6 @@ class MainScreen(Screen[None]):
     @on(HeadlineList.Reloaded)
     def _counted(self, event: HeadlineList.Reloaded) -> None:
         self.status.total = event.total
-        if self.view_query.unread:
-            self.status.unread = event.total
         self.refresh_sidebar()
 
     def watch_view_query(self, query: StoryQuery) -> None:
