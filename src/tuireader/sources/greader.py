@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from tuireader.domain.errors import SourceError
+from tuireader.domain.remote import RemoteFeed, RemoteItem
 from tuireader.sources.http import network_reason
 
 if TYPE_CHECKING:  # httpx is imported when a client is made
@@ -64,37 +64,6 @@ def long_item_id(item_id: str) -> str:
     if not -(1 << 63) <= number < 1 << 64:
         raise ValueError(f"not an item id: {item_id!r}")
     return LONG_PREFIX + format(number & 0xFFFFFFFFFFFFFFFF, "016x")
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteFeed:
-    """A subscription on the server."""
-
-    id: str
-    """The server's stream id (``feed/…``)."""
-    title: str
-    url: str
-    site: str = ""
-    folders: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteItem:
-    """A story on the server, with its state there."""
-
-    id: str
-    """Long-form item id."""
-    feed_id: str
-    title: str
-    link: str
-    published: datetime | None
-    updated: datetime | None
-    author: str
-    content: str
-    """HTML."""
-    read: bool
-    starred: bool
-    categories: tuple[str, ...] = ()
 
 
 def _when(value: Any) -> datetime | None:
