@@ -1,0 +1,96 @@
+"""The tt-rss JSON API client against a loopback stand-in written from the published API:
+sign-in and an expired session, API access switched off, feeds with categories, headlines
+paged and incremental, marks for many articles at once, subscriptions, failures in a line."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from ttrssserver import StandIn, serving
+from tuireader.sources.ttrss import TTRSSAuthError, TTRSSClient, TTRSSError
+
+T0 = 1_790_000_000
+
+
+@pytest.fixture
+def server() -> Iterator[StandIn]:
+    yield from serving()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(timeout=5) as client:
+        yield client
+
+
+def filled(server: StandIn, n: int) -> list[int]:
+    news = server.state.add_feed("http://news.example/feed.xml", "News", "World")
+    tech = server.state.add_feed("http://tech.example/rss", "Tech")
+    add = server.state.add_article
+    return [add(news if i % 2 else tech, f"Story {i}", T0 + i).id for i in range(n)]
+
+
+def client(server: StandIn, http: httpx.AsyncClient, password: str = "") -> TTRSSClient:
+    return TTRSSClient(http, server.base, server.state.user, password or server.state.password)
+
+
+async def test_feeds_and_headlines_paged_and_incremental(
+    server: StandIn, http: httpx.AsyncClient
+) -> None:
+    ids = filled(server, 450)
+    reader = client(server, http)
+    feeds = {f.title: f for f in await reader.subscriptions()}
+    assert set(feeds) == {"News", "Tech"}  # not the virtual feeds
+    assert feeds["News"].folders == ("World",) and feeds["Tech"].folders == ()
+    items = await reader.headlines()
+    assert sorted(int(i.id) for i in items) == ids
+    assert server.state.ops.count("getHeadlines") == 3  # 200 + 200 + 50
+    newer = await reader.headlines(since_id=ids[-3])
+    assert sorted(int(i.id) for i in newer) == ids[-2:]
+
+
+async def test_marks_many_at_once_and_an_expired_session_signs_in_again(
+    server: StandIn, http: httpx.AsyncClient
+) -> None:
+    ids = filled(server, 4)
+    reader = client(server, http)
+    await reader.mark([str(ids[0]), str(ids[1])], read=True, starred=True)
+    arts = server.state.articles
+    assert [(arts[i].unread, arts[i].marked) for i in ids[:3]] == [
+        (False, True),
+        (False, True),
+        (True, False),
+    ]
+    server.state.sessions.clear()  # the server ended the session
+    await reader.mark([str(ids[0])], read=False, starred=False)
+    assert arts[ids[0]].unread and not arts[ids[0]].marked
+    assert server.state.ops.count("login") == 2
+
+
+async def test_subscribe_and_unsubscribe(server: StandIn, http: httpx.AsyncClient) -> None:
+    reader = client(server, http)
+    await reader.subscribe("http://new.example/atom")
+    feeds = await reader.subscriptions()
+    assert [f.url for f in feeds] == ["http://new.example/atom"]
+    await reader.unsubscribe(feeds[0].id)
+    assert await reader.subscriptions() == []
+
+
+async def test_refusals_are_one_line_without_the_password(
+    server: StandIn, http: httpx.AsyncClient
+) -> None:
+    with pytest.raises(TTRSSAuthError) as caught:
+        await client(server, http, password="wrong horse battery").subscriptions()
+    assert "\n" not in str(caught.value) and "horse" not in str(caught.value)
+    server.state.api_enabled = False
+    with pytest.raises(TTRSSAuthError, match="API access is off"):
+        await client(server, http).subscriptions()
+
+
+async def test_a_server_that_is_down_is_one_line(http: httpx.AsyncClient) -> None:
+    with pytest.raises(TTRSSError) as caught:
+        await TTRSSClient(http, "http://127.0.0.1:9/tt-rss", "u", "p").subscriptions()
+    assert "127.0.0.1:9" in str(caught.value) and "\n" not in str(caught.value)
