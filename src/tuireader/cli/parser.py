@@ -115,7 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
         "account", help="add, list or remove sync accounts (sync itself is coming)"
     )
     acc = account.add_subparsers(dest="account_command", metavar="ACTION", required=True)
-    acc_add = acc.add_parser("add", help="append an [accounts.NAME] table to the config file")
+    # no abbreviations: `--password X` must not pass as `--password-command X`
+    acc_add = acc.add_parser(
+        "add", help="append an [accounts.NAME] table to the config file", allow_abbrev=False
+    )
     acc_add.add_argument("name", metavar="NAME")
     acc_add.add_argument(
         "--type",
