@@ -140,8 +140,10 @@ def test_no_keyring_and_no_command_says_what_to_set(monkeypatch: pytest.MonkeyPa
 @pytest.mark.parametrize(
     ("command", "message"),
     [
-        ("{py} -c 'import sys; print(\"gpg: no key\", file=sys.stderr); sys.exit(3)'",
-         "account 'a': password_command failed (exit 3): gpg: no key"),
+        (
+            "{py} -c 'import sys; print(\"gpg: no key\", file=sys.stderr); sys.exit(3)'",
+            "account 'a': password_command failed (exit 3): gpg: no key",
+        ),
         ("/nonexistent/pass show x", "account 'a': password_command: cannot run"),
         ("{py} -c 'pass'", "account 'a': password_command printed nothing"),
         ("{py} -c 'import time; time.sleep(30)'", "account 'a': password_command did not finish"),
@@ -172,7 +174,7 @@ def test_a_secret_never_shows_in_print_log_or_json(
     logger = logging.getLogger("tuireader.test")
     for account in accounts(parse_settings(every_kind(tmp_path))):
         secret = secret_for(account) if account.is_server else Secret("")
-        print(account, repr(account), secret, f"{secret}", f"{secret!r}", "%s" % secret)
+        print(account, repr(account), secret, f"{secret}", f"{secret!r}", "%s" % (secret,))  # noqa: UP031
         print(json.dumps({"account": account, "secret": secret}, default=str))
         logger.info("account %s %r secret %s %r", account, account, secret, secret)
         try:
@@ -300,12 +302,11 @@ def test_doctor_warns_for_a_written_password_and_runs_each_command(
         for line in result.stdout.splitlines()
         if line.startswith(("ok", "warn", "FAIL"))
     }
-    assert lines["account plain"].startswith("warn") and "password is written" in lines[
-        "account plain"
-    ]
-    assert lines["account cmd"].startswith("ok") and "password_command runs" in lines[
-        "account cmd"
-    ]
+    assert (
+        lines["account plain"].startswith("warn")
+        and "password is written" in lines["account plain"]
+    )
+    assert lines["account cmd"].startswith("ok") and "password_command runs" in lines["account cmd"]
     assert lines["account broken"].startswith("FAIL")
     assert "account 'broken': password_command failed (exit 1)" in lines["account broken"]
     assert result.returncode == 1  # the broken command; the warning alone is not a failure

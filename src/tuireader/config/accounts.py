@@ -66,7 +66,9 @@ def parse_account(name: str, table: Any) -> Account:
         try:
             argv = shlex.split(command)
         except ValueError as exc:
-            raise ConfigError(f"config: '{where}.password_command' cannot be split: {exc}") from None
+            raise ConfigError(
+                f"config: '{where}.password_command' cannot be split: {exc}"
+            ) from None
         if not argv:
             raise ConfigError(f"config: '{where}.password_command' is empty")
         if "password" in table:
@@ -144,7 +146,10 @@ def with_account(text: str, name: str, fields: dict[str, str]) -> str:
         raise UsageError(
             f"cannot add [{key_of(name)}] to the config ({exc}); add it by hand"
         ) from None
-    expected = {**before, "accounts": {**before.get("accounts", {}), name: dict(after_fields(fields))}}
+    expected = {
+        **before,
+        "accounts": {**before.get("accounts", {}), name: dict(after_fields(fields))},
+    }
     if after != expected:
         raise UsageError(f"cannot add [{key_of(name)}] to the config cleanly; add it by hand")
     return new
