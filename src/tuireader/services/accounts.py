@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tuireader.config.accounts import key_of, with_account, without_account
-from tuireader.config.settings import Settings, load_settings
+from tuireader.config.settings import Settings, load_settings, parse_settings
 from tuireader.domain.accounts import Account, SecretSource
 from tuireader.domain.errors import ConfigError, UsageError
 from tuireader.domain.files import os_reason
@@ -163,8 +163,6 @@ def add_account(config_file: Path, name: str, fields: dict[str, str]) -> Account
         raise UsageError(f"an account named '{name}' exists (`tuireader account remove {name}`)")
     text = _text(config_file)
     new = with_account(text, name, fields)
-    from tuireader.config.settings import parse_settings
-
     account = parse_settings(new).accounts[name]
     _write(config_file, new)
     return account
