@@ -35,6 +35,7 @@ def test_help_for_every_command(isolated_env: dict[str, str]) -> None:
         "vacuum",
         "config",
         "doctor",
+        "account",
     ):
         result = run(isolated_env, command, "--help")
         assert result.returncode == 0, command

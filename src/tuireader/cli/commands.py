@@ -35,8 +35,12 @@ OK, FAILED, USAGE = 0, 1, 2
 
 
 def no_db(args: argparse.Namespace) -> int:
-    """Commands that open no database: ``locate``, ``config`` and ``doctor``."""
+    """Commands that open no database: ``locate``, ``config``, ``doctor`` and ``account``."""
     paths = resolve_paths(data_dir=args.data_dir, config_dir=args.config_dir)
+    if args.command == "account":
+        from tuireader.cli.account import cmd_account
+
+        return cmd_account(paths, args)
     if args.command == "doctor":
         from tuireader.cli.doctor import doctor
 

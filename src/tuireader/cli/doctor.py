@@ -46,10 +46,13 @@ class Check:
     ok: bool
     detail: str
     """What was found; when not ok, also what to do."""
+    warning: bool = False
+    """Works, but should be changed (shown as ``warn``; not a failure)."""
 
     def line(self) -> str:
         """The check as one line."""
-        return f"{'ok' if self.ok else 'FAIL':<4}  {self.name:<10}  {clean_line(self.detail)}"
+        state = "FAIL" if not self.ok else "warn" if self.warning else "ok"
+        return f"{state:<4}  {self.name:<10}  {clean_line(self.detail)}"
 
 
 def _component(exc: BaseException) -> str:
@@ -195,6 +198,41 @@ def check_config(paths: Paths) -> Check:
     return Check("config", True, f"{paths.config_file} is valid")
 
 
+def check_accounts(paths: Paths) -> list[Check]:
+    """Per account: a warning for a password written in the config, and whether its
+    ``password_command`` runs (its output is never shown)."""
+    from tuireader.services.accounts import accounts, run_password_command
+
+    try:
+        settings = load_settings(paths.config_file)
+    except ConfigError:
+        return []  # the config line says why
+    found = accounts(settings) if settings else []
+    lines = []
+    for account in found:
+        name = f"account {account.name}"
+        if account.password is not None:
+            lines.append(
+                Check(
+                    name,
+                    True,
+                    f"a password is written in {paths.config_file}; move it to a"
+                    " password_command (or the system keyring) and delete it there",
+                    warning=True,
+                )
+            )
+        elif account.password_command:
+            try:
+                run_password_command(account)
+            except ConfigError as exc:
+                lines.append(Check(name, False, f"{exc}; fix it in {paths.config_file}"))
+            else:
+                lines.append(Check(name, True, "password_command runs and prints a password"))
+        else:
+            lines.append(Check(name, True, f"{account.type.value} account"))
+    return lines
+
+
 def _writable(path: Path) -> str:
     """Why ``path`` cannot be used as a writable folder, or ``""``."""
     probe = path
@@ -243,7 +281,7 @@ def check_graphics(env: dict[str, str] | None = None) -> Check:
     )
 
 
-def checks(paths: Paths) -> list[tuple[str, Callable[[], Check]]]:
+def checks(paths: Paths) -> list[tuple[str, Callable[[], Check | list[Check]]]]:
     """Every check by name, in the order printed."""
     return [
         ("extraction", check_extraction),
@@ -251,6 +289,7 @@ def checks(paths: Paths) -> list[tuple[str, Callable[[], Check]]]:
         ("images", check_images),
         ("database", lambda: check_database(paths)),
         ("config", lambda: check_config(paths)),
+        ("accounts", lambda: check_accounts(paths)),
         (
             "data dir",
             lambda: check_dir("data dir", paths.data_dir, "--data-dir or TUIREADER_DATA_DIR"),
@@ -266,16 +305,17 @@ def doctor(paths: Paths) -> int:
     failed = 0
     for name, run in checks(paths):
         try:
-            result = run()
+            found = run()
         except Exception as exc:  # the doctor reports whatever breaks, then goes on
             logger.exception("doctor: the %s check failed", name)
-            result = Check(
+            found = Check(
                 name,
                 False,
                 f"internal error: {type(exc).__name__}: {exc}; {REINSTALL} tuireader"
                 f" (details in {paths.log_file})",
             )
-        print(result.line())
-        failed += not result.ok
+        for result in found if isinstance(found, list) else [found]:
+            print(result.line())
+            failed += not result.ok
     print(f"{failed} problem(s) found" if failed else "all good")
     return 1 if failed else 0

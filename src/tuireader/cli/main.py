@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 OK, FAILED, USAGE = 0, 1, 2
 
-NO_DB = {"locate", "config", "doctor"}
+NO_DB = {"locate", "config", "doctor", "account"}
 DISCOVERY = {"related", "trending", "recommend", "clusters"}
 OWN_SOURCE = {"add", "import", "save", "samples"}
 """Commands that bring a source of the user's own: a first run seeds no samples for them."""

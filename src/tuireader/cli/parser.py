@@ -111,6 +111,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clusters.add_argument("--json", action="store_true", help="print JSON")
 
+    account = sub.add_parser(
+        "account", help="add, list or remove sync accounts (sync itself is coming)"
+    )
+    acc = account.add_subparsers(dest="account_command", metavar="ACTION", required=True)
+    # no abbreviations: `--password X` must not pass as `--password-command X`
+    acc_add = acc.add_parser(
+        "add", help="append an [accounts.NAME] table to the config file", allow_abbrev=False
+    )
+    acc_add.add_argument("name", metavar="NAME")
+    acc_add.add_argument(
+        "--type",
+        required=True,
+        choices=("greader", "fever", "ttrss", "miniflux", "nextcloud", "folder"),
+        help="the API the server speaks, or folder (a shared folder, no server)",
+    )
+    where = acc_add.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", help="the server's address (server types)")
+    where.add_argument("--path", metavar="DIR", help="the shared folder (folder type)")
+    acc_add.add_argument("--user", default="", metavar="U", help="the user name on the server")
+    acc_add.add_argument(
+        "--password-command",
+        default="",
+        metavar="CMD",
+        help="a command printing the password on its first line (run without a shell);"
+        " without it, the system keyring is asked (there is no --password)",
+    )
+    acc_list = acc.add_parser("list", help="each account and where its secret comes from")
+    acc_list.add_argument("--json", action="store_true", help="print JSON")
+    acc_remove = acc.add_parser("remove", help="remove an [accounts.NAME] table from the config")
+    acc_remove.add_argument("name", metavar="NAME")
+
     sub.add_parser("locate", help="print the config, data, cache and log paths")
     sub.add_parser(
         "doctor", help="check each component (extraction, PDF, images, database, config, dirs)"

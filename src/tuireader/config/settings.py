@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from tuireader.config.accounts import parse_accounts
+from tuireader.domain.accounts import Account
 from tuireader.domain.errors import ConfigError
 from tuireader.domain.files import os_reason
 
@@ -90,6 +92,8 @@ class Settings:
     keys: dict[str, str] = field(default_factory=dict)
     """Command id → keys (comma-separated), overriding the defaults."""
     sources: dict[str, SourceOverride] = field(default_factory=dict)
+    accounts: dict[str, Account] = field(default_factory=dict)
+    """``[accounts.<name>]``: sync accounts by name, in the file's order."""
 
 
 _MIN_ONE = {"concurrency", "per_host", "max_feed_mb", "trending_hours"}
@@ -160,6 +164,8 @@ def parse_settings(text: str) -> Settings:
                 ref: _section(SourceOverride, table, f'sources."{ref}"')
                 for ref, table in value.items()
             }
+        elif key == "accounts":
+            out[key] = parse_accounts(value)
         else:
             raise ConfigError(f"config: unknown key '{key}'")
     return Settings(**out)
@@ -214,4 +220,11 @@ trending_hours = 48        # how far back "Ranking" (trending) looks
 # max_stories = 200
 # max_age_days = 30
 # full_text = "auto"       # auto | always | never
+
+# Sync accounts (`tuireader account add` writes these); sync itself is coming:
+# [accounts.home]
+# type = "miniflux"        # greader | fever | ttrss | miniflux | nextcloud | folder
+# url = "https://rss.example.org"   # a folder account takes path = "~/Sync/tuireader"
+# user = "me"
+# password_command = "pass show rss"   # first line of its output; or the system keyring
 """
