@@ -99,9 +99,14 @@ class FolderSync:
         are on disk, so a kill at any point re-sends (the reader drops duplicates)."""
         path = self._own_log()
         name = self._marker()
-        if not path.exists():
-            self._repo.set_marker(name, 0)  # a log deleted by hand: send everything again
-        entries = self._repo.journal_after(self._repo.marker(name))
+        exported = self._repo.marker(name)
+        on_disk = _last_seq(path, self._repo.device())
+        if on_disk < exported:
+            # our log lost its end (deleted by hand, or an older copy synced back over it):
+            # send again what it no longer holds
+            exported = on_disk
+            self._repo.set_marker(name, exported)
+        entries = self._repo.journal_after(exported)
         if not entries:
             return 0
         _cut_partial_line(path)
@@ -159,6 +164,15 @@ class FolderSync:
             os.fsync(out.fileno())
         os.replace(temp, path)
         return lines - len(kept)
+
+
+def _last_seq(path: Path, device: str) -> int:
+    """The highest sequence of ours that our log holds whole (0 for none or no file)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return 0
+    return max((e.seq for e in parse(data).events if e.device == device), default=0)
 
 
 def _cut_partial_line(path: Path) -> None:

@@ -93,13 +93,15 @@ class SyncRepo:
                 for rowid, url, key, field, value, at, device, seq in pending:
                     if self._newer_here(url, key, field, (at, device, seq), me):
                         done.append((rowid,))  # made here since this sync exported
-                    elif self._apply(url, key, field, value):
+                        continue
+                    changed = self._apply(url, key, field, value)
+                    if changed is not None:
                         done.append((rowid,))
+                        applied += changed
                 self.conn.executemany("UPDATE sync_winners SET applied = 1 WHERE rowid = ?", done)
-                applied = len(done)
             finally:
                 self.conn.execute("DELETE FROM sync_applying")
-        return applied, len(pending) - applied
+        return applied, len(pending) - len(done)
 
     def _newer_here(
         self, url: str, key: str, field: str, stamp: tuple[int, str, int], me: str
@@ -113,8 +115,9 @@ class SyncRepo:
         ).fetchone()
         return row is not None and (int(row[0]), me, int(row[1])) > stamp
 
-    def _apply(self, url: str, key: str, field: str, value: str) -> bool:
-        """Set one target's state; False when its story or source is not here (yet)."""
+    def _apply(self, url: str, key: str, field: str, value: str) -> int | None:
+        """Set one target's state; returns 1 if it changed, 0 if it was so already, and
+        ``None`` when its story or source is not here (yet)."""
         now = int(time.time())
         if field in ("read", "starred"):
             row = self.conn.execute(
@@ -123,20 +126,20 @@ class SyncRepo:
                 (url, key),
             ).fetchone()
             if row is None:
-                return False
+                return None
             on = int(value == "1")
             if field == "read":
-                self.conn.execute(
+                cur = self.conn.execute(
                     "UPDATE stories SET read = ?, read_at = CASE WHEN ? THEN"
                     " coalesce(read_at, ?) END WHERE id = ? AND read != ?",
                     (on, on, now, row[0], on),
                 )
             else:
-                self.conn.execute(
+                cur = self.conn.execute(
                     "UPDATE stories SET starred = ? WHERE id = ? AND starred != ?",
                     (on, row[0], on),
                 )
-            return True
+            return cur.rowcount
         source = self.conn.execute(
             "SELECT id, removed_at IS NOT NULL FROM sources WHERE url = ?", (url,)
         ).fetchone()
@@ -151,10 +154,12 @@ class SyncRepo:
                 self.conn.execute(
                     "UPDATE sources SET removed_at = ? WHERE id = ?", (now, source[0])
                 )
-            return True
+            else:
+                return 0  # so already (or gone already)
+            return 1
         if source is None:
-            return False
-        self.conn.execute(
+            return None
+        cur = self.conn.execute(
             "UPDATE sources SET folder = ? WHERE id = ? AND folder != ?", (value, source[0], value)
         )
-        return True
+        return cur.rowcount
