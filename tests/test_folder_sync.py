@@ -88,8 +88,8 @@ def change_apart(a: Context, b: Context) -> None:
     mark(a, FEED1, "v2", read=False)  # A's later unread wins
     a.library.add_source(Source(url=NEW_FEED, kind=SourceKind.FEED, folder="Tech"))
     (valley,) = b.library.find_sources([FEED1])
-    valley.folder = "Work"
-    b.library._sources.update(valley)  # a folder move (the CLI's move does the same update)
+    # a folder move (no command makes one yet: the trigger journals any writer's)
+    b.conn.execute("UPDATE sources SET folder = 'Work' WHERE url = ?", (FEED1,))
     b.library.mark_all_read(StoryQuery(source_ids=(valley.id,)))  # v1, v3 read on B
 
 
@@ -215,8 +215,14 @@ KILLED_SYNC = textwrap.dedent(
         os.ftruncate(fd, size - 40)  # the last record half on disk
         os.kill(os.getpid(), signal.SIGKILL)
 
-    def die_while_applying(*args):
-        os.kill(os.getpid(), signal.SIGKILL)
+    real_apply = fs.SyncRepo._apply
+    calls = []
+
+    def die_while_applying(self, *args):
+        calls.append(1)
+        if len(calls) == 3:  # two changes made in the transaction, then the kill
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_apply(self, *args)
 
     if sys.argv[4] == "write":
         fs.os.fsync = half_then_die
