@@ -387,3 +387,44 @@ def test_the_own_log_is_cut_back_to_a_whole_line_before_appending(tmp_path: Path
     assert not parsed.truncated and parsed.bad_lines == 0
     assert [e.seq for e in parsed.events] == [1, 2, 3, 4, 5]  # 3 subscriptions, 2 reads
     assert os.path.getsize(log) == log.read_bytes().rfind(b"\n") + 1
+
+
+def test_a_change_made_here_while_syncing_is_not_overwritten(tmp_path: Path) -> None:
+    a, b = device(tmp_path / "a"), device(tmp_path / "b")
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    mark(b, FEED0, "h0", starred=True)
+    FolderSync(b.conn, folder).sync()
+    sync_a = FolderSync(a.conn, folder)
+    sync_a._repo.record_winners(
+        merge(e for log in folder.glob("*.jsonl") for e in parse(log.read_bytes()).events).values()
+    )
+    mark(a, FEED0, "h0", starred=False)  # A's user unstars it between merge and apply
+    mark(a, FEED0, "h0", starred=True)
+    mark(a, FEED0, "h0", starred=False)
+    sync_a._repo.apply_pending()
+    assert story_state(a, FEED0, "h0") == (0, 0)  # the later local change stays
+    sync_a.sync()
+    FolderSync(b.conn, folder).sync()
+    assert story_state(b, FEED0, "h0") == (0, 0)
+
+
+def test_an_upgraded_library_journals_from_then_on(tmp_path: Path) -> None:
+    from tuireader.storage.database import connect
+    from tuireader.storage.migrations import SCHEMA_VERSION, migrate
+
+    path = tmp_path / "old.db"
+    conn = connect(path)
+    migrate(conn, target=SCHEMA_VERSION - 1)
+    conn.execute("INSERT INTO sources (id, url, kind, added_at) VALUES (1, 'http://o/', 'feed', 0)")
+    conn.execute(
+        "INSERT INTO stories (source_id, key, title, sort_time, fetched_at, read)"
+        " VALUES (1, 'old', 'Old', 5, 5, 1)"
+    )
+    migrate(conn)
+    assert conn.execute("SELECT count(*) FROM sync_journal").fetchone()[0] == 0
+    assert len(conn.execute("SELECT device FROM sync_device").fetchone()[0]) == 16
+    conn.execute("UPDATE stories SET read = 0")
+    rows = conn.execute("SELECT source_url, story_key, field, value FROM sync_journal").fetchall()
+    assert rows == [("http://o/", "old", "read", "0")]
+    conn.close()
