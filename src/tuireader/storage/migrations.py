@@ -131,7 +131,89 @@ UPDATE story_pages SET text = unescape(text) WHERE dirty(text);
 UPDATE sources SET etag = NULL, last_modified = NULL, fingerprint = NULL
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8)
+# Folder sync (issue 11): every change of read, starred, a subscription or a source's folder
+# is journaled by triggers in the transaction that makes it, so whatever makes it (the CLI,
+# the app, undo, mark-all) and however the process ends, the journal and the state agree.
+# Changes applied from another device's log run with a row in sync_applying (inside their
+# own transaction, never committed), which the triggers skip. Times are the database
+# clock's, in Unix milliseconds. Each trigger body is one statement ending its line with
+# "; END" (the splitter below cuts on a semicolon at the end of a line).
+V9 = """
+CREATE TABLE sync_device (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    device TEXT NOT NULL
+);
+INSERT INTO sync_device (one, device) VALUES (1, lower(hex(randomblob(8))));
+CREATE TABLE sync_journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    source_url TEXT NOT NULL,
+    story_key TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX sync_journal_by_target ON sync_journal (source_url, story_key, field);
+CREATE TABLE sync_applying (flag INTEGER);
+CREATE TABLE sync_state (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+CREATE TABLE sync_winners (
+    source_url TEXT NOT NULL,
+    story_key TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    device TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    applied INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (source_url, story_key, field)
+);
+CREATE INDEX sync_winners_pending ON sync_winners (applied) WHERE applied = 0;
+CREATE TRIGGER sync_story_read AFTER UPDATE OF read ON stories
+    WHEN old.read IS NOT new.read AND NOT EXISTS (SELECT 1 FROM sync_applying)
+    BEGIN INSERT INTO sync_journal (source_url, story_key, field, value, at)
+    SELECT url, new.key, 'read', CAST(new.read AS TEXT),
+    CAST(round((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)
+    FROM sources WHERE id = new.source_id; END;
+CREATE TRIGGER sync_story_starred AFTER UPDATE OF starred ON stories
+    WHEN old.starred IS NOT new.starred AND NOT EXISTS (SELECT 1 FROM sync_applying)
+    BEGIN INSERT INTO sync_journal (source_url, story_key, field, value, at)
+    SELECT url, new.key, 'starred', CAST(new.starred AS TEXT),
+    CAST(round((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)
+    FROM sources WHERE id = new.source_id; END;
+CREATE TRIGGER sync_source_added AFTER INSERT ON sources
+    WHEN new.kind = 'feed' AND new.removed_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM sync_applying)
+    BEGIN INSERT INTO sync_journal (source_url, story_key, field, value, at)
+    VALUES (new.url, '', 'subscribed', '1',
+    CAST(round((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)); END;
+CREATE TRIGGER sync_source_added_folder AFTER INSERT ON sources
+    WHEN new.kind = 'feed' AND new.folder != '' AND NOT EXISTS (SELECT 1 FROM sync_applying)
+    BEGIN INSERT INTO sync_journal (source_url, story_key, field, value, at)
+    VALUES (new.url, '', 'folder', new.folder,
+    CAST(round((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)); END;
+CREATE TRIGGER sync_source_removed AFTER UPDATE OF removed_at ON sources
+    WHEN new.kind = 'feed' AND (old.removed_at IS NULL) != (new.removed_at IS NULL)
+    AND NOT EXISTS (SELECT 1 FROM sync_applying)
+    BEGIN INSERT INTO sync_journal (source_url, story_key, field, value, at)
+    VALUES (new.url, '', 'subscribed', CASE WHEN new.removed_at IS NULL THEN '1' ELSE '0' END,
+    CAST(round((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)); END;
+CREATE TRIGGER sync_source_deleted AFTER DELETE ON sources
+    WHEN old.kind = 'feed' AND old.removed_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM sync_applying)
+    BEGIN INSERT INTO sync_journal (source_url, story_key, field, value, at)
+    VALUES (old.url, '', 'subscribed', '0',
+    CAST(round((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)); END;
+CREATE TRIGGER sync_source_folder AFTER UPDATE OF folder ON sources
+    WHEN new.kind = 'feed' AND old.folder IS NOT new.folder
+    AND NOT EXISTS (SELECT 1 FROM sync_applying)
+    BEGIN INSERT INTO sync_journal (source_url, story_key, field, value, at)
+    VALUES (new.url, '', 'folder', new.folder,
+    CAST(round((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)); END
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9)
 SCHEMA_VERSION = len(STEPS)
 
 _TAGS = re.compile(r"<[^>]*>")
