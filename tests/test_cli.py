@@ -22,6 +22,7 @@ def run(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.Comp
 
 def test_help_for_every_command(isolated_env: dict[str, str]) -> None:
     for command in (
+        "sync",
         "add",
         "remove",
         "sources",

@@ -32,6 +32,7 @@ from tuireader.ui.config_check import check_config
 
 if TYPE_CHECKING:  # the network services and discovery load when first used, not at start-up
     from tuireader.services.discovery import Discovery
+    from tuireader.services.folder_sync import FolderSync
     from tuireader.services.images import ImageCache
     from tuireader.services.refresh import Refresher
     from tuireader.services.saving import Saver
@@ -196,6 +197,12 @@ class Context:
         limits = replace(self.limits(), max_bytes=ImageCachePolicy().max_bytes)
         async with make_client(user_agent(), limits) as client:
             yield ImageCache(self.paths.cache_dir, Fetcher(client, limits))
+
+    def folder_sync(self, folder: Path) -> FolderSync:
+        """Sync through a shared folder, on the main connection."""
+        from tuireader.services.folder_sync import FolderSync
+
+        return FolderSync(self.conn, folder)
 
     def close(self) -> None:
         """Close the database."""

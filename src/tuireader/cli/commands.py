@@ -110,8 +110,19 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
     if not sources:
         if not args.quiet:
             print("No sources. Add one with `tuireader add URL|PATH`.")
-        return OK
-    return _refresh(context, sources, args.quiet)
+        code = OK
+    else:
+        code = _refresh(context, sources, args.quiet)
+    if context.settings.accounts and not args.sources:  # a full refresh syncs every account
+        from tuireader.cli.sync import sync_accounts
+
+        results, failed = sync_accounts(context, list(context.settings.accounts.values()))
+        for result in results:
+            if "error" in result:
+                name = clean_line(result["account"])
+                print(f"tuireader: {name}: {clean_line(result['error'])}", file=sys.stderr)
+        code = max(code, FAILED if failed else OK)
+    return code
 
 
 def cmd_add(context: Context, args: argparse.Namespace) -> int:

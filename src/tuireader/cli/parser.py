@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     sources = sub.add_parser("sources", help="list sources with unread counts and last status")
     sources.add_argument("--json", action="store_true", help="print JSON")
 
+    sync = sub.add_parser("sync", help="sync accounts (folder accounts now; servers coming)")
+    sync.add_argument("account", nargs="?", metavar="ACCOUNT", help="one account (default: all)")
+    sync.add_argument("--json", action="store_true", help="print JSON")
+
     refresh = sub.add_parser("refresh", help="fetch feeds and reload local sources")
     refresh.add_argument("sources", nargs="*", metavar="SOURCE", help="id, URL, path or title")
     refresh.add_argument("--quiet", "-q", action="store_true", help="print only failures")
