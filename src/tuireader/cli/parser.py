@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     clusters.add_argument("--json", action="store_true", help="print JSON")
 
     account = sub.add_parser(
-        "account", help="add, list or remove sync accounts (sync itself is coming)"
+        "account", help="add, list or remove sync accounts (see `tuireader sync`)"
     )
     acc = account.add_subparsers(dest="account_command", metavar="ACTION", required=True)
     # no abbreviations: `--password X` must not pass as `--password-command X`
