@@ -14,22 +14,19 @@ Every failure is a :class:`FeverError` in one line that never contains the key.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from tuireader.domain.errors import SourceError
 from tuireader.domain.remote import RemoteFeed, RemoteItem
-from tuireader.sources.http import network_reason
+from tuireader.sources.api_client import ApiClient, text, unix_time
 
 if TYPE_CHECKING:
     import httpx
 
 PAGE = 50
 """Items per call (fixed by the API)."""
-MAX_ANSWER = 32 * 1024 * 1024
 WRITE_ARGS = frozenset({"mark", "as", "id", "before"})
 """Arguments sent in the POST form (the rest go in the query, as the API's examples do)."""
 
@@ -47,10 +44,6 @@ def api_key(user: str, password: str) -> str:
     return hashlib.md5(f"{user}:{password}".encode(), usedforsecurity=False).hexdigest()
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
 def _ids(value: Any) -> set[str]:
     if isinstance(value, int):
         return {str(value)}
@@ -59,35 +52,18 @@ def _ids(value: Any) -> set[str]:
     return {part.strip() for part in value.split(",") if part.strip().isdigit()}
 
 
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        return None
-    try:
-        return datetime.fromtimestamp(value, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-class FeverClient:
+class FeverClient(ApiClient):
     """One account on one Fever server, over a shared ``httpx.AsyncClient``."""
 
+    error = FeverError
+    auth_error = FeverAuthError
+
     def __init__(self, client: httpx.AsyncClient, base_url: str, user: str, password: str) -> None:
-        self._client = client
-        self._base = base_url
+        super().__init__(client, base_url, f"user {user!r}")
+        self._base = base_url  # the endpoint as given (``…/fever/``): no slash is taken off
         self._key = api_key(user, password)
-        self._user = user
-        self.requests = 0
-        """Requests made so far."""
-
-    def _where(self) -> str:
-        return urlsplit(self._base).netloc or self._base
-
-    def _fail(self, why: str) -> FeverError:
-        return FeverError(f"{self._where()}: {why}")
 
     async def _call(self, *flags: str, **params: Any) -> dict[str, Any]:
-        import httpx
-
         # the API's flags and read arguments go in the query; the key and writes in the form
         query: list[tuple[str, str | int | float | bool | None]] = [("api", "")]
         query += [(flag, "") for flag in flags]
@@ -99,25 +75,9 @@ class FeverClient:
                 form[key] = str(value)
             else:
                 query.append((key, str(value)))
-        self.requests += 1
-        try:
-            response = await self._client.post(self._base, params=query, data=form)
-        except httpx.HTTPError as exc:
-            raise self._fail(network_reason(exc)) from None
-        if len(response.content) > MAX_ANSWER:
-            raise self._fail(f"the answer is larger than {MAX_ANSWER >> 20} MB")
-        if response.status_code in (401, 403):
-            raise FeverAuthError(f"{self._where()}: the server refused user {self._user!r}")
-        if response.status_code >= 400:
-            raise self._fail(f"the server answered HTTP {response.status_code}")
-        try:
-            data = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            raise self._fail("the answer is not JSON (is this the Fever endpoint?)") from None
-        if not isinstance(data, dict):
-            raise self._fail("the answer is not a JSON object")
+        data = self._object(await self._send("POST", self._base, params=query, data=form))
         if data.get("auth") != 1:
-            raise FeverAuthError(f"{self._where()}: the server refused user {self._user!r}")
+            raise self._refused()
         return data
 
     async def check(self) -> int:
@@ -130,7 +90,7 @@ class FeverClient:
         """Every feed, with its groups as folders."""
         groups = await self._call("groups")
         names = {
-            str(g.get("id")): _text(g.get("title"))
+            str(g.get("id")): text(g.get("title"))
             for g in groups.get("groups", []) or []
             if isinstance(g, dict)
         }
@@ -148,9 +108,9 @@ class FeverClient:
             out.append(
                 RemoteFeed(
                     feed_id,
-                    _text(feed.get("title")),
-                    _text(feed.get("url")),
-                    _text(feed.get("site_url")),
+                    text(feed.get("title")),
+                    text(feed.get("url")),
+                    text(feed.get("site_url")),
                     tuple(f for f in folders.get(feed_id, []) if f),
                 )
             )
@@ -175,12 +135,12 @@ class FeverClient:
                     RemoteItem(
                         id=item_id,
                         feed_id=str(entry.get("feed_id", "")),
-                        title=_text(entry.get("title")),
-                        link=_text(entry.get("url")),
-                        published=_when(entry.get("created_on_time")),
+                        title=text(entry.get("title")),
+                        link=text(entry.get("url")),
+                        published=unix_time(entry.get("created_on_time")),
                         updated=None,
-                        author=_text(entry.get("author")),
-                        content=_text(entry.get("html")),
+                        author=text(entry.get("author")),
+                        content=text(entry.get("html")),
                         read=item_id not in unread,
                         starred=item_id in saved,
                     )

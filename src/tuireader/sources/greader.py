@@ -18,15 +18,14 @@ garbage, 429 or 5xx.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from tuireader.domain.errors import SourceError
 from tuireader.domain.remote import RemoteFeed, RemoteItem
-from tuireader.sources.http import network_reason
+from tuireader.sources.api_client import ApiClient, text
 
 if TYPE_CHECKING:  # httpx is imported when a client is made
     import httpx
@@ -39,8 +38,7 @@ IDS_PAGE = 1000
 """Item ids asked for per ``stream/items/ids`` call."""
 CONTENTS_BATCH = 250
 """Items asked for per ``stream/items/contents`` call."""
-MAX_ANSWER = 32 * 1024 * 1024
-"""Largest answer read from the server."""
+REFUSED = frozenset({401, 403})
 
 
 class GReaderError(SourceError):
@@ -85,10 +83,6 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
 def _link(entry: dict[str, Any]) -> str:
     for key in ("canonical", "alternate"):
         links = entry.get(key)
@@ -116,31 +110,31 @@ def parse_item(entry: Any) -> RemoteItem | None:
     )
     return RemoteItem(
         id=item_id,
-        feed_id=_text(origin.get("streamId")),
-        title=_text(entry.get("title")),
+        feed_id=text(origin.get("streamId")),
+        title=text(entry.get("title")),
         link=_link(entry),
         published=_when(entry.get("published")),
         updated=_when(entry.get("updated")),
-        author=_text(entry.get("author")),
-        content=_text(body.get("content")),
+        author=text(entry.get("author")),
+        content=text(body.get("content")),
         read=any(c.endswith("/state/com.google/read") for c in categories),
         starred=any(c.endswith("/state/com.google/starred") for c in categories),
         categories=labels,
     )
 
 
-class GReaderClient:
+class GReaderClient(ApiClient):
     """One account on one server, over a shared ``httpx.AsyncClient``."""
 
+    error = GReaderError
+    auth_error = GReaderAuthError
+
     def __init__(self, client: httpx.AsyncClient, base_url: str, user: str, password: str) -> None:
-        self._client = client
-        self._base = base_url.rstrip("/")
+        super().__init__(client, base_url, f"user {user!r}")
         self._user = user
         self._password = password
         self._auth: str | None = None
         self._token: str | None = None
-        self.requests = 0
-        """Requests made so far (what a sync costs the server)."""
 
     # plumbing ---------------------------------------------------------------------------
     async def _call(
@@ -152,8 +146,6 @@ class GReaderClient:
         data: Sequence[tuple[str, str]] | None = None,
         authorized: bool = True,
     ) -> httpx.Response:
-        import httpx
-
         headers: dict[str, str] = {}
         body: bytes | None = None
         if data is not None:  # repeated keys (i=…&i=…): encoded here, as a form
@@ -163,38 +155,21 @@ class GReaderClient:
             if self._auth is None:
                 await self.login()
             headers["Authorization"] = f"GoogleLogin auth={self._auth}"
-        self.requests += 1
-        try:
-            response = await self._client.request(
-                method, self._base + path, params=params, content=body, headers=headers
-            )
-        except httpx.HTTPError as exc:
-            raise GReaderError(f"{self._where()}: {network_reason(exc)}") from None
-        if len(response.content) > MAX_ANSWER:
-            raise GReaderError(f"{self._where()}: the answer is larger than {MAX_ANSWER >> 20} MB")
-        if response.status_code in (401, 403):
+        response = await self._send(
+            method,
+            self._base + path,
+            passed=REFUSED,
+            params=params,
+            content=body,
+            headers=headers,
+        )
+        if response.status_code in REFUSED:
             if response.headers.get("X-Reader-Google-Bad-Token") == "true":
                 return response  # the caller fetches a new write token and tries once more
-            if not authorized or path == "/accounts/ClientLogin":
-                raise GReaderAuthError(f"{self._where()}: the server refused user {self._user!r}")
+            if not authorized:
+                raise self._refused()
             raise GReaderAuthError(f"{self._where()}: not signed in (HTTP {response.status_code})")
-        if response.status_code == 429:
-            raise GReaderError(f"{self._where()}: too many requests (HTTP 429); try again later")
-        if response.status_code >= 400:
-            raise GReaderError(f"{self._where()}: the server answered HTTP {response.status_code}")
         return response
-
-    def _where(self) -> str:
-        return urlsplit(self._base).netloc or self._base
-
-    def _json(self, response: httpx.Response) -> dict[str, Any]:
-        try:
-            data = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            raise GReaderError(f"{self._where()}: the answer is not JSON") from None
-        if not isinstance(data, dict):
-            raise GReaderError(f"{self._where()}: the answer is not a JSON object")
-        return data
 
     async def login(self) -> None:
         """Sign in (``ClientLogin``); raises :class:`GReaderAuthError` when refused."""
@@ -224,7 +199,7 @@ class GReaderClient:
     # reads ------------------------------------------------------------------------------
     async def subscriptions(self) -> list[RemoteFeed]:
         """Every subscription with its folders (labels)."""
-        data = self._json(
+        data = self._object(
             await self._call("GET", "/reader/api/0/subscription/list", params={"output": "json"})
         )
         feeds = []
@@ -235,14 +210,14 @@ class GReaderClient:
             found = sub.get("categories")
             cats: list[Any] = found if isinstance(found, list) else []
             folders = tuple(
-                _text(c.get("label")) or _text(c.get("id")).rsplit("/label/", 1)[-1]
+                text(c.get("label")) or text(c.get("id")).rsplit("/label/", 1)[-1]
                 for c in cats
                 if isinstance(c, dict)
             )
-            url = _text(sub.get("url")) or sub["id"].removeprefix("feed/")
+            url = text(sub.get("url")) or sub["id"].removeprefix("feed/")
             feeds.append(
                 RemoteFeed(
-                    sub["id"], _text(sub.get("title")), url, _text(sub.get("htmlUrl")), folders
+                    sub["id"], text(sub.get("title")), url, text(sub.get("htmlUrl")), folders
                 )
             )
         return feeds
@@ -268,7 +243,7 @@ class GReaderClient:
                 params["ot"] = int(since.timestamp())
             if continuation:
                 params["c"] = continuation
-            data = self._json(
+            data = self._object(
                 await self._call("GET", "/reader/api/0/stream/items/ids", params=params)
             )
             refs = data.get("itemRefs")
@@ -278,7 +253,7 @@ class GReaderClient:
                         ids.append(long_item_id(str(ref.get("id", ""))))
                     except ValueError:
                         continue
-            continuation = _text(data.get("continuation"))
+            continuation = text(data.get("continuation"))
             if not continuation or not refs:
                 break
         return ids
@@ -288,7 +263,7 @@ class GReaderClient:
         out: list[RemoteItem] = []
         for start in range(0, len(ids), CONTENTS_BATCH):
             batch = [("i", long_item_id(i)) for i in ids[start : start + CONTENTS_BATCH]]
-            data = self._json(
+            data = self._object(
                 await self._call(
                     "POST",
                     "/reader/api/0/stream/items/contents",

@@ -12,23 +12,19 @@ the key.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from tuireader.domain.errors import SourceError
 from tuireader.domain.remote import RemoteFeed, RemoteItem
-from tuireader.sources.http import network_reason
+from tuireader.sources.api_client import ApiClient, text
 
 if TYPE_CHECKING:
     import httpx
 
 PAGE = 500
 """Entries asked for per call."""
-MAX_ANSWER = 32 * 1024 * 1024
-"""Largest answer read from the server."""
 
 
 class MinifluxError(SourceError):
@@ -49,10 +45,6 @@ def _when(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
 def parse_entry(entry: Any) -> RemoteItem | None:
     """One Miniflux entry; ``None`` for one that is not an entry."""
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), int):
@@ -60,19 +52,22 @@ def parse_entry(entry: Any) -> RemoteItem | None:
     return RemoteItem(
         id=str(entry["id"]),
         feed_id=str(entry.get("feed_id", "")),
-        title=_text(entry.get("title")),
-        link=_text(entry.get("url")),
+        title=text(entry.get("title")),
+        link=text(entry.get("url")),
         published=_when(entry.get("published_at")),
         updated=_when(entry.get("changed_at")),
-        author=_text(entry.get("author")),
-        content=_text(entry.get("content")),
+        author=text(entry.get("author")),
+        content=text(entry.get("content")),
         read=entry.get("status") == "read",
         starred=entry.get("starred") is True,
     )
 
 
-class MinifluxClient:
+class MinifluxClient(ApiClient):
     """One account on one Miniflux, over a shared ``httpx.AsyncClient``."""
+
+    error = MinifluxError
+    auth_error = MinifluxAuthError
 
     def __init__(
         self,
@@ -83,46 +78,22 @@ class MinifluxClient:
         user: str = "",
         password: str = "",
     ) -> None:
-        self._client = client
-        self._base = base_url.rstrip("/")
+        super().__init__(
+            client, base_url, f"user {user!r}" if user and not token else "the API key"
+        )
         self._headers = {"X-Auth-Token": token} if token else {}
         self._basic = (user, password) if not token else None
-        self._who = user or "the API key"
-        self.requests = 0
-        """Requests made so far."""
-
-    def _where(self) -> str:
-        return urlsplit(self._base).netloc or self._base
 
     async def _call(self, method: str, path: str, **kw: Any) -> Any:
-        import httpx
-
-        self.requests += 1
-        try:
-            response = await self._client.request(
-                method, self._base + path, headers=self._headers, auth=self._basic, **kw
-            )
-        except httpx.HTTPError as exc:
-            raise MinifluxError(f"{self._where()}: {network_reason(exc)}") from None
-        if len(response.content) > MAX_ANSWER:
-            raise MinifluxError(f"{self._where()}: the answer is larger than {MAX_ANSWER >> 20} MB")
-        if response.status_code in (401, 403):
-            raise MinifluxAuthError(f"{self._where()}: the server refused {self._who}")
-        if response.status_code == 429:
-            raise MinifluxError(f"{self._where()}: too many requests (HTTP 429); try again later")
-        if response.status_code >= 400:
-            raise MinifluxError(f"{self._where()}: the server answered HTTP {response.status_code}")
-        if response.status_code == 204 or not response.content:
-            return None
-        try:
-            return json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            raise MinifluxError(f"{self._where()}: the answer is not JSON") from None
+        url = self._base + path
+        return self._decode(
+            await self._send(method, url, headers=self._headers, auth=self._basic, **kw)
+        )
 
     async def check(self) -> str:
         """Sign in; returns the user name the server knows."""
         me = await self._call("GET", "/v1/me")
-        return _text(me.get("username")) if isinstance(me, dict) else ""
+        return text(me.get("username")) if isinstance(me, dict) else ""
 
     async def subscriptions(self) -> list[RemoteFeed]:
         """Every feed, with its category as its folder."""
@@ -132,13 +103,13 @@ class MinifluxClient:
             if not isinstance(feed, dict) or not isinstance(feed.get("id"), int):
                 continue
             category = feed.get("category")
-            folder = _text(category.get("title")) if isinstance(category, dict) else ""
+            folder = text(category.get("title")) if isinstance(category, dict) else ""
             out.append(
                 RemoteFeed(
                     str(feed["id"]),
-                    _text(feed.get("title")),
-                    _text(feed.get("feed_url")),
-                    _text(feed.get("site_url")),
+                    text(feed.get("title")),
+                    text(feed.get("feed_url")),
+                    text(feed.get("site_url")),
                     (folder,) if folder else (),
                 )
             )
@@ -208,7 +179,7 @@ class MinifluxClient:
             body["category_id"] = folder_id
         answer = await self._call("POST", "/v1/feeds", json=body)
         if not isinstance(answer, dict) or not isinstance(answer.get("feed_id"), int):
-            raise MinifluxError(f"{self._where()}: the server did not say which feed it added")
+            raise self._fail("the server did not say which feed it added")
         return str(answer["feed_id"])
 
     async def unsubscribe(self, feed_id: str) -> None:

@@ -12,15 +12,12 @@ Every failure is a :class:`NextcloudError` in one line that never contains the p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from tuireader.domain.errors import SourceError
 from tuireader.domain.remote import RemoteFeed, RemoteItem
-from tuireader.sources.http import network_reason
+from tuireader.sources.api_client import ApiClient, text, unix_time
 
 if TYPE_CHECKING:
     import httpx
@@ -28,7 +25,6 @@ if TYPE_CHECKING:
 API = "/index.php/apps/news/api/v1-3"
 BATCH = 1000
 """Items asked for per call when reading everything."""
-MAX_ANSWER = 32 * 1024 * 1024
 
 
 class NextcloudError(SourceError):
@@ -39,19 +35,6 @@ class NextcloudAuthError(NextcloudError):
     """The server refused the user name or password."""
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        return None
-    try:
-        return datetime.fromtimestamp(value, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 def parse_item(item: Any) -> RemoteItem | None:
     """One item of ``/items``; ``None`` for one that is not an item."""
     if not isinstance(item, dict) or not isinstance(item.get("id"), int):
@@ -59,68 +42,37 @@ def parse_item(item: Any) -> RemoteItem | None:
     return RemoteItem(
         id=str(item["id"]),
         feed_id=str(item.get("feedId", "")),
-        title=_text(item.get("title")),
-        link=_text(item.get("url")),
-        published=_when(item.get("pubDate")),
-        updated=_when(item.get("updatedDate")),
-        author=_text(item.get("author")),
-        content=_text(item.get("body")),
+        title=text(item.get("title")),
+        link=text(item.get("url")),
+        published=unix_time(item.get("pubDate")),
+        updated=unix_time(item.get("updatedDate")),
+        author=text(item.get("author")),
+        content=text(item.get("body")),
         read=item.get("unread") is False,
         starred=item.get("starred") is True,
     )
 
 
-class NextcloudClient:
+class NextcloudClient(ApiClient):
     """One account on one Nextcloud, over a shared ``httpx.AsyncClient``."""
 
+    error = NextcloudError
+    auth_error = NextcloudAuthError
+
     def __init__(self, client: httpx.AsyncClient, base_url: str, user: str, password: str) -> None:
-        self._client = client
-        self._base = base_url.rstrip("/") + API
+        super().__init__(client, base_url.rstrip("/") + API, f"user {user!r}")
         self._auth = (user, password)
-        self._user = user
-        self.requests = 0
-        """Requests made so far."""
         self.last_modified = 0
         """The highest ``lastModified`` seen: where the next incremental read starts."""
 
-    def _where(self) -> str:
-        return urlsplit(self._base).netloc or self._base
-
-    def _fail(self, why: str) -> NextcloudError:
-        return NextcloudError(f"{self._where()}: {why}")
-
     async def _call(self, method: str, path: str, **kw: Any) -> Any:
-        import httpx
-
-        self.requests += 1
-        try:
-            response = await self._client.request(method, self._base + path, auth=self._auth, **kw)
-        except httpx.HTTPError as exc:
-            raise NextcloudError(f"{self._where()}: {network_reason(exc)}") from None
-        if len(response.content) > MAX_ANSWER:
-            raise NextcloudError(
-                f"{self._where()}: the answer is larger than {MAX_ANSWER >> 20} MB"
-            )
-        if response.status_code in (401, 403):
-            raise NextcloudAuthError(f"{self._where()}: the server refused user {self._user!r}")
-        if response.status_code == 429:
-            raise self._fail("too many requests (HTTP 429); try again later")
-        if response.status_code >= 400:
-            raise NextcloudError(
-                f"{self._where()}: the server answered HTTP {response.status_code}"
-            )
-        if not response.content:
-            return None
-        try:
-            return json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            raise NextcloudError(f"{self._where()}: the answer is not JSON") from None
+        return self._decode(await self._send(method, self._base + path, auth=self._auth, **kw))
 
     async def subscriptions(self) -> list[RemoteFeed]:
         """Every feed, with its folder."""
         folders_answer = await self._call("GET", "/folders")
         folders = {
-            f["id"]: _text(f.get("name"))
+            f["id"]: text(f.get("name"))
             for f in (folders_answer or {}).get("folders", [])
             if isinstance(f, dict) and isinstance(f.get("id"), int)
         }
@@ -133,9 +85,9 @@ class NextcloudClient:
             out.append(
                 RemoteFeed(
                     str(feed["id"]),
-                    _text(feed.get("title")),
-                    _text(feed.get("url")),
-                    _text(feed.get("link")),
+                    text(feed.get("title")),
+                    text(feed.get("url")),
+                    text(feed.get("link")),
                     (folder,) if folder else (),
                 )
             )
@@ -201,7 +153,7 @@ class NextcloudClient:
         answer = await self._call("POST", "/feeds", json={"url": url, "folderId": folder_id})
         feeds = answer.get("feeds") if isinstance(answer, dict) else None
         if not isinstance(feeds, list) or not feeds or not isinstance(feeds[0], dict):
-            raise NextcloudError(f"{self._where()}: the server did not say which feed it added")
+            raise self._fail("the server did not say which feed it added")
         return str(feeds[0].get("id"))
 
     async def unsubscribe(self, feed_id: str) -> None:

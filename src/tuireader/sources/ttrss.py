@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from tuireader.domain.errors import SourceError
 from tuireader.domain.remote import RemoteFeed, RemoteItem
-from tuireader.sources.http import network_reason
+from tuireader.sources.api_client import ApiClient, text, unix_time
 
 if TYPE_CHECKING:
     import httpx
@@ -30,7 +28,6 @@ PAGE = 200
 """Headlines per call (the API's cap)."""
 ALL_FEEDS = -4
 """The virtual feed holding every article."""
-MAX_ANSWER = 32 * 1024 * 1024
 FIELD_STARRED = 0
 FIELD_UNREAD = 2
 
@@ -43,19 +40,6 @@ class TTRSSAuthError(TTRSSError):
     """The server refused the user name or password, or API access is off."""
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        return None
-    try:
-        return datetime.fromtimestamp(value, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 def parse_headline(entry: Any) -> RemoteItem | None:
     """One article of ``getHeadlines``; ``None`` for one that is not an article."""
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), int):
@@ -63,57 +47,33 @@ def parse_headline(entry: Any) -> RemoteItem | None:
     return RemoteItem(
         id=str(entry["id"]),
         feed_id=str(entry.get("feed_id", "")),
-        title=_text(entry.get("title")),
-        link=_text(entry.get("link")),
-        published=_when(entry.get("updated")),
-        updated=_when(entry.get("updated")),
-        author=_text(entry.get("author")),
-        content=_text(entry.get("content")),
+        title=text(entry.get("title")),
+        link=text(entry.get("link")),
+        published=unix_time(entry.get("updated")),
+        updated=unix_time(entry.get("updated")),
+        author=text(entry.get("author")),
+        content=text(entry.get("content")),
         read=entry.get("unread") is False,
         starred=entry.get("marked") is True,
     )
 
 
-class TTRSSClient:
+class TTRSSClient(ApiClient):
     """One account on one tt-rss, over a shared ``httpx.AsyncClient``."""
 
+    error = TTRSSError
+    auth_error = TTRSSAuthError
+
     def __init__(self, client: httpx.AsyncClient, base_url: str, user: str, password: str) -> None:
-        self._client = client
-        base = base_url.rstrip("/")
-        self._url = base if base.endswith("/api") else base + "/api/"
+        super().__init__(client, base_url, f"user {user!r}")
+        self._url = self._base if self._base.endswith("/api") else self._base + "/api/"
         self._user = user
         self._password = password
         self._sid: str | None = None
-        self.requests = 0
-        """Requests made so far."""
-
-    def _where(self) -> str:
-        return urlsplit(self._url).netloc or self._url
-
-    def _fail(self, why: str) -> TTRSSError:
-        return TTRSSError(f"{self._where()}: {why}")
 
     async def _post(self, body: dict[str, Any]) -> dict[str, Any]:
-        import httpx
-
-        self.requests += 1
-        try:
-            response = await self._client.post(self._url, content=json.dumps(body).encode())
-        except httpx.HTTPError as exc:
-            raise self._fail(network_reason(exc)) from None
-        if len(response.content) > MAX_ANSWER:
-            raise self._fail(f"the answer is larger than {MAX_ANSWER >> 20} MB")
-        if response.status_code == 429:
-            raise self._fail("too many requests (HTTP 429); try again later")
-        if response.status_code >= 400:
-            raise self._fail(f"the server answered HTTP {response.status_code}")
-        try:
-            data = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            raise self._fail("the answer is not JSON (is this the tt-rss /api/?)") from None
-        if not isinstance(data, dict):
-            raise self._fail("the answer is not a JSON object")
-        return data
+        response = await self._send("POST", self._url, content=json.dumps(body).encode())
+        return self._object(response)
 
     async def login(self) -> None:
         """Sign in; raises :class:`TTRSSAuthError` when refused."""
@@ -121,13 +81,13 @@ class TTRSSClient:
         content = data.get("content") if isinstance(data.get("content"), dict) else {}
         assert isinstance(content, dict)
         if data.get("status") != 0 or not isinstance(content.get("session_id"), str):
-            error = _text(content.get("error"))
+            error = text(content.get("error"))
             if error == "API_DISABLED":
                 raise TTRSSAuthError(
                     f"{self._where()}: API access is off for user {self._user!r}"
                     " (switch it on in the user's preferences on the server)"
                 )
-            raise TTRSSAuthError(f"{self._where()}: the server refused user {self._user!r}")
+            raise self._refused()
         self._sid = content["session_id"]
 
     async def _call(self, op: str, **args: Any) -> Any:
@@ -138,7 +98,7 @@ class TTRSSClient:
             content = data.get("content")
             if data.get("status") == 0:
                 return content
-            error = _text(content.get("error")) if isinstance(content, dict) else ""
+            error = text(content.get("error")) if isinstance(content, dict) else ""
             if error == "NOT_LOGGED_IN":
                 self._sid = None  # the session expired: sign in once more
                 continue
@@ -149,7 +109,7 @@ class TTRSSClient:
         """Every feed with its category as its folder."""
         categories = await self._call("getCategories", include_empty=True)
         listed = categories if isinstance(categories, list) else []
-        names = {c.get("id"): _text(c.get("title")) for c in listed if isinstance(c, dict)}
+        names = {c.get("id"): text(c.get("title")) for c in listed if isinstance(c, dict)}
         feeds = await self._call("getFeeds", cat_id=-3)
         out = []
         for feed in feeds if isinstance(feeds, list) else []:
@@ -163,8 +123,8 @@ class TTRSSClient:
             out.append(
                 RemoteFeed(
                     str(feed["id"]),
-                    _text(feed.get("title")),
-                    _text(feed.get("feed_url")),
+                    text(feed.get("title")),
+                    text(feed.get("feed_url")),
                     "",
                     (folder,) if folder else (),
                 )
