@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from standin import LoopbackServer, running
 
 READ = "user/-/state/com.google/read"
 STARRED = "user/-/state/com.google/starred"
@@ -281,25 +282,11 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, b"OK")
 
 
-class StandIn(ThreadingHTTPServer):
-    daemon_threads = True
-
+class StandIn(LoopbackServer[State]):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.state = State()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/api/greader.php"
+        super().__init__(Handler, State(), "/api/greader.php")
 
 
 def serving() -> Iterator[StandIn]:
     """A running stand-in (for a fixture)."""
-    server = StandIn()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+    yield from running(StandIn())

@@ -11,12 +11,13 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from standin import LoopbackServer, running
 
 
 @dataclass
@@ -221,25 +222,11 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, {"total": total, "entries": [self._entry(e) for e in page]})
 
 
-class StandIn(ThreadingHTTPServer):
-    daemon_threads = True
-
+class StandIn(LoopbackServer[State]):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.state = State()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        super().__init__(Handler, State(), "")
 
 
 def serving() -> Iterator[StandIn]:
     """A running stand-in (for a fixture)."""
-    server = StandIn()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+    yield from running(StandIn())

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from standin import LoopbackServer, running
 
 
 @dataclass
@@ -147,25 +148,11 @@ class Handler(BaseHTTPRequestHandler):
         self._answer({"status": "OK"})
 
 
-class StandIn(ThreadingHTTPServer):
-    daemon_threads = True
-
+class StandIn(LoopbackServer[State]):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.state = State()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/tt-rss"
+        super().__init__(Handler, State(), "/tt-rss")
 
 
 def serving() -> Iterator[StandIn]:
     """A running stand-in (for a fixture)."""
-    server = StandIn()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+    yield from running(StandIn())
