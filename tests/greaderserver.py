@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -63,6 +64,8 @@ class State:
     fail_next: int = 0
     """Answer the next request with this status (500, 429…)."""
     garbage_next: bool = False
+    delay: float = 0.0
+    """Seconds to wait before each answer (a slow server)."""
 
     def add_feed(self, url: str, title: str, folder: str = "") -> str:
         feed_id = "feed/" + url
@@ -114,6 +117,8 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         state.requests.append(f"{method} {path}")
         form = self._form()
+        if state.delay:
+            time.sleep(state.delay)
         if state.fail_next:
             status, state.fail_next = state.fail_next, 0
             self._send(status, b"busy", {"Retry-After": "1"} if status == 429 else None)

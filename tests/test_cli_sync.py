@@ -72,7 +72,10 @@ def test_sync_names_what_it_cannot_do(tmp_path: Path) -> None:
     lines = synced.stderr.strip().splitlines()
     assert len(lines) == 2, synced.stderr
     assert lines[0].startswith("tuireader: home: ") and "missing-folder" in lines[0]
-    assert lines[1] == "tuireader: work: sync with miniflux servers is not built yet"
+    # nothing listens on port 9: the account and the reason, in one line
+    assert lines[1].startswith("tuireader: work: 127.0.0.1:9: "), lines[1]
+    assert "refused" in lines[1] or "connect" in lines[1], lines[1]
+    assert "pw" not in synced.stdout
     unknown = run(env, "sync", "nope")
     assert unknown.returncode == 2 and "no account named 'nope'" in unknown.stderr
     assert "Traceback" not in synced.stderr + unknown.stderr

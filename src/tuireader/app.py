@@ -31,6 +31,8 @@ from tuireader.storage.database import connect, open_database
 from tuireader.ui.config_check import check_config
 
 if TYPE_CHECKING:  # the network services and discovery load when first used, not at start-up
+    from tuireader.domain.accounts import Account
+    from tuireader.services.account_sync import AccountSync
     from tuireader.services.discovery import Discovery
     from tuireader.services.folder_sync import FolderSync
     from tuireader.services.images import ImageCache
@@ -197,6 +199,31 @@ class Context:
         limits = replace(self.limits(), max_bytes=ImageCachePolicy().max_bytes)
         async with make_client(user_agent(), limits) as client:
             yield ImageCache(self.paths.cache_dir, Fetcher(client, limits))
+
+    @contextlib.asynccontextmanager
+    async def account_sync(
+        self, account: Account, own_connection: bool = False
+    ) -> AsyncIterator[AccountSync]:
+        """A server account's sync with its HTTP client, closed on exit. The secret is
+        had here (its command run); :class:`ConfigError` when there is none."""
+        from tuireader.services.account_sync import AccountSync, cursor_of
+        from tuireader.services.accounts import secret_for
+        from tuireader.sources.remote_api import open_api
+
+        secret = secret_for(account)
+        limits = self.limits()
+        with self._library_for(own_connection) as (library, discovery):
+            conn = library.connection
+            async with make_client(user_agent(), limits) as client:
+                api = open_api(client, account, secret.reveal(), cursor_of(conn, account))
+                yield AccountSync(
+                    account,
+                    api,
+                    library,
+                    conn,
+                    discovery,
+                    deadline=self.settings.network.refresh_deadline,
+                )
 
     def folder_sync(self, folder: Path) -> FolderSync:
         """Sync through a shared folder, on the main connection."""

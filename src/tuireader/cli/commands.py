@@ -129,6 +129,8 @@ def cmd_add(context: Context, args: argparse.Namespace) -> int:
     """Subscribe to a URL (or the feed a page names) or add a local path; an OPML file
     imports its feeds. Nothing is kept when the input is refused or the first fetch fails."""
     ref = args.ref
+    if args.account:
+        return _add_to_account(context, args.account, ref, args.folder)
     if "://" not in ref and ref.lower().endswith(".opml"):
         return _import(context, Path(ref), fetch=not args.no_fetch)
 
@@ -153,6 +155,23 @@ def cmd_add(context: Context, args: argparse.Namespace) -> int:
         return OK
     print(f"added {clean_line(source.name)} (id {source.id})")
     return OK if added.report is None else _report(added.report, quiet=False)
+
+
+def _add_to_account(context: Context, name: str, url: str, folder: str) -> int:
+    from tuireader.cli.sync import chosen_accounts
+    from tuireader.services.account_sync import subscribe as subscribe_on_server
+
+    [account] = chosen_accounts(context, name)
+    if not account.is_server:
+        raise UsageError(f"{name} is a folder account: add the feed without --account")
+    if "://" not in url:
+        raise UsageError("an account subscribes to feed URLs (http:// or https://)")
+    subscribe_on_server(context.conn, account, url, folder)
+    print(
+        f"queued {clean_line(url)} for {clean_line(name)}; the next sync sends it"
+        f" (`tuireader sync {clean_line(name)}`)"
+    )
+    return OK
 
 
 def cmd_samples(context: Context, args: argparse.Namespace) -> int:

@@ -39,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--folder", default="", help="put the source in this folder")
     add.add_argument("--title", default="", help="a title for the source")
     add.add_argument("--no-fetch", action="store_true", help="do not fetch or load it now")
+    add.add_argument(
+        "--account",
+        default="",
+        metavar="NAME",
+        help="subscribe on this sync account's server (sent by its next sync)",
+    )
 
     save = sub.add_parser(
         "save",

@@ -1,14 +1,14 @@
 """``tuireader sync [ACCOUNT] [--json]``: sync the accounts in the config.
 
-Folder accounts (a folder shared between the user's own machines) sync now. Server accounts
-(GReader, Fever, tt-rss, Miniflux, Nextcloud News) have their API clients in
-``tuireader.sources`` but no sync service yet: each says so in one line, and the command
-fails for it, so no script mistakes it for a sync that happened.
+Server accounts (GReader, Fever, tt-rss, Miniflux, Nextcloud News) sync with their server;
+folder accounts through a folder shared between the user's own machines. One account's
+failure is one line naming it; the others still sync, and the command fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from typing import Any
 
@@ -40,7 +40,7 @@ def sync_accounts(context: Context, accounts: list[Account]) -> tuple[list[dict[
     for account in accounts:
         result: dict[str, Any] = {"account": account.name, "type": str(account.type)}
         if account.is_server:
-            result["error"] = f"sync with {account.type} servers is not built yet"
+            result.update(_sync_server(context, account))
         elif account.path is None:
             result["error"] = "no path"
         else:
@@ -60,6 +60,31 @@ def sync_accounts(context: Context, accounts: list[Account]) -> tuple[list[dict[
     return results, failed
 
 
+def _sync_server(context: Context, account: Account) -> dict[str, Any]:
+    async def run() -> dict[str, Any]:
+        async with context.account_sync(account) as sync:
+            report = await sync.sync()
+        out: dict[str, Any] = {
+            "feeds": report.feeds,
+            "new": report.new,
+            "sent": report.sent,
+            "applied": report.applied,
+            "waiting": report.waiting,
+            "requests": report.requests,
+            "skipped": list(report.notes),
+        }
+        if report.error:
+            out["error"] = report.error
+        if report.discovery_error:
+            out["skipped"].append(f"discovery: {report.discovery_error}")
+        return out
+
+    try:
+        return asyncio.run(run())
+    except TuireaderError as exc:  # no secret, a password command that failed
+        return {"error": one_line_error(exc)}
+
+
 def cmd_sync(context: Context, args: argparse.Namespace) -> int:
     """Sync one account or every account."""
     accounts = chosen_accounts(context, args.account)
@@ -75,10 +100,18 @@ def cmd_sync(context: Context, args: argparse.Namespace) -> int:
         if "error" in result:
             print(f"tuireader: {name}: {clean_line(result['error'])}", file=sys.stderr)
             continue
-        print(
-            f"{name}: sent {plural(result['sent'], 'change')}, applied {result['applied']}"
-            + (f", {result['waiting']} waiting for their stories" if result["waiting"] else "")
-        )
+        if "new" in result:
+            print(
+                f"{name}: {plural(result['new'], 'new story', 'new stories')}"
+                f" from {plural(result['feeds'], 'feed')}, sent {plural(result['sent'], 'change')},"
+                f" applied {result['applied']}"
+                + (f", {result['waiting']} waiting to be sent" if result["waiting"] else "")
+            )
+        else:
+            print(
+                f"{name}: sent {plural(result['sent'], 'change')}, applied {result['applied']}"
+                + (f", {result['waiting']} waiting for their stories" if result["waiting"] else "")
+            )
         for skipped in result["skipped"]:
             print(f"  skipped: {clean_line(skipped)}", file=sys.stderr)
     return FAILED if failed else OK

@@ -19,6 +19,12 @@ class AccountType(StrEnum):
     NEXTCLOUD = "nextcloud"
     FOLDER = "folder"
 
+    @property
+    def can_subscribe(self) -> bool:
+        """Whether the API adds and removes subscriptions (Fever's cannot: they are managed
+        on the server)."""
+        return self not in (AccountType.FEVER, AccountType.FOLDER)
+
 
 class SecretSource(StrEnum):
     """Where an account's secret comes from (shown instead of the secret)."""

@@ -16,6 +16,8 @@ class SourceKind(StrEnum):
     """A file or folder on disk."""
     SAVED = "saved"
     """The read-later inbox: pages and files saved one at a time."""
+    ACCOUNT = "account"
+    """A subscription of a sync account: its stories come from the account's server."""
 
 
 class ContentType(StrEnum):
@@ -77,6 +79,10 @@ class Source:
     retry_after: datetime | None = None
     unread: int = 0
     total: int = 0
+    account: str = ""
+    """The sync account it belongs to (kind ``account``), else empty."""
+    remote_id: str = ""
+    """The account's server's id for the feed."""
 
     @property
     def name(self) -> str:

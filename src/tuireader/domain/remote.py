@@ -36,3 +36,29 @@ class RemoteItem:
     read: bool
     starred: bool
     categories: tuple[str, ...] = ()
+    changed: datetime | None = None
+    """When its state last changed on the server, where the API says (Miniflux's
+    ``changed_at``, Nextcloud's ``lastModified``): what the later-change-wins rule compares."""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteState:
+    """The server's read and starred state, as one sync reads it.
+
+    APIs that list every unread and starred id cheaply (GReader, Fever, tt-rss) fill
+    ``unread`` and ``starred``; the others (Miniflux, Nextcloud) give the items whose state
+    changed since ``cursor`` in ``changed`` (which may hold new items too)."""
+
+    unread: frozenset[str] | None = None
+    starred: frozenset[str] | None = None
+    changed: tuple[RemoteItem, ...] = ()
+    cursor: str = ""
+    """Where the next state read starts."""
+
+
+@dataclass(frozen=True, slots=True)
+class RemotePage:
+    """New items from the server, one page of them, and where the next read starts."""
+
+    items: tuple[RemoteItem, ...]
+    cursor: str

@@ -103,6 +103,12 @@ class Library:
         self._pages = PagesRepo(conn)
         self._notices: list[str] = []
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The connection the library is on (for the composition root to hand to services
+        that share it)."""
+        return self._conn
+
     # sources -----------------------------------------------------------------------------
     # Every Source this facade hands out has the config's settings applied: the repository
     # is private, and each method that yields a Source passes it through _with_settings.
@@ -184,8 +190,17 @@ class Library:
         return out
 
     def remove_source(self, source: Source) -> int:
-        """Unsubscribe; its stories stay recoverable (``undo``) until the next vacuum."""
+        """Unsubscribe; its stories stay recoverable (``undo``) until the next vacuum. An
+        account's feed is unsubscribed on its server by the next sync (where the API can:
+        :class:`UsageError` where it cannot)."""
         assert source.id is not None
+        if source.kind is SourceKind.ACCOUNT:
+            account = self.settings.accounts.get(source.account)
+            if account is not None and not account.type.can_subscribe:
+                raise UsageError(
+                    f"{source.account}: the {account.type} API cannot remove subscriptions;"
+                    " remove the feed on the server, and the next sync removes it here"
+                )
         hidden = self._sources.remove(source.id)
         self._undo.push("remove_source", f"remove {source.name}", {"source_id": source.id})
         return hidden

@@ -65,7 +65,7 @@ class Prepared:
     """Words in each story's feed text, by key (is it summary-only?)."""
 
 
-def _prepare(stories: Sequence[Story]) -> Prepared:
+def prepare(stories: Sequence[Story]) -> Prepared:
     """Search text, word counts and discovery term counts: CPU work for a worker thread."""
     prepared = Prepared()
     for story in stories:
@@ -80,7 +80,7 @@ def _prepare(stories: Sequence[Story]) -> Prepared:
 
 def _parse_and_prepare(data: bytes, url: str) -> tuple[ParsedFeed, Prepared]:
     parsed = parse_feed(data, url)
-    return parsed, _prepare(parsed.stories)
+    return parsed, prepare(parsed.stories)
 
 
 POOL_FROM = 24
@@ -127,7 +127,11 @@ class Refresher:
         self, sources: Sequence[Source] | None = None, progress: Progress | None = None
     ) -> RefreshReport:
         """Refresh the given sources (all when ``None``) concurrently."""
-        targets = list(self.library.sources() if sources is None else sources)
+        targets = [  # an account's feeds come with its sync, never fetched directly
+            s
+            for s in (self.library.sources() if sources is None else sources)
+            if s.kind is not SourceKind.ACCOUNT
+        ]
         report = RefreshReport()
         done = 0
         feeds = sum(1 for s in targets if s.kind is SourceKind.FEED)
@@ -257,6 +261,8 @@ class Refresher:
         try:
             if source.kind is SourceKind.SAVED:  # saved pages are kept, never refetched
                 return SourceResult(source, Outcome.UNCHANGED)
+            if source.kind is SourceKind.ACCOUNT:  # its stories come with the account's sync
+                return SourceResult(source, Outcome.UNCHANGED)
             if source.kind is SourceKind.LOCAL:
                 return await self._local(source)
             return await self._feed(source)
@@ -314,7 +320,7 @@ class Refresher:
             return SourceResult(source, Outcome.UNCHANGED)
         now = datetime.now(UTC)
         loaded = await asyncio.to_thread(load_path, path, parse_feed)
-        prepared = await asyncio.to_thread(_prepare, loaded.stories)
+        prepared = await asyncio.to_thread(prepare, loaded.stories)
         new = self._store(source, prepared, now)
         for feed in loaded.feeds:
             self.library.add_source(feed)

@@ -116,11 +116,15 @@ class FeverClient(ApiClient):
             )
         return out
 
-    async def items(self, since_id: int = 0, limit: int = 1_000_000) -> list[RemoteItem]:
+    async def items(
+        self,
+        since_id: int = 0,
+        limit: int = 1_000_000,
+        state: tuple[set[str], set[str]] | None = None,
+    ) -> list[RemoteItem]:
         """Items with ids above ``since_id``, oldest first, 50 a call; their read and saved
-        state from the id lists."""
-        unread = _ids((await self._call("unread_item_ids")).get("unread_item_ids"))
-        saved = _ids((await self._call("saved_item_ids")).get("saved_item_ids"))
+        state from the id lists (``state``: as :meth:`state` gave them, else read now)."""
+        unread, saved = state if state is not None else await self.state()
         out: list[RemoteItem] = []
         cursor = since_id
         while len(out) < limit:

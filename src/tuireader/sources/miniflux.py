@@ -60,6 +60,7 @@ def parse_entry(entry: Any) -> RemoteItem | None:
         content=text(entry.get("content")),
         read=entry.get("status") == "read",
         starred=entry.get("starred") is True,
+        changed=_when(entry.get("changed_at")),
     )
 
 

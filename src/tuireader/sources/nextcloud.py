@@ -13,6 +13,7 @@ Every failure is a :class:`NextcloudError` in one line that never contains the p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tuireader.domain.errors import SourceError
@@ -35,6 +36,15 @@ class NextcloudAuthError(NextcloudError):
     """The server refused the user name or password."""
 
 
+def _modified(value: Any) -> datetime | None:
+    """``lastModified``: Unix seconds in the v1-3 docs, microseconds from News 15 on."""
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and value > 10**14:
+        value //= 1_000_000
+    return unix_time(value)
+
+
 def parse_item(item: Any) -> RemoteItem | None:
     """One item of ``/items``; ``None`` for one that is not an item."""
     if not isinstance(item, dict) or not isinstance(item.get("id"), int):
@@ -50,6 +60,7 @@ def parse_item(item: Any) -> RemoteItem | None:
         content=text(item.get("body")),
         read=item.get("unread") is False,
         starred=item.get("starred") is True,
+        changed=_modified(item.get("lastModified")),
     )
 
 

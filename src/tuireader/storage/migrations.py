@@ -213,7 +213,43 @@ CREATE TRIGGER sync_source_folder AFTER UPDATE OF folder ON sources
     CAST(round((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)); END
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9)
+# Server accounts (issue 11): an account's subscriptions are sources of kind 'account' that
+# name the account and the server's id for the feed; each stored story of theirs is linked to
+# the server's id for it, with its state there as of the last sync (the base that tells "the
+# server changed it" from "we changed it"). Cursors say where the next incremental read
+# starts; the outbox holds subscribe/unsubscribe requests until the server took them. Read and
+# starred changes wait in sync_journal (V9), sent from a per-account marker in sync_state.
+V10 = """
+ALTER TABLE sources ADD COLUMN account TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN remote_id TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX sources_by_remote ON sources (account, remote_id) WHERE account != '';
+CREATE TABLE remote_items (
+    account TEXT NOT NULL,
+    remote_id TEXT NOT NULL,
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    read INTEGER NOT NULL,
+    starred INTEGER NOT NULL,
+    PRIMARY KEY (account, remote_id)
+);
+CREATE INDEX remote_items_by_story ON remote_items (story_id);
+CREATE TABLE remote_cursors (
+    account TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (account, name)
+);
+CREATE TABLE remote_outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    account TEXT NOT NULL,
+    op TEXT NOT NULL,
+    url TEXT NOT NULL DEFAULT '',
+    remote_id TEXT NOT NULL DEFAULT '',
+    folder TEXT NOT NULL DEFAULT '',
+    at INTEGER NOT NULL
+)
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9, V10)
 SCHEMA_VERSION = len(STEPS)
 
 _TAGS = re.compile(r"<[^>]*>")

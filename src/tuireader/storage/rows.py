@@ -18,13 +18,14 @@ from tuireader.domain.models import (
 
 SOURCE_COLUMNS = (
     "id, url, kind, title, folder, tags, settings, etag, last_modified, fingerprint, "
-    "fetched_at, status, retry_after"
+    "fetched_at, status, retry_after, account, remote_id"
 )
 
 
 def source_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Source:
     """A :class:`Source` from a row selected with :data:`SOURCE_COLUMNS`."""
     (sid, url, kind, title, folder, tags, settings, etag, lm, fp, fetched, status, retry) = row[:13]
+    account, remote_id = row[13:15]
     raw = json.loads(settings or "{}")
     return Source(
         id=sid,
@@ -40,6 +41,8 @@ def source_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Source:
         fetched_at=from_timestamp(fetched),
         status=status,
         retry_after=from_timestamp(retry),
+        account=account,
+        remote_id=remote_id,
     )
 
 

@@ -58,7 +58,7 @@ class SourceRepo:
         out = []
         for row in rows:
             source = source_from_row(row)
-            source.unread, source.total = row[13], row[14]
+            source.unread, source.total = row[15], row[16]
             out.append(source)
         return out
 
