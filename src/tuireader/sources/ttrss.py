@@ -230,6 +230,10 @@ class TTRSSClient(ApiClient):
             if len(entries) < PAGE:
                 return out
 
+    async def article_ids(self) -> set[str]:
+        """The ids of every article the account holds (without their content)."""
+        return await self._ids(ALL_FEEDS, "all_articles")
+
     async def unread_ids(self) -> set[str]:
         """The ids of every unread article (without their content)."""
         return await self._ids(ALL_FEEDS, "unread")
