@@ -302,3 +302,91 @@ async def test_the_answers_have_the_shapes_the_stand_in_copies(
         assert isinstance(head["updated"], int) and head["content"] == ""
     bad = (await http.post(url, json={"op": "getFeeds", "sid": "nope"})).json()
     assert bad["status"] == 1 and bad["content"] == {"error": "NOT_LOGGED_IN"}
+
+
+def _account_home(tmp: object, server: Server) -> dict[str, str]:
+    from pathlib import Path
+
+    root = Path(str(tmp))
+    config = root / "config"
+    config.mkdir()
+    (config / "config.toml").write_text(
+        f'[accounts.tt]\ntype = "ttrss"\nurl = "{server.url}"\nuser = "{server.user}"\n'
+        f'password_command = "echo {server.password}"\n',
+        encoding="utf-8",
+    )
+    return {
+        **os.environ,
+        "TUIREADER_DATA_DIR": str(root / "data"),
+        "TUIREADER_CONFIG_DIR": str(config),
+        "TUIREADER_CACHE_DIR": str(root / "cache"),
+        "TUIREADER_LOG_DIR": str(root / "log"),
+    }
+
+
+async def test_an_account_syncs_with_the_real_tt_rss_end_to_end(
+    server: Server, reader: TTRSSClient, feeds: Feeds, run: str, tmp_path: object
+) -> None:
+    import json
+
+    from test_cli import run as cli
+
+    cats = await categories(reader)
+    world = await reader.subscribe(feeds.add(f"{run}/w.xml", "World wire", 30), cats["World"])
+    misc = await reader.subscribe(feeds.add(f"{run}/m.xml", "Misc wire", 5))
+    await asyncio.gather(reader.update_feed(world), reader.update_feed(misc))
+    first = sorted(mine(await reader.headlines(), world, misc), key=lambda i: i.title)
+    await reader.mark([first[0].id], read=True)
+    await reader.mark([first[1].id], starred=True)
+    env = _account_home(tmp_path, server)
+
+    def sync() -> dict[str, object]:
+        done = cli(env, "sync", "tt", "--json", timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert server.password not in done.stdout + done.stderr
+        result: dict[str, object] = json.loads(done.stdout)[0]
+        return result
+
+    def here() -> dict[str, dict[str, object]]:
+        listed = cli(env, "list", "--json", "--limit", "1000").stdout
+        return {s["title"]: s for s in json.loads(listed)}
+
+    report = sync()
+    assert report["feeds"] == 2 and report["new"] == 35, report
+    stories = here()
+    assert set(stories) == {i.title for i in first}
+    assert (stories[first[0].title]["read"], stories[first[1].title]["starred"]) == (True, True)
+    sources = json.loads(cli(env, "sources", "--json").stdout)
+    assert {s["title"]: s["folder"] for s in sources} == {"World wire": "World", "Misc wire": ""}
+
+    # both ways: a mark here reaches tt-rss, a mark there comes here
+    target = first[2]
+    for flag in ("--read", "--star"):
+        assert cli(env, "mark", str(stories[target.title]["id"]), flag).returncode == 0
+    await reader.mark([first[3].id], read=True)
+    report = sync()
+    assert report["sent"] == 2 and report["applied"] == 1 and report["new"] == 0, report
+    assert target.id not in await reader.unread_ids()
+    assert target.id in await reader.starred_ids()
+    assert here()[first[3].title]["read"] is True
+
+    # incremental: new articles only
+    feeds.grow(f"{run}/m.xml", 3)
+    await reader.update_feed(misc)
+    report = sync()
+    assert report["new"] == 3, report
+
+    # subscribe and unsubscribe go to the server
+    extra = feeds.add(f"{run}/x.xml", "Extra wire", 2)
+    assert cli(env, "add", extra, "--account", "tt").returncode == 0
+    report = sync()
+    assert extra in {f.url for f in await reader.subscriptions()}
+    misc_id = next(
+        s["id"]
+        for s in json.loads(cli(env, "sources", "--json").stdout)
+        if s["title"] == "Misc wire"
+    )
+    assert cli(env, "remove", str(misc_id)).returncode == 0
+    sync()
+    assert misc not in {f.id for f in await reader.subscriptions()}
+    assert not any(t.startswith("Misc wire") for t in here())
