@@ -471,3 +471,30 @@ def test_kill_9_during_a_sync_loses_no_queued_change(tmp_path: Path) -> None:
         assert report.error == "" and report.sent == 2
         assert driver.get(items["a"]) == (True, False)
         assert driver.get(items["e"]) == (False, True)
+
+
+def test_tt_rss_reads_unread_ids_only_for_feeds_whose_count_changed(tmp_path: Path) -> None:
+    with contextmanager(ttrssserver.serving)() as running:
+        driver = TTRSS(running)
+        items = seed(driver)
+        home = make_home(tmp_path, driver)
+        assert home.sync().error == ""
+        tech = next(k for k, v in driver.state.feeds.items() if v["title"] == "Tech")
+        driver.set(items["a"], read=True)  # a Tech story: Tech's unread count changes
+        driver.state.ops.clear()
+        heads: list[object] = []
+        real = running.RequestHandlerClass._getHeadlines
+
+        def spy(handler: Any, body: dict[str, object]) -> None:
+            heads.append((body.get("feed_id"), body.get("view_mode")))
+            real(handler, body)
+
+        running.RequestHandlerClass._getHeadlines = spy
+        try:
+            report = home.sync()
+        finally:
+            running.RequestHandlerClass._getHeadlines = real
+        assert report.error == "" and report.applied == 1
+        assert home.state()["a"] == (True, False)
+        unread_reads = [feed for feed, mode in heads if mode == "unread"]
+        assert unread_reads == [tech], heads  # not Misc's, not every feed's

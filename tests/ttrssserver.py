@@ -122,7 +122,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def _getFeeds(self, body: dict[str, object]) -> None:
         feeds = [
-            {"id": self._out(k), **v, "cat_id": self._out(v["cat_id"]), "unread": 0}
+            {
+                "id": self._out(k),
+                **v,
+                "cat_id": self._out(v["cat_id"]),
+                "unread": sum(
+                    1 for a in self.server.state.articles.values() if a.feed_id == k and a.unread
+                ),
+            }
             for k, v in self.server.state.feeds.items()
         ]
         if body.get("cat_id") == -4:  # every feed, the virtual ones too

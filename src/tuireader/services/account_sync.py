@@ -134,7 +134,12 @@ class AccountSync:
                 await self._send_outbox(run)
                 await self._feeds(run)
                 await self._new_items(run)
-                state = await self.api.state()
+                known = self._repo.known(name)
+                unread_here: dict[str, int] = {}
+                for linked in known.values():
+                    if not linked.base_read:
+                        unread_here[linked.feed] = unread_here.get(linked.feed, 0) + 1
+                state = await self.api.state(unread_here)
                 await self._settle(run, state)
             self._repo.set_cursor(name, self.api.cursor)
             self._repo.set_last_sync(name, int(time.time() * 1000))
@@ -237,7 +242,7 @@ class AccountSync:
                 else last_sync
             )
             for name_ in FIELDS:
-                server = _server_value(state, item, remote_id, name_)
+                server = _server_value(state, item, remote_id, name_, linked.feed)
                 here = getattr(linked, name_)
                 base = getattr(linked, f"base_{name_}")
                 winner = _winner(server, base, queued.get(name_), server_at)
@@ -270,11 +275,13 @@ class AccountSync:
 
 
 def _server_value(
-    state: RemoteState, item: RemoteItem | None, remote_id: str, name: str
+    state: RemoteState, item: RemoteItem | None, remote_id: str, name: str, feed: str
 ) -> bool | None:
     """The server's value of a field, ``None`` when this read does not say (unchanged)."""
     if item is not None:
         return item.read if name == "read" else item.starred
+    if name == "read" and state.unread_feeds is not None and feed not in state.unread_feeds:
+        return None
     ids = state.unread if name == "read" else state.starred
     if ids is None:
         return None

@@ -166,6 +166,7 @@ class TTRSSClient(ApiClient):
                     text(feed.get("feed_url")),
                     "",
                     (folder,) if folder else (),
+                    unread=number(feed.get("unread")),
                 )
             )
         return out
@@ -234,9 +235,9 @@ class TTRSSClient(ApiClient):
         """The ids of every article the account holds (without their content)."""
         return await self._ids(ALL_FEEDS, "all_articles")
 
-    async def unread_ids(self) -> set[str]:
-        """The ids of every unread article (without their content)."""
-        return await self._ids(ALL_FEEDS, "unread")
+    async def unread_ids(self, feed_id: str = "") -> set[str]:
+        """The ids of every unread article (of one feed), without their content."""
+        return await self._ids(int(feed_id) if feed_id else ALL_FEEDS, "unread")
 
     async def starred_ids(self) -> set[str]:
         """The ids of every starred article (without their content)."""
