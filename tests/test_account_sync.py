@@ -498,3 +498,21 @@ def test_tt_rss_reads_unread_ids_only_for_feeds_whose_count_changed(tmp_path: Pa
         assert home.state()["a"] == (True, False)
         unread_reads = [feed for feed, mode in heads if mode == "unread"]
         assert unread_reads == [tech], heads  # not Misc's, not every feed's
+
+
+def test_a_summary_only_story_gets_its_page_like_a_feeds_story(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    with contextmanager(greaderserver.serving)() as running:
+        driver = GReader(running)
+        feed = driver.add_feed("http://feeds.example/brief.xml", "Briefs")
+        item = driver.state.add_item(feed, "Brief", NOW, content="<p>One line.</p>")
+        item.link = feed_server.url("/pages/article1.html")
+        home = make_home(tmp_path, driver)
+        assert home.sync().error == ""
+    conn = sqlite3.connect(database(tmp_path))
+    try:
+        [(status, text)] = conn.execute("SELECT status, text FROM story_pages").fetchall()
+    finally:
+        conn.close()
+    assert status == "ok" and len(text.split()) > 50, (status, text[:200])
