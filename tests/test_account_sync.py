@@ -516,3 +516,21 @@ def test_a_summary_only_story_gets_its_page_like_a_feeds_story(
     finally:
         conn.close()
     assert status == "ok" and len(text.split()) > 50, (status, text[:200])
+
+
+def test_a_slow_server_is_cut_off_at_the_deadline_in_one_line(tmp_path: Path) -> None:
+    with contextmanager(greaderserver.serving)() as running:
+        driver = GReader(running)
+        seed(driver)
+        home = make_home(tmp_path, driver)
+        config = tmp_path / "config" / "config.toml"
+        config.write_text(
+            "[network]\nrefresh_deadline = 1.0\n\n" + config.read_text(), encoding="utf-8"
+        )
+        driver.state.delay = 3.0
+        started = time.monotonic()
+        report = home.sync()
+        assert time.monotonic() - started < 3.0
+        assert report.error == "timed out: the sync's 1 s deadline passed", report.error
+        driver.state.delay = 0.0
+        assert home.sync().error == ""  # the next one goes through
