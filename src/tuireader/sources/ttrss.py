@@ -235,13 +235,36 @@ class TTRSSClient(ApiClient):
         """The ids of every article the account holds (without their content)."""
         return await self._ids(ALL_FEEDS, "all_articles")
 
-    async def unread_ids(self, feed_id: str = "") -> set[str]:
-        """The ids of every unread article (of one feed), without their content."""
-        return await self._ids(int(feed_id) if feed_id else ALL_FEEDS, "unread")
+    async def unread_ids(self, feed_id: str | None = None) -> set[str]:
+        """The ids of every unread article, or of one feed's (without their content).
 
-    async def starred_ids(self) -> set[str]:
-        """The ids of every starred article (without their content)."""
-        return await self._ids(STARRED, "all_articles")
+        The whole account costs the server about 0.75 ms an article (7.5 s for 10,000 on a
+        2-core machine); compare :meth:`counts` first and ask only for the feeds that
+        changed."""
+        return await self._ids(ALL_FEEDS if feed_id is None else int(feed_id), "unread")
+
+    async def starred_ids(self, feed_id: str | None = None) -> set[str]:
+        """The ids of every starred article, or of one feed's (without their content)."""
+        if feed_id is None:
+            return await self._ids(STARRED, "all_articles")
+        return await self._ids(int(feed_id), "marked")
+
+    async def counts(self) -> dict[str, tuple[int, int]]:
+        """Each feed's (unread, starred) counts, in one cheap call (``getCounters``).
+
+        A feed whose counts did not change since the last sync may still have changed (one
+        article read and another marked unread); a sync that trusts them should ask for every
+        id now and then."""
+        counters = await self._call("getCounters")
+        out = {}
+        for entry in counters if isinstance(counters, list) else []:
+            if not isinstance(entry, dict) or "kind" in entry:  # categories, labels
+                continue
+            feed_id = number(entry.get("id"))  # "global-unread" and the like are not
+            if feed_id is not None and feed_id > 0:
+                unread = number(entry.get("counter")) or 0
+                out[str(feed_id)] = (unread, number(entry.get("markedcounter")) or 0)
+        return out
 
     async def mark(
         self, ids: Sequence[str], *, read: bool | None = None, starred: bool | None = None
