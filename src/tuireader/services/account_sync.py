@@ -210,28 +210,31 @@ class AccountSync:
         for item in items:
             if item.feed_id in sources:
                 by_feed[item.feed_id].append(item)
-        for feed_id, feed_items in by_feed.items():
-            source = sources[feed_id]
+        groups = [(sources[f], items_) for f, items_ in by_feed.items()]
+        prepared = await asyncio.to_thread(
+            lambda: [prepare([story_of(i) for i in items_]) for _, items_ in groups]
+        )
+        all_counts = self.library.store_many(
+            [(source, p.items) for (source, _), p in zip(groups, prepared, strict=True)],
+            seen_since=0,
+        )
+        links: list[tuple[str, int, bool, bool]] = []
+        for (source, feed_items), ready, counts in zip(groups, prepared, all_counts, strict=True):
             assert source.id is not None
-            stories = [story_of(i) for i in feed_items]
-            prepared = await asyncio.to_thread(prepare, stories)
-            counts = self.library.store(source, prepared.items, seen_since=0)
             run.new += counts.new
             for touched in counts.touched:
-                run.terms[touched.id] = prepared.terms[touched.key]
+                run.terms[touched.id] = ready.terms[touched.key]
                 run.touched.append(replace(touched, text=""))
             if self.fulltext is not None:
-                by_key = {story.key: story for story in stories}
+                by_key = {story.key: story for story, _ in ready.items}
                 run.pages.extend(
                     t.id
                     for t in counts.touched
-                    if self.fulltext.wanted(by_key[t.key], source, prepared.words[t.key])
+                    if self.fulltext.wanted(by_key[t.key], source, ready.words[t.key])
                 )
             ids = self._repo.story_ids(source.id, [i.id for i in feed_items])
-            self._repo.link(
-                self.account.name,
-                [(i.id, ids[i.id], i.read, i.starred) for i in feed_items if i.id in ids],
-            )
+            links.extend((i.id, ids[i.id], i.read, i.starred) for i in feed_items if i.id in ids)
+        self._repo.link(self.account.name, links)
 
     # state ------------------------------------------------------------------------------
     async def _settle(self, run: _Run, state: RemoteState) -> None:

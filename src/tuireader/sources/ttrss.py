@@ -21,8 +21,9 @@ session id.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tuireader.domain.errors import SourceError
@@ -189,26 +190,52 @@ class TTRSSClient(ApiClient):
         (read twice, kept once), and its id is above every one seen, so the next sync's
         ``since_id`` finds it."""
         found: dict[str, RemoteItem] = {}
-        skip = 0
-        while len(found) < limit:
-            asked = min(PAGE, limit - len(found))
-            page = await self._call(
-                "getHeadlines",
-                feed_id=ALL_FEEDS,
-                limit=asked,
-                skip=skip,
-                since_id=since_id,
-                view_mode="all_articles",
-                show_content=True,
-            )
-            entries = page if isinstance(page, list) else []
-            for item in map(parse_headline, entries):
-                if item is not None:
-                    found.setdefault(item.id, item)
-            skip += len(entries)
-            if len(entries) < asked:
-                break
+        async for page in self.headline_pages(since_id, limit=limit):
+            for item in page:
+                found.setdefault(item.id, item)
         return list(found.values())[:limit]
+
+    async def _headline_page(self, since_id: int, skip: int, limit: int) -> list[RemoteItem]:
+        page = await self._call(
+            "getHeadlines",
+            feed_id=ALL_FEEDS,
+            limit=limit,
+            skip=skip,
+            since_id=since_id,
+            view_mode="all_articles",
+            show_content=True,
+        )
+        entries = page if isinstance(page, list) else []
+        return [i for i in map(parse_headline, entries) if i is not None]
+
+    async def headline_pages(
+        self, since_id: int = 0, *, concurrency: int = 1, limit: int = 1_000_000
+    ) -> AsyncIterator[list[RemoteItem]]:
+        """The pages of :meth:`headlines` as they arrive, up to ``concurrency`` asked at
+        once (a server with several workers answers them side by side). A page may repeat
+        articles of another (the caller drops repeats); pages come in any order."""
+        running: set[asyncio.Task[list[RemoteItem]]] = set()
+        skip = 0
+        ended = False
+        try:
+            while True:
+                while not ended and len(running) < concurrency and skip < limit:
+                    asked = min(PAGE, limit - skip)
+                    running.add(asyncio.create_task(self._headline_page(since_id, skip, asked)))
+                    skip += asked
+                if not running:
+                    return
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    page = task.result()
+                    if len(page) < PAGE:
+                        ended = True  # the end is here: ask for no page after it
+                    yield page
+        finally:
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
 
     async def _ids(self, feed_id: int, view_mode: str) -> set[str]:
         out: set[str] = set()
