@@ -219,7 +219,9 @@ class TTRSSClient(ApiClient):
         ended = False
         try:
             while True:
-                while not ended and len(running) < concurrency and skip < limit:
+                # the first page alone: a sync with little new needs no more
+                wanted = 1 if skip == 0 else concurrency
+                while not ended and len(running) < wanted and skip < limit:
                     asked = min(PAGE, limit - skip)
                     running.add(asyncio.create_task(self._headline_page(since_id, skip, asked)))
                     skip += asked
