@@ -1,4 +1,5 @@
-"""The sidebar: built-in views, saved searches, then sources grouped by folder with counts.
+"""The sidebar: built-in views, saved searches, the sources grouped by folder with counts,
+then each sync account with its own folders and feeds.
 
 Drawn line by line (like the headline list): a library of thousands of sources costs nothing
 to show or to update after every mark.
@@ -291,7 +292,8 @@ class Sidebar(ScrollView, can_focus=True, inherit_bindings=False):
         if index == self.cursor:
             style += self.get_component_rich_style("sidebar--cursor")
         count = f"{row.count:>6}" if row.count is not None else " " * 6
-        label = fit(row.label, max(1, width - 7))
+        indent = len(row.label) - len(row.label.lstrip(" "))  # fit() trims the label
+        label = " " * indent + fit(row.label, max(1, width - 7 - indent))
         counted: Style = style + self.get_component_rich_style("sidebar--count", partial=True)
         segments = [Segment(" ", style), Segment(label, style), Segment(count, counted)]
         return Strip(segments).adjust_cell_length(width, style)

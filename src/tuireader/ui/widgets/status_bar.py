@@ -75,6 +75,7 @@ class StatusBar(Horizontal):
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; }
     StatusBar > #status-text { width: 1fr; }
+    StatusBar > #status-accounts { width: auto; max-width: 60%; padding: 0 1; color: $text-muted; }
     StatusBar > ProgressBar { width: 40; display: none; }
     StatusBar.-refreshing > ProgressBar { display: block; }
     """
@@ -100,6 +101,7 @@ class StatusBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(id="status-text")
+        yield Static(id="status-accounts")
         yield ProgressBar(show_eta=False, id="refresh-progress")
 
     def on_mount(self) -> None:
@@ -113,12 +115,16 @@ class StatusBar(Horizontal):
     @property
     def message(self) -> str:
         """The line as shown (without the online state), from the reactives."""
-        accounts = accounts_line(self.accounts, self._now(), self.view_query.account)
-        if self.syncing:
-            accounts = f"syncing {self.syncing}…"
         return status_line(
-            self.view_label, self.view_query, self.total, self.unread, self.note, accounts
+            self.view_label, self.view_query, self.total, self.unread, self.note, self.account_text
         )
+
+    @property
+    def account_text(self) -> str:
+        """What the right end of the line says of the sync accounts (empty: none)."""
+        if self.syncing:
+            return f"syncing {self.syncing}…"
+        return accounts_line(self.accounts, self._now(), self.view_query.account)
 
     def watch_view_query(self) -> None:
         self.note = ""
@@ -138,12 +144,19 @@ class StatusBar(Horizontal):
         self._paint()
 
     def _paint(self) -> None:
-        text = Text(self.message)
+        if not self.is_mounted:
+            return
+        line = status_line(self.view_label, self.view_query, self.total, self.unread, self.note)
+        text = Text(line, no_wrap=True, overflow="ellipsis")
         if self.unsaved:
             text.append(f"   {self.unsaved} unsaved (database busy)", style="bold")
         text.append("   offline" if self.offline else "", style="bold")
-        if self.is_mounted:
-            self.query_one("#status-text", Static).update(text)
+        self.query_one("#status-text", Static).update(text)
+        # the accounts at the right end: a long refresh note never hides them
+        accounts = clean_line(self.account_text)
+        right = self.query_one("#status-accounts", Static)
+        right.display = bool(accounts)
+        right.update(Text(accounts, no_wrap=True, overflow="ellipsis"))
 
     def watch_offline(self) -> None:
         self._paint()
