@@ -185,6 +185,30 @@ async def test_sync_accounts_alone_and_a_story_from_the_server(
         assert not [line for line in notes.lines if "srv" in line[1] and "failed" in line[0]]
 
 
+async def test_a_slow_sync_shows_its_progress_and_keys_keep_working(
+    tmp_path: Path, greader: greaderserver.StandIn
+) -> None:
+    greader.state.delay = 0.2  # each answer: the sync takes a few seconds
+    app = make_app(tmp_path, config=account(greader))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(pilot)
+        await pilot.press("R")
+        deadline = time.monotonic() + 10
+        while "syncing srv…" not in screen.status.message:
+            assert time.monotonic() < deadline, screen.status.message
+            await pilot.pause(0.02)
+        assert screen.status.refreshing
+        unread = screen.status.unread
+        await pilot.press("m")  # the event loop is free while the server answers
+        while screen.status.unread != unread - 1:
+            assert time.monotonic() < deadline and screen.status.refreshing
+            await pilot.pause(0.02)
+        screen = await settle(pilot)
+        assert not screen.status.refreshing
+        assert "syncing" not in screen.status.message
+        assert "srv: synced just now" in screen.status.message
+
+
 async def test_a_server_that_is_down_is_one_line_and_the_app_keeps_working(
     tmp_path: Path, greader: greaderserver.StandIn
 ) -> None:

@@ -74,6 +74,7 @@ class StatusBar(Horizontal):
 
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; }
+    StatusBar > Static { text-wrap: nowrap; text-overflow: ellipsis; }
     StatusBar > #status-text { width: 1fr; }
     StatusBar > #status-accounts { width: auto; max-width: 60%; padding: 0 1; color: $text-muted; }
     StatusBar > ProgressBar { width: 40; display: none; }
@@ -147,7 +148,7 @@ class StatusBar(Horizontal):
         if not self.is_mounted:
             return
         line = status_line(self.view_label, self.view_query, self.total, self.unread, self.note)
-        text = Text(line, no_wrap=True, overflow="ellipsis")
+        text = Text(line)
         if self.unsaved:
             text.append(f"   {self.unsaved} unsaved (database busy)", style="bold")
         text.append("   offline" if self.offline else "", style="bold")
@@ -156,7 +157,7 @@ class StatusBar(Horizontal):
         accounts = clean_line(self.account_text)
         right = self.query_one("#status-accounts", Static)
         right.display = bool(accounts)
-        right.update(Text(accounts, no_wrap=True, overflow="ellipsis"))
+        right.update(Text(accounts))
 
     def watch_offline(self) -> None:
         self._paint()
