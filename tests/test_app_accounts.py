@@ -288,3 +288,23 @@ def test_the_status_words_for_accounts() -> None:
     assert accounts_line(two, now) == "srv: synced 3 min ago, 2 waiting · home: never synced"
     assert accounts_line(two, now, only="home") == "home: never synced"
     assert accounts_line(two, now, only="other") == accounts_line(two, now)
+
+
+async def test_a_folder_account_syncs_on_refresh_and_says_what_waits(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    app = make_app(tmp_path, config={"accounts.home": {"type": "folder", "path": str(shared)}})
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(pilot)
+        # the two fixture sources' subscriptions and one's folder are not in the folder yet
+        assert "home: never synced, 3 waiting" in screen.status.message
+        assert not any(label.startswith("◆") for label, _, _ in rows(screen))  # no feeds of its own
+        await pilot.press("m")  # a local story's mark: journaled for the folder
+        screen = await settle(pilot)
+        assert "home: never synced, 4 waiting" in screen.status.message
+        await pilot.press("Y")
+        screen = await settle(pilot)
+        assert "home: synced just now" in screen.status.message
+        assert "waiting" not in screen.status.message
+        logs = list(shared.glob("*.jsonl"))
+        assert len(logs) == 1 and '"read"' in logs[0].read_text(encoding="utf-8")
