@@ -182,6 +182,11 @@ async def test_sync_accounts_alone_and_a_story_from_the_server(
         screen = await settle(pilot)
         assert "Late edition" in titles(screen)
         assert "srv: 1 new story" in screen.status.message
+        screen = await go_to(pilot, "account-srv")
+        greader.state.add_item(next(iter(greader.state.feeds)), "Evening edition", NOW)
+        await pilot.press("r")  # refreshing an account's feed syncs its account
+        screen = await settle(pilot)
+        assert "Evening edition" in titles(screen)
         assert not [line for line in notes.lines if "srv" in line[1] and "failed" in line[0]]
 
 
