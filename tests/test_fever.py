@@ -159,3 +159,58 @@ async def test_fever_cannot_subscribe_and_says_so(http: httpx.AsyncClient) -> No
     with pytest.raises(FeverError) as caught:
         await client.check()
     assert "127.0.0.1:9" in str(caught.value)
+
+
+def _home(tmp_path: Path, base: str) -> dict[str, str]:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.toml").write_text(
+        f'[accounts.cs]\ntype = "fever"\nurl = "{base}"\nuser = "{USER}"\n'
+        f'password_command = "echo {PASSWORD}"\n',
+        encoding="utf-8",
+    )
+    return {
+        **os.environ,
+        "TUIREADER_DATA_DIR": str(tmp_path / "data"),
+        "TUIREADER_CONFIG_DIR": str(config),
+        "TUIREADER_CACHE_DIR": str(tmp_path / "cache"),
+        "TUIREADER_LOG_DIR": str(tmp_path / "log"),
+    }
+
+
+async def test_an_account_syncs_with_a_real_coldsweat_both_ways(
+    coldsweat: Coldsweat, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    import json
+
+    from test_cli import run
+
+    env = _home(tmp_path, coldsweat.base)
+    client = FeverClient(http, coldsweat.base, USER, PASSWORD)
+    items = await client.items()
+    synced = run(env, "sync", "cs", "--json")
+    assert synced.returncode == 0, synced.stderr
+    [report] = json.loads(synced.stdout)
+    assert report["feeds"] == 2 and report["new"] == len(items), report
+    assert PASSWORD not in synced.stdout + synced.stderr
+    listed = json.loads(run(env, "list", "--json", "--limit", "500").stdout)
+    assert sorted(s["title"] for s in listed) == sorted(i.title for i in items)
+    unread, saved = await client.state()
+    here = {s["title"]: (s["read"], s["starred"]) for s in listed}
+    assert here == {i.title: (i.id not in unread, i.id in saved) for i in items}
+    # a change here goes there; a change there comes here
+    target = next(s for s in listed if not s["read"])
+    assert run(env, "mark", str(target["id"]), "--read").returncode == 0
+    other = next(i for i in items if i.title != target["title"])
+    await client.mark([other.id], starred=other.id not in saved)
+    again = json.loads(run(env, "sync", "cs", "--json").stdout)[0]
+    assert again["new"] == 0 and again["sent"] == 1 and again["applied"] == 1, again
+    unread, saved_now = await client.state()
+    by_title = {i.title: i.id for i in items}
+    assert by_title[target["title"]] not in unread
+    listed = json.loads(run(env, "list", "--json", "--limit", "500").stdout)
+    assert {s["title"]: s["starred"] for s in listed}[other.title] == (other.id in saved_now)
+    # Fever has no subscribe call: said in one line, nothing queued
+    refused = run(env, "add", "http://x.example/feed.xml", "--account", "cs")
+    assert refused.returncode != 0
+    assert "cannot add subscriptions" in refused.stderr and refused.stderr.count("\n") == 1

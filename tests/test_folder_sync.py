@@ -428,3 +428,32 @@ def test_an_upgraded_library_journals_from_then_on(tmp_path: Path) -> None:
     rows = conn.execute("SELECT source_url, story_key, field, value FROM sync_journal").fetchall()
     assert rows == [("http://o/", "old", "read", "0")]
     conn.close()
+
+
+def test_a_page_saved_on_one_machine_reaches_the_other_with_its_state(tmp_path: Path) -> None:
+    from tuireader.services.saving import saved_source
+
+    folder = tmp_path / "share"
+    folder.mkdir()
+    a, b = device(tmp_path / "a"), device(tmp_path / "b")
+    source = saved_source(a.library)
+    assert source.id is not None
+    a.library.store(
+        source,
+        [(Story(key="https://page.example/a", title="A page", link="https://page.example/a"), "")],
+        seen_since=0,
+    )
+    page = a.library.page_by_key(source, "https://page.example/a")
+    mark(a, "tuireader:saved", "https://page.example/a", starred=True)
+    FolderSync(a.conn, folder).sync()
+    report = FolderSync(b.conn, folder).sync()
+    assert report.applied == 2 and report.pending == 0, report
+    on_b = b.library.page_by_key(saved_source(b.library), "https://page.example/a")
+    assert (on_b.title, on_b.link, on_b.starred) == ("A page", page.link, True)
+    ids = b.library.ids(StoryQuery(search="page"))
+    assert on_b.id in ids  # searchable there too
+    # B's sync wrote nothing back for the page it was given (applied changes are not journaled)
+    FolderSync(b.conn, folder).sync()
+    assert FolderSync(a.conn, folder).sync().applied == 0
+    a.close()
+    b.close()

@@ -1,6 +1,8 @@
-"""The tt-rss JSON API client against a loopback stand-in written from the published API:
-sign-in and an expired session, API access switched off, feeds with categories, headlines
-paged and incremental, marks for many articles at once, subscriptions, failures in a line."""
+"""The tt-rss JSON API client against a loopback stand-in written from the published API and
+checked against the real server (tests/test_ttrss_real.py): sign-in and an expired session,
+API access switched off, feeds with categories, headlines paged and incremental, the unread
+and starred ids, marks for many articles at once, fetching a feed on demand, subscriptions,
+ids sent as strings (tt-rss on an older PHP), failures in a line."""
 
 from __future__ import annotations
 
@@ -94,3 +96,86 @@ async def test_a_server_that_is_down_is_one_line(http: httpx.AsyncClient) -> Non
     with pytest.raises(TTRSSError) as caught:
         await TTRSSClient(http, "http://127.0.0.1:9/tt-rss", "u", "p").subscriptions()
     assert "127.0.0.1:9" in str(caught.value) and "\n" not in str(caught.value)
+
+
+async def test_unread_and_starred_ids_are_paged_without_content(
+    server: StandIn, http: httpx.AsyncClient
+) -> None:
+    ids = filled(server, 450)
+    for n, article_id in enumerate(ids):
+        article = server.state.articles[article_id]
+        article.unread = n % 3 != 0
+        article.marked = n % 5 == 0
+    reader = client(server, http)
+    assert await reader.unread_ids() == {str(i) for n, i in enumerate(ids) if n % 3}
+    assert server.state.ops.count("getHeadlines") == 2  # 200 + 100
+    assert await reader.starred_ids() == {str(i) for n, i in enumerate(ids) if n % 5 == 0}
+    assert server.state.ops.count("getHeadlines") == 3  # 90 starred: one page
+
+
+async def test_update_feed_and_subscribe_into_a_category(
+    server: StandIn, http: httpx.AsyncClient
+) -> None:
+    world = server.state.category("World")
+    reader = client(server, http)
+    feed_id = await reader.subscribe("http://news.example/rss", category_id=world)
+    assert await reader.subscribe("http://news.example/rss") == feed_id  # already there
+    assert [(f.id, f.folders) for f in await reader.subscriptions()] == [(feed_id, ("World",))]
+    server.state.queued[int(feed_id)] = [("First", T0), ("Second", T0 + 1)]
+    assert await reader.headlines() == []
+    await reader.update_feed(feed_id)
+    items = await reader.headlines()
+    assert sorted(i.title for i in items) == ["First", "Second"]
+    assert {i.feed_id for i in items} == {feed_id}
+    with pytest.raises(TTRSSError, match="not valid") as caught:
+        await reader.subscribe("ftp://nowhere")
+    assert "\n" not in str(caught.value)
+
+
+async def test_ids_and_flags_sent_as_strings_are_read(
+    server: StandIn, http: httpx.AsyncClient
+) -> None:
+    server.state.strings = True
+    ids = filled(server, 3)
+    server.state.articles[ids[0]].marked = True
+    server.state.articles[ids[1]].unread = False
+    reader = client(server, http)
+    feeds = {f.title: f for f in await reader.subscriptions()}
+    assert feeds["News"].folders == ("World",) and feeds["Tech"].folders == ()
+    items = {int(i.id): i for i in await reader.headlines()}
+    assert sorted(items) == ids
+    assert items[ids[0]].starred and not items[ids[0]].read
+    assert items[ids[1]].read and not items[ids[1]].starred
+    assert items[ids[0]].published is not None and items[ids[0]].feed_id.isdigit()
+    assert await reader.starred_ids() == {str(ids[0])}
+    assert await reader.unread_ids() == {str(ids[0]), str(ids[2])}
+
+
+async def test_starred_articles_of_an_unsubscribed_feed_stay_without_a_feed(
+    server: StandIn, http: httpx.AsyncClient
+) -> None:
+    ids = filled(server, 4)
+    server.state.articles[ids[1]].marked = True
+    reader = client(server, http)
+    news = next(f for f in await reader.subscriptions() if f.title == "News")
+    await reader.unsubscribe(news.id)
+    assert [f.title for f in await reader.subscriptions()] == ["Tech"]
+    kept = {i.id: i.feed_id for i in await reader.headlines()}
+    assert kept[str(ids[1])] == "0" and str(ids[3]) not in kept
+
+
+async def test_counts_per_feed_and_one_feeds_ids(server: StandIn, http: httpx.AsyncClient) -> None:
+    ids = filled(server, 10)  # odd: News, even: Tech
+    arts = server.state.articles
+    arts[ids[1]].unread = False
+    arts[ids[3]].marked = True
+    arts[ids[4]].marked = True
+    reader = client(server, http)
+    feeds = {f.title: f.id for f in await reader.subscriptions()}
+    news, tech = feeds["News"], feeds["Tech"]
+    assert await reader.counts() == {news: (4, 1), tech: (5, 1)}
+    assert await reader.unread_ids(news) == {str(ids[n]) for n in (3, 5, 7, 9)}
+    assert await reader.starred_ids(news) == {str(ids[3])}
+    assert await reader.starred_ids(tech) == {str(ids[4])}
+    server.state.strings = True
+    assert await reader.counts() == {news: (4, 1), tech: (5, 1)}

@@ -1,9 +1,14 @@
 """A loopback stand-in for Tiny Tiny RSS's JSON API (``/api/``), written from its published
-API: ``login`` and ``sid`` (a session the test can expire), ``API_DISABLED``,
-``getCategories``, ``getFeeds`` (``cat_id=-3``), ``getHeadlines`` (``feed_id=-4``, ``since_id``,
-``limit`` capped at 200, ``skip``), ``updateArticle`` (``field`` 0 starred / 2 unread, ``mode``
-0/1/2), ``subscribeToFeed`` and ``unsubscribeFeed``. Until the real tt-rss runs in CI, this is
-what the client is tested against."""
+API and checked against the real one (Debian 12's tt-rss, ``tests/test_ttrss_real.py``):
+``login`` and ``sid`` (a session the test can expire), ``API_DISABLED``, ``getCategories``
+(with the virtual ``Labels`` and ``Special``), ``getFeeds`` (``cat_id=-3``), ``getHeadlines``
+(``feed_id`` -4 all or -1 starred or one feed; ``view_mode`` unread or marked; ``since_id``,
+``limit`` capped at 200, ``skip``, ``show_content``; newest entered first), ``getCounters``
+(per feed: ``counter`` unread, ``markedcounter`` starred), ``updateArticle`` (``field`` 0
+starred / 2 unread, ``mode`` 0/1/2), ``updateFeed`` (stores the articles the test queued for
+the feed), ``subscribeToFeed`` (with ``category_id``; answers the feed id) and
+``unsubscribeFeed`` (starred articles stay, in feed 0, as on the real server). ``strings``
+sends ids and flags as strings, as tt-rss on an older PHP does."""
 
 from __future__ import annotations
 
@@ -36,6 +41,9 @@ class State:
     feeds: dict[int, dict[str, object]] = field(default_factory=dict)
     articles: dict[int, Article] = field(default_factory=dict)
     ops: list[str] = field(default_factory=list)
+    queued: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
+    """Articles (title, date) each feed's next ``updateFeed`` stores."""
+    strings: bool = False
 
     def add_feed(self, url: str, title: str, category: str = "") -> int:
         cid = 0
@@ -47,6 +55,12 @@ class State:
         fid = max(self.feeds, default=0) + 1
         self.feeds[fid] = {"feed_url": url, "title": title, "cat_id": cid}
         return fid
+
+    def category(self, title: str) -> int:
+        """Make a category (the real API cannot); its id."""
+        cid = max(self.categories) + 1
+        self.categories[cid] = title
+        return cid
 
     def add_article(self, feed_id: int, title: str, updated: int) -> Article:
         article = Article(max(self.articles, default=0) + 1, feed_id, title, updated)
@@ -93,39 +107,97 @@ class Handler(BaseHTTPRequestHandler):
             return
         handler(body)
 
+    def _out(self, value: object) -> object:
+        """A number or boolean as the server sends it."""
+        if not self.server.state.strings:
+            return value
+        if isinstance(value, bool):
+            return "t" if value else "f"
+        return str(value)
+
     def _getCategories(self, body: dict[str, object]) -> None:
         cats = self.server.state.categories.items()
-        self._answer([{"id": k, "title": v, "unread": 0} for k, v in cats])
+        real = [{"id": self._out(k), "title": v, "unread": 0} for k, v in cats if k]
+        virtual = [{"id": -2, "title": "Labels"}, {"id": -1, "title": "Special"}]
+        self._answer([*real, *virtual, {"id": 0, "title": "Uncategorized", "unread": 0}])
 
     def _getFeeds(self, body: dict[str, object]) -> None:
-        feeds = [{"id": k, **v, "unread": 0} for k, v in self.server.state.feeds.items()]
-        self._answer([{"id": -1, "title": "Starred articles"}, *feeds])
+        feeds = [
+            {
+                "id": self._out(k),
+                **v,
+                "cat_id": self._out(v["cat_id"]),
+                "unread": sum(
+                    1 for a in self.server.state.articles.values() if a.feed_id == k and a.unread
+                ),
+            }
+            for k, v in self.server.state.feeds.items()
+        ]
+        if body.get("cat_id") == -4:  # every feed, the virtual ones too
+            feeds[:0] = [{"id": -1, "title": "Starred articles"}, {"id": 0, "title": "Archived"}]
+        self._answer(feeds)
 
     def _getHeadlines(self, body: dict[str, object]) -> None:
         state = self.server.state
         since = int(body.get("since_id", 0) or 0)  # type: ignore[call-overload]
-        limit = min(200, int(body.get("limit", 60) or 60))  # type: ignore[call-overload]
+        limit = min(200, int(body.get("limit", 200) or 200))  # type: ignore[call-overload]
         skip = int(body.get("skip", 0) or 0)  # type: ignore[call-overload]
+        feed = int(body.get("feed_id", 0))  # type: ignore[call-overload]
+        unread_only = body.get("view_mode") == "unread"
+        marked_only = body.get("view_mode") == "marked"
+        content = body.get("show_content") is True
         found = sorted(
-            (a for a in state.articles.values() if a.id > since), key=lambda a: (-a.updated, -a.id)
+            (
+                a
+                for a in state.articles.values()
+                if a.id > since
+                and (feed == -4 or (feed == -1 and a.marked) or feed == a.feed_id)
+                and (a.unread or not unread_only)
+                and (a.marked or not marked_only)
+            ),
+            key=lambda a: -a.id,  # the newest entered first
         )
         page = found[skip : skip + limit]
+        out = self._out
         self._answer(
             [
                 {
-                    "id": a.id,
-                    "feed_id": a.feed_id,
+                    "id": out(a.id),
+                    "feed_id": out(a.feed_id),
                     "title": a.title,
                     "link": f"http://stand-in.example/{a.id}",
-                    "updated": a.updated,
-                    "unread": a.unread,
-                    "marked": a.marked,
+                    "updated": out(a.updated),
+                    "unread": out(a.unread),
+                    "marked": out(a.marked),
                     "author": "Desk",
-                    "content": f"<p>{a.title}</p>",
+                    "content": f"<p>{a.title}</p>" if content else "",
                 }
                 for a in page
             ]
         )
+
+    def _getCounters(self, body: dict[str, object]) -> None:
+        state = self.server.state
+        arts = state.articles.values()
+        unread = sum(a.unread for a in arts)
+        out: list[dict[str, object]] = [
+            {"id": "global-unread", "counter": unread},
+            {"id": "subscribed-feeds", "counter": len(state.feeds)},
+            {"id": -4, "counter": unread, "auxcounter": 0},
+            {"id": 0, "kind": "cat", "counter": 0, "markedcounter": 0},
+        ]
+        for fid in state.feeds:
+            mine = [a for a in arts if a.feed_id == fid]
+            out.append(
+                {
+                    "id": self._out(fid),
+                    "updated": "6:16",
+                    "counter": self._out(sum(a.unread for a in mine)),
+                    "markedcounter": self._out(sum(a.marked for a in mine)),
+                    "has_img": 0,
+                }
+            )
+        self._answer(out)
 
     def _updateArticle(self, body: dict[str, object]) -> None:
         state = self.server.state
@@ -139,12 +211,38 @@ class Handler(BaseHTTPRequestHandler):
             setattr(article, attr, value)
         self._answer({"status": "OK", "updated": 1})
 
+    def _updateFeed(self, body: dict[str, object]) -> None:
+        state = self.server.state
+        feed = int(body["feed_id"])  # type: ignore[call-overload]
+        for title, updated in state.queued.pop(feed, []):
+            state.add_article(feed, title, updated)
+        self._answer({"status": "OK"})
+
     def _subscribeToFeed(self, body: dict[str, object]) -> None:
-        self.server.state.add_feed(str(body["feed_url"]), str(body["feed_url"]))
-        self._answer({"status": {"code": 1}})
+        state = self.server.state
+        url = str(body["feed_url"])
+        if not url.startswith("http"):
+            self._answer({"status": {"code": 2}})
+            return
+        known = next((k for k, v in state.feeds.items() if v["feed_url"] == url), 0)
+        if known:
+            self._answer({"status": {"code": 0, "feed_id": known}})
+            return
+        fid = state.add_feed(url, url)
+        cid = int(body.get("category_id", 0) or 0)  # type: ignore[call-overload]
+        state.feeds[fid]["cat_id"] = cid if cid in state.categories else 0
+        self._answer({"status": {"code": 1, "feed_id": fid}})
 
     def _unsubscribeFeed(self, body: dict[str, object]) -> None:
-        self.server.state.feeds.pop(int(body["feed_id"]), None)  # type: ignore[call-overload]
+        state = self.server.state
+        fid = int(body["feed_id"])  # type: ignore[call-overload]
+        state.feeds.pop(fid, None)
+        for article in list(state.articles.values()):
+            if article.feed_id == fid:
+                if article.marked:
+                    article.feed_id = 0  # tt-rss keeps starred articles in "Archived"
+                else:
+                    del state.articles[article.id]
         self._answer({"status": "OK"})
 
 

@@ -223,6 +223,8 @@ def cmd_sources(context: Context, args: argparse.Namespace) -> int:
         return OK
     for s in sources:
         folder = f"[{clean_line(s.folder)}] " if s.folder else ""
+        if s.account:
+            folder = f"{clean_line(s.account)}: {folder}"
         status = clean_line(s.status) or "never fetched"
         print(f"{s.id:>4} {s.unread:>5} unread  {folder}{clean_line(s.name)}  — {status}")
     if not sources:

@@ -17,6 +17,8 @@ class RemoteFeed:
     url: str
     site: str = ""
     folders: tuple[str, ...] = ()
+    unread: int | None = None
+    """How many of its stories are unread on the server, where the feed list says (tt-rss)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,9 @@ class RemoteState:
 
     unread: frozenset[str] | None = None
     starred: frozenset[str] | None = None
+    unread_feeds: frozenset[str] | None = None
+    """When set, ``unread`` is whole only for these feeds' items (the others' unread counts
+    matched the library's: their read state is taken as unchanged)."""
     changed: tuple[RemoteItem, ...] = ()
     cursor: str = ""
     """Where the next state read starts."""

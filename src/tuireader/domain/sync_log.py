@@ -14,9 +14,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-FIELDS = frozenset({"read", "starred", "subscribed", "folder"})
+FIELDS = frozenset({"read", "starred", "subscribed", "folder", "saved"})
 """What a log records: a story's read and starred state (value ``"0"``/``"1"``); a feed's
-subscription (``story_key`` empty, ``"1"``/``"0"``) and folder (the folder's name)."""
+subscription (``story_key`` empty, ``"1"``/``"0"``) and folder (the folder's name); a page
+saved for later (``saved``: a JSON object with its ``title`` and ``link``)."""
 
 
 @dataclass(frozen=True, slots=True, order=True)

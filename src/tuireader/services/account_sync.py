@@ -36,6 +36,7 @@ from tuireader.domain.remote import RemoteItem, RemoteState
 from tuireader.domain.text import one_line_error
 from tuireader.services.account_status import server_status
 from tuireader.services.discovery import Discovery
+from tuireader.services.fulltext import FullText
 from tuireader.services.library import Library
 from tuireader.services.refresh import prepare
 from tuireader.sources.remote_api import RemoteApi
@@ -81,6 +82,7 @@ class _Run:
     sent: int = 0
     notes: list[str] = field(default_factory=list)
     touched: list[StoryText] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)
     terms: dict[int, dict[str, float]] = field(default_factory=dict)
 
 
@@ -114,6 +116,7 @@ class AccountSync:
         conn: sqlite3.Connection,
         discovery: Discovery | None = None,
         deadline: float | None = None,
+        fulltext: FullText | None = None,
     ) -> None:
         self.account = account
         self.api = api
@@ -121,6 +124,8 @@ class AccountSync:
         self._repo = RemoteRepo(conn)
         self.discovery = discovery
         self.deadline = deadline
+        self.fulltext = fulltext
+        """Fetches the pages of summary-only stories, as a refresh does for feeds."""
 
     async def sync(self) -> AccountSyncReport:
         """Sync; a failure of the server ends it early with ``error`` set, never raises for
@@ -134,8 +139,15 @@ class AccountSync:
                 await self._send_outbox(run)
                 await self._feeds(run)
                 await self._new_items(run)
-                state = await self.api.state()
+                known = self._repo.known(name)
+                unread_here: dict[str, int] = {}
+                for linked in known.values():
+                    if not linked.base_read:
+                        unread_here[linked.feed] = unread_here.get(linked.feed, 0) + 1
+                state = await self.api.state(unread_here)
                 await self._settle(run, state)
+                if self.fulltext is not None and run.pages:
+                    await self.fulltext.fetch_many(run.pages)
             self._repo.set_cursor(name, self.api.cursor)
             self._repo.set_last_sync(name, int(time.time() * 1000))
         except SourceError as exc:
@@ -208,6 +220,13 @@ class AccountSync:
             for touched in counts.touched:
                 run.terms[touched.id] = prepared.terms[touched.key]
                 run.touched.append(replace(touched, text=""))
+            if self.fulltext is not None:
+                by_key = {story.key: story for story in stories}
+                run.pages.extend(
+                    t.id
+                    for t in counts.touched
+                    if self.fulltext.wanted(by_key[t.key], source, prepared.words[t.key])
+                )
             ids = self._repo.story_ids(source.id, [i.id for i in feed_items])
             self._repo.link(
                 self.account.name,
@@ -237,7 +256,7 @@ class AccountSync:
                 else last_sync
             )
             for name_ in FIELDS:
-                server = _server_value(state, item, remote_id, name_)
+                server = _server_value(state, item, remote_id, name_, linked.feed)
                 here = getattr(linked, name_)
                 base = getattr(linked, f"base_{name_}")
                 winner = _winner(server, base, queued.get(name_), server_at)
@@ -270,11 +289,13 @@ class AccountSync:
 
 
 def _server_value(
-    state: RemoteState, item: RemoteItem | None, remote_id: str, name: str
+    state: RemoteState, item: RemoteItem | None, remote_id: str, name: str, feed: str
 ) -> bool | None:
     """The server's value of a field, ``None`` when this read does not say (unchanged)."""
     if item is not None:
         return item.read if name == "read" else item.starred
+    if name == "read" and state.unread_feeds is not None and feed not in state.unread_feeds:
+        return None
     ids = state.unread if name == "read" else state.starred
     if ids is None:
         return None

@@ -9,7 +9,8 @@ are never fetched again.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Container, Sequence
+import time
+from collections.abc import AsyncIterator, Container, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 
 PAGE = 500
 """New items stored (and the cursor saved) this many at a time."""
+FULL_EVERY = 6 * 3600
+"""tt-rss: seconds between reads of every unread id (in between, only feeds whose unread
+count changed are read)."""
 SLACK = timedelta(hours=1)
 """Time-based reads start this much before the cursor (clocks differ; ids dedupe)."""
 
@@ -55,8 +59,9 @@ class RemoteApi(Protocol):
         """Items not stored yet, a page at a time; ``cursor`` moves after each page."""
         ...
 
-    async def state(self) -> RemoteState:
-        """The server's read and starred state (see :class:`RemoteState`)."""
+    async def state(self, unread_here: Mapping[str, int]) -> RemoteState:
+        """The server's read and starred state (see :class:`RemoteState`); ``unread_here``
+        is, per feed, how many stored items the server had unread at the last sync."""
         ...
 
     async def send(self, field: str, value: bool, ids: Sequence[str]) -> None:
@@ -108,7 +113,7 @@ class GReaderApi(_Base[GReaderClient]):
             yield await self.client.items(todo[start : start + PAGE])
         self.cursor["since"] = started
 
-    async def state(self) -> RemoteState:
+    async def state(self, unread_here: Mapping[str, int]) -> RemoteState:
         unread = await self.client.item_ids(READING_LIST, exclude=READ)
         starred = await self.client.item_ids(STARRED)
         return RemoteState(frozenset(unread), frozenset(starred))
@@ -146,7 +151,7 @@ class FeverApi(_Base[FeverClient]):
             yield [i for i in page if i.id not in known]
             self.cursor["since_id"] = max(since, *(int(i.id) for i in page))
 
-    async def state(self) -> RemoteState:
+    async def state(self, unread_here: Mapping[str, int]) -> RemoteState:
         unread, saved = await self.client.state()
         return RemoteState(frozenset(unread), frozenset(saved))
 
@@ -166,28 +171,48 @@ class FeverApi(_Base[FeverClient]):
 
 
 class TTRSSApi(_Base[TTRSSClient]):
-    """tt-rss: headlines above the highest id seen; state from the unread and starred
-    lists."""
+    """tt-rss: headlines above the highest id seen; starred from the starred list; unread
+    ids only for feeds whose unread count (in the feed list) differs from the library's, and
+    every unread id every :data:`FULL_EVERY` (two changes that keep a count would hide)."""
+
+    _counts: dict[str, int | None] | None = None
+    _fresh = False
 
     async def login(self) -> None:
         await self.client.login()
 
     async def feeds(self) -> list[RemoteFeed]:
-        return await self.client.subscriptions()
+        feeds = await self.client.subscriptions()
+        self._counts = {f.id: f.unread for f in feeds}
+        return feeds
 
     async def new_items(self, known: Container[str]) -> AsyncIterator[list[RemoteItem]]:
         since = self.cursor.get("since_id", 0)
-        # headlines come by date, not id: the cursor moves only once all are in
+        # one read newest first, paged: the cursor moves only once all are in
         items = await self.client.headlines(since_id=since)
         for page in _pages([i for i in items if i.id not in known]):
             yield page
         if items:
             self.cursor["since_id"] = max(since, *(int(i.id) for i in items))
+        if not since:  # a first sync: every item came with its state
+            self._fresh = True
+            self.cursor["full_at"] = int(time.time())
 
-    async def state(self) -> RemoteState:
-        unread = await self.client.unread_ids()
-        starred = await self.client.starred_ids()
-        return RemoteState(frozenset(unread), frozenset(starred))
+    async def state(self, unread_here: Mapping[str, int]) -> RemoteState:
+        now = int(time.time())
+        if self._fresh:
+            return RemoteState()  # the first sync just read it all, state included
+        starred = frozenset(await self.client.starred_ids())
+        counts = self._counts or {}
+        if now - self.cursor.get("full_at", 0) >= FULL_EVERY or None in counts.values():
+            unread = frozenset(await self.client.unread_ids())
+            self.cursor["full_at"] = now
+            return RemoteState(unread, starred)
+        stale = sorted(f for f, n in counts.items() if n != unread_here.get(f, 0))
+        found: set[str] = set()
+        for feed_id in stale:
+            found |= await self.client.unread_ids(feed_id)
+        return RemoteState(frozenset(found), starred, unread_feeds=frozenset(stale))
 
     async def send(self, field: str, value: bool, ids: Sequence[str]) -> None:
         if field == "read":
@@ -231,7 +256,7 @@ class MinifluxApi(_Base[MinifluxClient]):
             self.cursor["after"] = max(after, *(int(i.id) for i in page))
         self.cursor.setdefault("after", 0)
 
-    async def state(self) -> RemoteState:
+    async def state(self, unread_here: Mapping[str, int]) -> RemoteState:
         since = self.cursor.get("changed")
         if since is None:
             return RemoteState()
@@ -270,7 +295,7 @@ class NextcloudApi(_Base[NextcloudClient]):
             yield page
         self.cursor["modified"] = self.client.last_modified
 
-    async def state(self) -> RemoteState:
+    async def state(self, unread_here: Mapping[str, int]) -> RemoteState:
         since = self.cursor.get("modified", 0)
         changed = await self.client.updated(since)
         self.cursor["modified"] = max(since, self.client.last_modified)

@@ -219,6 +219,8 @@ CREATE TRIGGER sync_source_folder AFTER UPDATE OF folder ON sources
 # server changed it" from "we changed it"). Cursors say where the next incremental read
 # starts; the outbox holds subscribe/unsubscribe requests until the server took them. Read and
 # starred changes wait in sync_journal (V9), sent from a per-account marker in sync_state.
+# A page saved for later is journaled too (field 'saved', its title and link as JSON), so
+# folder sync brings it to the user's other machines.
 V10 = """
 ALTER TABLE sources ADD COLUMN account TEXT NOT NULL DEFAULT '';
 ALTER TABLE sources ADD COLUMN remote_id TEXT NOT NULL DEFAULT '';
@@ -246,7 +248,14 @@ CREATE TABLE remote_outbox (
     remote_id TEXT NOT NULL DEFAULT '',
     folder TEXT NOT NULL DEFAULT '',
     at INTEGER NOT NULL
-)
+);
+CREATE TRIGGER sync_story_saved AFTER INSERT ON stories
+    WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
+    AND EXISTS (SELECT 1 FROM sources WHERE id = new.source_id AND kind = 'saved')
+    BEGIN INSERT INTO sync_journal (source_url, story_key, field, value, at)
+    SELECT url, new.key, 'saved', json_object('title', new.title, 'link', new.link),
+    CAST(round((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)
+    FROM sources WHERE id = new.source_id; END
 """
 
 STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9, V10)

@@ -28,6 +28,8 @@ class Linked:
     starred: bool
     base_read: bool
     base_starred: bool
+    feed: str = ""
+    """The server's id for the story's feed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +148,14 @@ class RemoteRepo:
     def known(self, account: str) -> dict[str, Linked]:
         """Every stored story of the account's, by the server's item id."""
         rows = self.conn.execute(
-            "SELECT r.remote_id, s.id, s.read, s.starred, r.read, r.starred"
-            " FROM remote_items r JOIN stories s ON s.id = r.story_id WHERE r.account = ?",
+            "SELECT r.remote_id, s.id, s.read, s.starred, r.read, r.starred, src.remote_id"
+            " FROM remote_items r JOIN stories s ON s.id = r.story_id"
+            " JOIN sources src ON src.id = s.source_id WHERE r.account = ?",
             (account,),
         )
-        return {r[0]: Linked(r[1], bool(r[2]), bool(r[3]), bool(r[4]), bool(r[5])) for r in rows}
+        return {
+            r[0]: Linked(r[1], bool(r[2]), bool(r[3]), bool(r[4]), bool(r[5]), r[6]) for r in rows
+        }
 
     def story_ids(self, source_id: int, keys: Sequence[str]) -> dict[str, int]:
         """Stored story ids by key, for these keys of one source."""

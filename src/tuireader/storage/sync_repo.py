@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterable
@@ -88,10 +89,12 @@ class SyncRepo:
         with write(self.conn):
             self.conn.execute("INSERT INTO sync_applying (flag) VALUES (1)")
             try:
-                # subscriptions first: a folder move may be for a feed added here now
+                # subscriptions and saved pages first: a folder move may be for a feed, a
+                # star for a page, added here now
                 pending = self.conn.execute(
                     "SELECT rowid, source_url, story_key, field, value, at, device, seq"
-                    " FROM sync_winners WHERE applied = 0 ORDER BY field != 'subscribed'"
+                    " FROM sync_winners WHERE applied = 0"
+                    " ORDER BY field NOT IN ('subscribed', 'saved')"
                 ).fetchall()
                 me = self.device()
                 done: list[tuple[int]] = []
@@ -145,6 +148,8 @@ class SyncRepo:
                     (on, row[0], on),
                 )
             return cur.rowcount
+        if field == "saved":
+            return self._apply_saved(url, key, value, now)
         source = self.conn.execute(
             "SELECT id, removed_at IS NOT NULL FROM sources WHERE url = ?", (url,)
         ).fetchone()
@@ -168,3 +173,41 @@ class SyncRepo:
             "UPDATE sources SET folder = ? WHERE id = ? AND folder != ?", (value, source[0], value)
         )
         return cur.rowcount
+
+    def _apply_saved(self, url: str, key: str, value: str, now: int) -> int:
+        """A page another device saved: kept here with its title and link (its text is
+        fetched when it is opened, as for any story whose feed gave none)."""
+        try:
+            saved = json.loads(value)
+        except ValueError:
+            return 0
+        if not isinstance(saved, dict):
+            return 0
+        title = saved.get("title") if isinstance(saved.get("title"), str) else ""
+        link = saved.get("link") if isinstance(saved.get("link"), str) else ""
+        source = self.conn.execute(
+            "SELECT id FROM sources WHERE url = ? AND kind = 'saved'", (url,)
+        ).fetchone()
+        if source is None:
+            cur = self.conn.execute(
+                "INSERT INTO sources (url, kind, title, added_at) VALUES (?, 'saved', 'Saved', ?)",
+                (url, now),
+            )
+            source_id = cur.lastrowid
+        else:
+            source_id = source[0]
+        known = self.conn.execute(
+            "SELECT 1 FROM stories WHERE source_id = ? AND key = ?", (source_id, key)
+        ).fetchone()
+        if known:
+            return 0
+        cur = self.conn.execute(
+            "INSERT INTO stories (source_id, key, title, link, sort_time, fetched_at,"
+            " content_type, last_seen) VALUES (?, ?, ?, ?, ?, ?, 'text', ?)",
+            (source_id, key, title or link or key, link, now, now, now),
+        )
+        self.conn.execute(
+            "INSERT INTO story_search (rowid, title, body) VALUES (?, ?, '')",
+            (cur.lastrowid, title),
+        )
+        return 1
