@@ -238,6 +238,17 @@ class Context:
 
         return FolderSync(self.conn, folder)
 
+    @contextlib.contextmanager
+    def own_folder_sync(self, folder: Path) -> Iterator[FolderSync]:
+        """Sync through a shared folder on a connection of its own (for a thread)."""
+        from tuireader.services.folder_sync import FolderSync
+
+        conn = connect(self.paths.database)
+        try:
+            yield FolderSync(conn, folder)
+        finally:
+            conn.close()
+
     def close(self) -> None:
         """Close the database."""
         self.conn.close()
@@ -340,6 +351,8 @@ def session_for(context: Context, inline_images: bool = False) -> Session:
         writes=LibraryThread(context.open_library),
         reads=LibraryThread(context.open_library, "reads"),
         counts=LibraryThread(context.open_library, "counts"),
+        account_sync=functools.partial(context.account_sync, own_connection=True),
+        folder_sync=context.own_folder_sync,
         settings=context.settings,
         refresher=functools.partial(context.refresher, own_connection=True),
         saver=functools.partial(context.saver, own_connection=True),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -55,3 +56,13 @@ class Account:
     def is_server(self) -> bool:
         """Whether the account talks to a server (every type but ``folder``)."""
         return self.type is not AccountType.FOLDER
+
+
+@dataclass(frozen=True, slots=True)
+class AccountStatus:
+    """Where an account's sync stands (what the status line says of it)."""
+
+    last_sync: datetime | None
+    """When it last synced whole (``None``: never)."""
+    waiting: int
+    """Changes made here and not yet sent."""

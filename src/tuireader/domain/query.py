@@ -25,6 +25,8 @@ class StoryQuery:
     """Only the read-later inbox."""
     source_ids: tuple[int, ...] = ()
     folder: str | None = None
+    account: str | None = None
+    """Only the sources of this sync account (``""``: only sources of no account)."""
     search: str = ""
     """Full-text search (title and body)."""
     text: str = ""

@@ -28,13 +28,13 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 
-from tuireader.domain.accounts import Account
+from tuireader.domain.accounts import Account, AccountStatus
 from tuireader.domain.errors import SourceError, UsageError
 from tuireader.domain.models import ContentType, Story, StoryText
 from tuireader.domain.remote import RemoteItem, RemoteState
 from tuireader.domain.text import one_line_error
+from tuireader.services.account_status import server_status
 from tuireader.services.discovery import Discovery
 from tuireader.services.fulltext import FullText
 from tuireader.services.library import Library
@@ -321,20 +321,9 @@ def cursor_of(conn: sqlite3.Connection, account: Account) -> dict[str, int]:
     return RemoteRepo(conn).cursor(account.name)
 
 
-@dataclass(frozen=True, slots=True)
-class AccountStatus:
-    """What the status line says of an account."""
-
-    last_sync: datetime | None
-    waiting: int
-
-
 def status_of(conn: sqlite3.Connection, account: Account) -> AccountStatus:
     """When the account last synced whole and how many changes wait to be sent."""
-    repo = RemoteRepo(conn)
-    last = repo.last_sync(account.name)
-    when = datetime.fromtimestamp(last / 1000, UTC) if last else None
-    return AccountStatus(when, repo.waiting(account.name))
+    return server_status(conn, account.name)
 
 
 def subscribe(conn: sqlite3.Connection, account: Account, url: str, folder: str = "") -> None:

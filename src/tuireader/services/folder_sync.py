@@ -11,9 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+from tuireader.domain.accounts import AccountStatus
 from tuireader.domain.errors import UsageError
 from tuireader.domain.files import os_reason
 from tuireader.domain.sync_log import Event, compact, encode, merge, parse
@@ -69,7 +72,7 @@ class FolderSync:
         return self.folder / f"{self._repo.device()}{SUFFIX}"
 
     def _marker(self) -> str:
-        return f"exported:{self.folder.resolve()}"
+        return _exported(self.folder)
 
     def sync(self) -> FolderSyncReport:
         """Export, read, merge, apply; raises :class:`UsageError` for a folder that is not
@@ -90,6 +93,7 @@ class FolderSync:
             compacted = self._compact([e for e in events.values() if e.device == self.device])
         except OSError as exc:  # the log stays whole: compaction is only a saving
             skipped.append(f"{self._own_log().name}: not compacted ({os_reason(exc)})")
+        self._repo.set_marker(_synced(self.folder), int(time.time() * 1000))
         return FolderSyncReport(
             self.device, written, len(events), applied, pending, tuple(skipped), compacted
         )
@@ -164,6 +168,25 @@ class FolderSync:
             os.fsync(out.fileno())
         os.replace(temp, path)
         return lines - len(kept)
+
+
+def _exported(folder: Path) -> str:
+    """The marker of how far the journal went into our log in ``folder``."""
+    return f"exported:{folder.resolve()}"
+
+
+def _synced(folder: Path) -> str:
+    """The marker of when a sync through ``folder`` last finished (Unix milliseconds)."""
+    return f"synced:folder:{folder.resolve()}"
+
+
+def folder_status(conn: sqlite3.Connection, folder: Path) -> AccountStatus:
+    """When a sync through ``folder`` last finished and how many local changes are not in
+    our log there yet."""
+    repo = SyncRepo(conn)
+    last = repo.marker(_synced(folder))
+    when = datetime.fromtimestamp(last / 1000, UTC) if last else None
+    return AccountStatus(when, repo.journal_count_after(repo.marker(_exported(folder))))
 
 
 def _last_seq(path: Path, device: str) -> int:

@@ -14,11 +14,13 @@ from tuireader.config.settings import Settings
 from tuireader.services.library import Library
 
 if TYPE_CHECKING:  # built by the composition root; importing them here would slow start-up
+    from tuireader.domain.accounts import Account
     from tuireader.services.discovery import Discovery
     from tuireader.services.images import ImageCache
     from tuireader.services.library_thread import LibraryThread
     from tuireader.services.refresh import Refresher
     from tuireader.services.saving import Saver
+    from tuireader.services.syncing import AccountSynced, OpenFolder, OpenServer
 
 
 @dataclass
@@ -43,6 +45,11 @@ class Session:
     counts: LibraryThread
     """Where the sidebar's and the status line's counts are read (a quarter of a second at
     100,000 stories): a third thread, so an open never queues behind a count."""
+    account_sync: OpenServer
+    """Opens a server account's sync (its HTTP client and its own connection) for one sync,
+    on any thread."""
+    folder_sync: OpenFolder
+    """Opens a folder account's sync on a connection of its own."""
     inline_images: bool = False
     """The terminal shows images (Kitty graphics or Sixel): draw them in the article."""
     first_run: bool = False
@@ -54,6 +61,18 @@ class Session:
     """The time now; fixed in snapshot tests so ages do not drift."""
     _discovery: Discovery | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
+    def accounts(self) -> list[Account]:
+        """The sync accounts in the config, in its order."""
+        return list(self.settings.accounts.values())
+
+    async def sync(self, account: Account) -> AccountSynced:
+        """Sync one account (run it off the event loop: a folder account's sync blocks);
+        its failure is the result's ``error``, never raised."""
+        from tuireader.services.syncing import sync_account
+
+        return await sync_account(account, self.account_sync, self.folder_sync)
 
     @property
     def discovery(self) -> Discovery:

@@ -219,6 +219,9 @@ class StoryRepo:
         if query.folder is not None:
             clauses.append("src.folder = ?")
             args.append(query.folder)
+        if query.account is not None:
+            clauses.append("src.account = ?")
+            args.append(query.account)
         if query.since is not None:
             clauses.append("s.sort_time >= ?")
             args.append(to_timestamp(query.since))
@@ -288,7 +291,7 @@ class StoryRepo:
     def count(self, query: StoryQuery) -> int:
         """How many stories a view holds."""
         where, args = self._where(query)
-        needs_sources = query.folder is not None or query.saved
+        needs_sources = query.folder is not None or query.account is not None or query.saved
         join = " JOIN sources src ON src.id = s.source_id" if needs_sources else ""
         row = self.conn.execute(f"SELECT count(*) FROM stories s{join}{where}", args).fetchone()
         return int(row[0])

@@ -34,6 +34,11 @@ class SyncRepo:
             )
         ]
 
+    def journal_count_after(self, seq: int) -> int:
+        """How many local changes come after journal sequence ``seq``."""
+        row = self.conn.execute("SELECT count(*) FROM sync_journal WHERE seq > ?", (seq,))
+        return int(row.fetchone()[0])
+
     def marker(self, name: str) -> int:
         """A stored counter (0 when never set)."""
         row = self.conn.execute("SELECT value FROM sync_state WHERE name = ?", (name,)).fetchone()

@@ -27,6 +27,7 @@ class Needs(Enum):
     IMAGES = "images in the open article"
     UNDO = "a bulk action to undo"
     SEARCH = "a search in the view"
+    ACCOUNTS = "a sync account in the config"
 
 
 class Scope(Enum):
@@ -215,9 +216,19 @@ COMMANDS: tuple[Command, ...] = (
         "R",
         "refresh_all",
         "Refresh all",
-        "Refresh every source",
+        "Refresh every source and sync every account",
         "Sources",
         footer=True,
+    ),
+    Command(
+        "sync_accounts",
+        "Y",
+        "sync_accounts",
+        "Sync accounts",
+        "Sync every account (server or shared folder) without refreshing the other sources",
+        "Sources",
+        needs=Needs.ACCOUNTS,
+        says_why_not=True,
     ),
     Command(
         "save_page",

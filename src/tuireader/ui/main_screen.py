@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
@@ -22,10 +22,12 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker
 
+from tuireader.domain.accounts import Account, AccountStatus
 from tuireader.domain.errors import UsageError
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line, plural
+from tuireader.services.account_status import account_statuses
 from tuireader.services.library import Library
 from tuireader.services.session import Session
 from tuireader.ui.commands import BY_ACTION, Command, Needs, bindings
@@ -57,13 +59,22 @@ BULK_CONFIRM = 50
 SORTS = (SortKey.DATE, SortKey.SOURCE, SortKey.TITLE)
 
 
-def _counts(lib: Library, query: StoryQuery) -> tuple[list[str], list[Source], int]:
-    """Saved searches, sources with their counts, and the view's unread count (in an
-    Unread view too: a story read there stays listed until the view is shown again)."""
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    searches: list[str]
+    sources: list[Source]
+    unread: int
+    accounts: dict[str, AccountStatus]
+
+
+def _counts(lib: Library, query: StoryQuery, accounts: list[Account]) -> _Counts:
+    """Saved searches, sources with their counts, the view's unread count (in an Unread
+    view too: a story read there stays listed until the view is shown again), and where
+    each sync account stands."""
     unread = lib.count(replace(query, unread=True))
     saved = lib.pref("saved_searches", [])
     searches = [s for s in saved if isinstance(s, str)] if isinstance(saved, list) else []
-    return searches, lib.sources(), unread
+    return _Counts(searches, lib.sources(), unread, account_statuses(lib, accounts))
 
 
 class MainScreen(Screen[None]):
@@ -89,6 +100,8 @@ class MainScreen(Screen[None]):
         self._sidebar_wanted = session.settings.general.show_sidebar
         self._sidebar_overlay = False
         """Under 80 columns: the sidebar is shown over the headlines."""
+        self._failed_accounts: set[str] = set()
+        """Accounts whose last sync in this session failed (the sidebar shows them so)."""
 
     def compose(self) -> ComposeResult:
         session = self.session
@@ -106,7 +119,7 @@ class MainScreen(Screen[None]):
                     id="reading",
                 )
         yield QueryBox(id="query-input")
-        yield StatusBar(id="status").data_bind(
+        yield StatusBar(now=session.clock, id="status").data_bind(
             view_query=MainScreen.view_query, view_label=MainScreen.view_label
         )
         yield FittedFooter()
@@ -235,16 +248,20 @@ class MainScreen(Screen[None]):
         try:
             while True:
                 self._count_again = False
-                searches, sources, unread = await self.session.counts.run(
-                    partial(_counts, query=self.view_query)
+                counts = await self.session.counts.run(
+                    partial(_counts, query=self.view_query, accounts=self.session.accounts)
                 )
+                sources = counts.sources
                 self.query_one(Sidebar).show(
                     sources,
-                    searches,
+                    counts.searches,
                     sum(s.unread for s in sources),  # one query gives every count
                     now=self.session.clock(),
+                    accounts=[a.name for a in self.session.accounts if a.is_server],
+                    failed_accounts=self._failed_accounts,
                 )
-                self.status.unread = unread
+                self.status.unread = counts.unread
+                self.status.accounts = tuple(counts.accounts.items())
                 self.refresh_bindings()  # what can run (and so the footer) follows the counts
                 if not self._count_again:
                     return
@@ -317,10 +334,25 @@ class MainScreen(Screen[None]):
         if event.total:
             self.status.progress(event.done, event.total)
 
+    @on(SourceTasks.Syncing)
+    def _syncing(self, event: SourceTasks.Syncing) -> None:
+        self.status.syncing = event.account
+
+    @on(SourceTasks.SyncEnded)
+    def _account_synced(self, event: SourceTasks.SyncEnded) -> None:
+        result = event.result
+        if result.failed:
+            self._failed_accounts.add(result.account)
+        else:
+            self._failed_accounts.discard(result.account)
+        self.status.syncing = ""
+        self._stored(reload=True)  # its stories and counts, before the next account's
+
     @on(SourceTasks.Refreshed)
     def _refreshed(self, event: SourceTasks.Refreshed) -> None:
         status = self.status
         status.refreshing = False
+        status.syncing = ""
         status.offline = event.offline
         self._stored(reload=True)
         status.note = event.summary
@@ -651,6 +683,12 @@ class MainScreen(Screen[None]):
     def action_refresh_all(self) -> None:
         self.start_refresh(None)
 
+    def action_sync_accounts(self) -> None:
+        if not self.session.accounts:
+            self.notify("No sync accounts: add one with `tuireader account add`.")
+            return
+        self.tasks.start_sync()
+
     def action_add_source(self) -> None:
         self.tasks.add_source()
 
@@ -730,3 +768,5 @@ class MainScreen(Screen[None]):
                 return self.library.can_undo()
             case Needs.SEARCH:
                 return bool(self.view_query.search)
+            case Needs.ACCOUNTS:
+                return bool(self.session.accounts)

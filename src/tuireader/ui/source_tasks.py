@@ -1,5 +1,5 @@
-"""The main screen's long tasks on sources and stories: refresh, add, import and export,
-save for later, full text, remove.
+"""The main screen's long tasks on sources and stories: refresh and sync, add, import and
+export, save for later, full text, remove.
 
 A component with no area on screen: it owns the tasks' workers and what they remember (a
 refresh covering only some sources, whether "offline" was said), asks its questions in
@@ -21,8 +21,9 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.worker import Worker
 
+from tuireader.domain.accounts import Account
 from tuireader.domain.errors import SeveralFeedsError, TuireaderError
-from tuireader.domain.models import FetchStatus, Source
+from tuireader.domain.models import FetchStatus, Source, SourceKind
 from tuireader.domain.text import clean_line, one_line_error, plural
 from tuireader.domain.titles import display_title
 from tuireader.services.files import read_user_file, write_user_file
@@ -36,6 +37,7 @@ from tuireader.ui.paths import open_path
 if TYPE_CHECKING:  # these load with the first refresh, off the start-up path
     from tuireader.services.refresh import Refresher
     from tuireader.services.refresh_report import RefreshReport, SourceDone
+    from tuireader.services.syncing import AccountSynced
 
 T = TypeVar("T")
 
@@ -44,8 +46,9 @@ EXPORT_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html
 
 
 class SourceTasks(Widget):
-    """Runs the tasks; posts :class:`Changed`, :class:`Refreshing`, :class:`Refreshed`,
-    :class:`StoryUpdated` and :class:`SourceRemoved`."""
+    """Runs the tasks; posts :class:`Changed`, :class:`Refreshing`, :class:`Syncing`,
+    :class:`SyncEnded`, :class:`Refreshed`, :class:`StoryUpdated` and
+    :class:`SourceRemoved`."""
 
     DEFAULT_CSS = "SourceTasks { display: none; }"
 
@@ -65,8 +68,22 @@ class SourceTasks(Widget):
             self.done = done
             self.total = total
 
+    class Syncing(Message):
+        """An account's sync started."""
+
+        def __init__(self, account: str) -> None:
+            super().__init__()
+            self.account = account
+
+    class SyncEnded(Message):
+        """An account's sync ended (``result.error``: how it failed)."""
+
+        def __init__(self, result: AccountSynced) -> None:
+            super().__init__()
+            self.result = result
+
     class Refreshed(Message):
-        """A refresh ended."""
+        """A refresh (or a sync of the accounts alone) ended."""
 
         def __init__(self, summary: str, offline: bool) -> None:
             super().__init__()
@@ -93,6 +110,8 @@ class SourceTasks(Widget):
         self._partial = False
         """The refresh running covers only some sources (just added or imported)."""
         self._said_offline = False
+        self._syncing = False
+        """Accounts are syncing (on the refresh's thread): another refresh leaves them be."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         forward_failure(self, event)
@@ -111,41 +130,74 @@ class SourceTasks(Widget):
 
     # refresh ----------------------------------------------------------------------------
     def start_refresh(self, sources: list[Source] | None) -> None:
-        """Refresh in the background (all sources when ``None``); keys keep working."""
+        """Refresh in the background (every source, then every account, when ``None``; an
+        account's feed syncs its account); keys keep working."""
+        if sources is None:
+            self._start(None, self.session.accounts)
+            return
+        names = {s.account for s in sources if s.kind is SourceKind.ACCOUNT}
+        accounts = [a for a in self.session.accounts if a.name in names]
+        self._start([s for s in sources if s.kind is not SourceKind.ACCOUNT], accounts)
+
+    def start_sync(self) -> None:
+        """Sync every account in the background, without refreshing the other sources."""
+        self._start([], self.session.accounts)
+
+    def _start(self, sources: list[Source] | None, accounts: list[Account]) -> None:
+        if accounts and self._syncing:
+            self._note("The accounts are syncing already.")
+            accounts = []
+        if sources == [] and not accounts:
+            return
+        self._syncing = self._syncing or bool(accounts)
         self._partial = sources is not None
         self.post_message(self.Refreshing(0, 0))
-        self._refresh(sources)
+        self._refresh(sources, accounts)
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
-    def _refresh(self, sources: list[Source] | None) -> None:
+    def _refresh(self, sources: list[Source] | None, accounts: list[Account]) -> None:
+        """Fetch the sources (none when ``[]``), then sync the accounts one by one, on this
+        thread; progress counts both."""
         from tuireader.services.refresh_report import RefreshReport, SourceDone
 
-        async def run() -> RefreshReport:
+        async def run() -> tuple[RefreshReport, list[AccountSynced]]:
             report = RefreshReport()
-            async with self.session.refresher() as refresher:
-                async for event in refresher.events(sources):
-                    if isinstance(event, SourceDone):
-                        self._progress(event)
-                    else:
-                        report = event
-                notices = refresher.library.take_notices()
-            if notices:
-                self._from_thread(self.post_message, self.Changed(notices))
-            return report
+            fetched = 0
+            if sources is None or sources:
+                async with self.session.refresher() as refresher:
+                    async for event in refresher.events(sources):
+                        if isinstance(event, SourceDone):
+                            fetched = event.total
+                            self._progress(event, len(accounts))
+                        else:
+                            report = event
+                    notices = refresher.library.take_notices()
+                if notices:
+                    self._from_thread(self.post_message, self.Changed(notices))
+            synced: list[AccountSynced] = []
+            total = fetched + len(accounts)
+            for n, account in enumerate(accounts):
+                self._from_thread(self.post_message, self.Refreshing(fetched + n, total))
+                self._from_thread(self.post_message, self.Syncing(account.name))
+                result = await self.session.sync(account)
+                synced.append(result)
+                self._from_thread(self._account_synced, result)
+            return report, synced
 
         try:
-            report = self._own_loop(run)
+            report, synced = self._own_loop(run)
         except Exception:  # the status line stops saying "refreshing"; the app's handler
-            self._from_thread(self._refreshed, RefreshReport())  # for failed workers tells
-            raise
-        self._from_thread(self._refreshed, report)
+            self._from_thread(self._refreshed, RefreshReport(), [], bool(accounts))  # for
+            raise  # failed workers tells
+        self._from_thread(self._refreshed, report, synced, bool(accounts))
 
-    def _progress(self, event: SourceDone) -> None:
-        """On the refresh's thread: progress up to the screen, a failed source in a line."""
+    def _progress(self, event: SourceDone, accounts: int) -> None:
+        """On the refresh's thread: progress up to the screen (the accounts to sync after
+        the sources counted in), a failed source in a line."""
         from tuireader.services.refresh_report import Outcome
 
         result = event.result
-        self._from_thread(self.post_message, self.Refreshing(event.done, event.total))
+        self._from_thread(self.post_message, self.Refreshing(event.done, event.total + accounts))
         # a source that cannot be reached is said on its own when only some were refreshed
         # (just added or imported); in a full refresh, all of them failing means "offline"
         partial = self._partial
@@ -159,7 +211,22 @@ class SourceTasks(Widget):
     def _say(self, message: str, title: str) -> None:
         self.notify(message, title=title, severity="warning", timeout=8, markup=False)
 
-    def _refreshed(self, report: RefreshReport) -> None:
+    def _account_synced(self, result: AccountSynced) -> None:
+        """An account's sync ended: a failure in one line naming the account and why."""
+        if result.failed:
+            self.notify(
+                result.line(), title="Sync failed", severity="warning", timeout=10, markup=False
+            )
+        self.post_message(self.SyncEnded(result))
+
+    def _refreshed(
+        self,
+        report: RefreshReport,
+        synced: list[AccountSynced] | None = None,
+        syncing: bool = False,
+    ) -> None:
+        if syncing:
+            self._syncing = False
         offline = report.offline and not self._partial
         if offline and not self._said_offline:
             self._said_offline = True
@@ -173,7 +240,9 @@ class SourceTasks(Widget):
                 timeout=15,
                 markup=False,
             )
-        self.post_message(self.Refreshed(report.summary() if report.results else "", offline))
+        parts = [report.summary()] if report.results else []
+        parts += [result.line() for result in synced or ()]
+        self.post_message(self.Refreshed(" · ".join(parts), offline))
 
     # adding -----------------------------------------------------------------------------
     def add_source(self) -> None:

@@ -1,4 +1,5 @@
-"""The sidebar: built-in views, saved searches, then sources grouped by folder with counts.
+"""The sidebar: built-in views, saved searches, the sources grouped by folder with counts,
+then each sync account with its own folders and feeds.
 
 Drawn line by line (like the headline list): a library of thousands of sources costs nothing
 to show or to update after every mark.
@@ -6,7 +7,7 @@ to show or to update after every mark.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -45,6 +46,10 @@ class RowKind(StrEnum):
     SOURCE = "source"
     FAILED = "failed"
     """A source whose last fetch failed."""
+    ACCOUNT = "account"
+    """A sync account's heading."""
+    FAILED_ACCOUNT = "failed-account"
+    """A sync account whose last sync (in this session) failed."""
     RULE = "rule"
 
 
@@ -76,8 +81,13 @@ def build_rows(
     searches: Sequence[str],
     unread_total: int,
     now: datetime | None = None,
+    accounts: Sequence[str] = (),
+    failed_accounts: Collection[str] = (),
 ) -> list[Row]:
-    """The sidebar's lines, in order."""
+    """The sidebar's lines, in order: the views, the saved searches, the sources of no
+    account by folder, then each sync account (``accounts``, then any other account the
+    sources name) with its folders and feeds. An account in ``failed_accounts`` is shown
+    failed (its last sync did not finish)."""
     rows = [
         Row(v, v.label, unread_total if v.id in ("all", "unread") else None)
         for v in builtin_views(now)
@@ -88,22 +98,49 @@ def build_rows(
             Row(View(f"search-{n}", f"Search: {q}", StoryQuery(search=q)), "⌕ " + q)
             for n, q in enumerate(searches)
         ]
-    folder: str | None = None
-    unread_by_folder: dict[str, int] = {}
-    for source in sources:
-        unread_by_folder[source.folder] = unread_by_folder.get(source.folder, 0) + source.unread
+    own: list[Source] = []
+    by_account: dict[str, list[Source]] = {name: [] for name in accounts}
     for source in sources:
         if source.kind is SourceKind.SAVED:  # the "Saved" view above shows it
             continue
+        if source.account:
+            by_account.setdefault(source.account, []).append(source)
+        else:
+            own.append(source)
+    rows += _grouped(own, "", "")
+    for name, feeds in by_account.items():
+        rows.append(Row(None, "", kind=RowKind.RULE))
+        view = View(f"account-{name}", name, StoryQuery(account=name))
+        kind = RowKind.FAILED_ACCOUNT if name in failed_accounts else RowKind.ACCOUNT
+        rows.append(Row(view, "◆ " + name, sum(s.unread for s in feeds), kind))
+        rows += _grouped(feeds, name, "  ")
+    return rows
+
+
+def _grouped(sources: Sequence[Source], account: str, indent: str) -> list[Row]:
+    """Lines for sources (in folder order): a folder heading before each folder's sources;
+    an account's are indented under it and filtered to it (``""``: sources of no account)."""
+    rows: list[Row] = []
+    unread_by_folder: dict[str, int] = {}
+    for source in sources:
+        unread_by_folder[source.folder] = unread_by_folder.get(source.folder, 0) + source.unread
+    folder: str | None = None
+    prefix = f"account-{account}-" if account else ""
+    for source in sources:
         if source.folder != folder:
             folder = source.folder
-            rows.append(Row(None, "", kind=RowKind.RULE))
+            if not account:
+                rows.append(Row(None, "", kind=RowKind.RULE))
             if folder:
-                view = View(f"folder-{folder}", folder, StoryQuery(folder=folder))
-                rows.append(Row(view, "▸ " + folder, unread_by_folder[folder], RowKind.FOLDER))
+                label = f"{account}/{folder}" if account else folder
+                query = StoryQuery(folder=folder, account=account)
+                view = View(f"{prefix}folder-{folder}", label, query)
+                rows.append(
+                    Row(view, f"{indent}▸ {folder}", unread_by_folder[folder], RowKind.FOLDER)
+                )
         view = View(f"source-{source.id}", source.name, StoryQuery(source_ids=(source.id or 0,)))
         failed = fetch_failed(source.status)
-        label = ("  " if folder else "") + source.name
+        label = indent + ("  " if folder else "") + source.name
         rows.append(Row(view, label, source.unread, RowKind.FAILED if failed else RowKind.SOURCE))
     return rows
 
@@ -118,6 +155,8 @@ class Sidebar(ScrollView, can_focus=True, inherit_bindings=False):
     COMPONENT_CLASSES = {
         "sidebar--cursor",
         "sidebar--folder",
+        "sidebar--account",
+        "sidebar--failed-account",
         "sidebar--failed",
         "sidebar--rule",
         "sidebar--count",
@@ -128,6 +167,8 @@ class Sidebar(ScrollView, can_focus=True, inherit_bindings=False):
     Sidebar:focus > .sidebar--cursor { background: $accent; color: $text; }
     Sidebar > .sidebar--folder { text-style: bold; }
     Sidebar > .sidebar--failed { color: $error; }
+    Sidebar > .sidebar--account { text-style: bold; color: $accent; }
+    Sidebar > .sidebar--failed-account { text-style: bold; color: $error; }
     Sidebar > .sidebar--rule { color: $panel-lighten-2; }
     Sidebar > .sidebar--count { color: $text-muted; }
     """
@@ -151,10 +192,12 @@ class Sidebar(ScrollView, can_focus=True, inherit_bindings=False):
         searches: Sequence[str],
         unread_total: int,
         now: datetime | None = None,
+        accounts: Sequence[str] = (),
+        failed_accounts: Collection[str] = (),
     ) -> None:
         """Replace the lines, keeping the cursor on the same view where it still exists."""
         keep = self.current.id if self.current is not None else None
-        self.rows = build_rows(sources, searches, unread_total, now)
+        self.rows = build_rows(sources, searches, unread_total, now, accounts, failed_accounts)
         self.virtual_size = Size(self.size.width, len(self.rows))
         if keep is not None:
             for n, row in enumerate(self.rows):
@@ -244,12 +287,13 @@ class Sidebar(ScrollView, can_focus=True, inherit_bindings=False):
             rule = base + self.get_component_rich_style("sidebar--rule", partial=True)
             return Strip([Segment("─" * width, rule)], width)
         style = base
-        if row.kind in (RowKind.FOLDER, RowKind.FAILED):
+        if row.kind in (RowKind.FOLDER, RowKind.FAILED, RowKind.ACCOUNT, RowKind.FAILED_ACCOUNT):
             style += self.get_component_rich_style(f"sidebar--{row.kind}", partial=True)
         if index == self.cursor:
             style += self.get_component_rich_style("sidebar--cursor")
         count = f"{row.count:>6}" if row.count is not None else " " * 6
-        label = fit(row.label, max(1, width - 7))
+        indent = len(row.label) - len(row.label.lstrip(" "))  # fit() trims the label
+        label = " " * indent + fit(row.label, max(1, width - 7 - indent))
         counted: Style = style + self.get_component_rich_style("sidebar--count", partial=True)
         segments = [Segment(" ", style), Segment(label, style), Segment(count, counted)]
         return Strip(segments).adjust_cell_length(width, style)
