@@ -65,6 +65,9 @@ class State:
     """Answer the next request with this status (500, 429…)."""
     garbage_next: bool = False
     delay: float = 0.0
+    drop_contents_after: int | None = None
+    """Serve this many more ``stream/items/contents`` calls, then drop the connection
+    mid-answer on the next one (once)."""
     """Seconds to wait before each answer (a slow server)."""
 
     def add_feed(self, url: str, title: str, folder: str = "") -> str:
@@ -119,6 +122,17 @@ class Handler(BaseHTTPRequestHandler):
         form = self._form()
         if state.delay:
             time.sleep(state.delay)
+        if path.endswith("/stream/items/contents") and state.drop_contents_after is not None:
+            if state.drop_contents_after == 0:
+                state.drop_contents_after = None
+                self.send_response(200)
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                self.wfile.write(b'{"items": [')
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            state.drop_contents_after -= 1
         if state.fail_next:
             status, state.fail_next = state.fail_next, 0
             self._send(status, b"busy", {"Retry-After": "1"} if status == 429 else None)

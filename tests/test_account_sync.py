@@ -534,3 +534,26 @@ def test_a_slow_server_is_cut_off_at_the_deadline_in_one_line(tmp_path: Path) ->
         assert report.error == "timed out: the sync's 1 s deadline passed", report.error
         driver.state.delay = 0.0
         assert home.sync().error == ""  # the next one goes through
+
+
+def test_a_connection_dropped_mid_sync_is_one_line_and_the_next_sync_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tuireader.sources import remote_api
+
+    monkeypatch.setattr(remote_api, "PAGE", 10)  # stored (and resumable) ten at a time
+    with contextmanager(greaderserver.serving)() as running:
+        driver = GReader(running)
+        feed = driver.add_feed("http://feeds.example/many.xml", "Many")
+        for n in range(25):
+            driver.add_item(feed, f"story {n}", NOW - n * 60)
+        home = make_home(tmp_path, driver)
+        driver.state.drop_contents_after = 2  # two pages of ten, then the line drops
+        report = home.sync()
+        assert report.error and "\n" not in report.error and "127.0.0.1" in report.error
+        assert report.new == 20 and len(home.state()) == 20
+        driver.state.requests.clear()
+        report = home.sync()
+        assert report.error == "" and report.new == 5 and len(home.state()) == 25
+        contents = [r for r in driver.state.requests if r.endswith("/stream/items/contents")]
+        assert len(contents) == 1  # only the five it did not have
