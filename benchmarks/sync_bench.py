@@ -224,47 +224,34 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
     tuireader = shutil.which("tuireader") or str(Path(sys.executable).parent / "tuireader")
     results: dict[tuple[str, str], list[Run]] = {}
     kept: dict[str, Path] = {}
-    for n in range(args.repeat):
-        for reader in ("newsboat", "tuireader") if n % 2 else ("tuireader", "newsboat"):
-            root = tmp / f"{reader}-first-{n}"
-            if reader == "tuireader":
-                env = tuireader_home(root, account)
-                run = timed([tuireader, "sync", "bench", "--json"], env, log)
-                count = tuireader_stories(root)
-            else:
-                cmd, env = newsboat_home(root, account)
-                run = timed(cmd, env, log)
-                count = newsboat_items(root)
-            if count < 10_000:
-                raise BenchError(f"{reader} stored {count} items, not 10,000 (see {log})")
-            results.setdefault((reader, "first"), []).append(run)
-            kept[reader] = root
-            print(
-                f"first  {reader:9} {run.wall:6.2f} s {run.rss_mb:5.0f} MB"
-                f" {run.requests:4} requests",
-                file=sys.stderr,
-            )
-    setup("grow")
-    for n in range(args.repeat):
-        for reader in ("newsboat", "tuireader") if n % 2 else ("tuireader", "newsboat"):
-            root = tmp / f"{reader}-again-{n}"
+
+    def trial(reader: str, phase: str, n: int, least: int) -> None:
+        root = tmp / f"{reader}-{phase}-{n}"
+        if phase == "again":  # from the store the first sync left
             shutil.copytree(kept[reader], root)
-            if reader == "tuireader":
-                env = tuireader_home(root, account)
-                run = timed([tuireader, "sync", "bench", "--json"], env, log)
-                count = tuireader_stories(root)
-            else:
-                cmd, env = newsboat_home(root, account)
-                run = timed(cmd, env, log)
-                count = newsboat_items(root)
-            if count < 10_100:
-                raise BenchError(f"{reader} holds {count} items after the sync, not 10,100")
-            results.setdefault((reader, "again"), []).append(run)
-            print(
-                f"again  {reader:9} {run.wall:6.2f} s {run.rss_mb:5.0f} MB"
-                f" {run.requests:4} requests",
-                file=sys.stderr,
-            )
+        if reader == "tuireader":
+            run = timed([tuireader, "sync", "bench", "--json"], tuireader_home(root, account), log)
+            count = tuireader_stories(root)
+        else:
+            cmd, env = newsboat_home(root, account)
+            run = timed(cmd, env, log)
+            count = newsboat_items(root)
+        if count < least:
+            raise BenchError(f"{reader} holds {count} items after its {phase} sync, not {least}")
+        results.setdefault((reader, phase), []).append(run)
+        if phase == "first":
+            kept[reader] = root
+        print(
+            f"{phase:6} {reader:9} {run.wall:6.2f} s {run.rss_mb:5.0f} MB {run.requests:4} requests",
+            file=sys.stderr,
+        )
+
+    for phase, least in (("first", 10_000), ("again", 10_100)):
+        if phase == "again":
+            setup("grow")
+        for n in range(args.repeat):
+            for reader in ("newsboat", "tuireader") if n % 2 else ("tuireader", "newsboat"):
+                trial(reader, phase, n, least)
     text = table(results, args.repeat)
     print(text)
     if args.readme:

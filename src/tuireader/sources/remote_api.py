@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 from tuireader.domain.accounts import Account, AccountType
 from tuireader.domain.errors import SourceError
 from tuireader.domain.remote import RemoteFeed, RemoteItem, RemoteState
-from tuireader.sources.api_client import ApiClient
 from tuireader.sources.fever import FeverClient
 from tuireader.sources.greader import READ, READING_LIST, STARRED, GReaderClient
 from tuireader.sources.miniflux import MinifluxClient
@@ -36,8 +35,6 @@ FULL_EVERY = 6 * 3600
 count changed are read)."""
 SLACK = timedelta(hours=1)
 """Time-based reads start this much before the cursor (clocks differ; ids dedupe)."""
-
-C = TypeVar("C", bound=ApiClient)
 
 
 class RemoteApi(Protocol):
@@ -80,6 +77,19 @@ def _pages(items: Sequence[RemoteItem]) -> list[list[RemoteItem]]:
     return [list(items[i : i + PAGE]) for i in range(0, len(items), PAGE)]
 
 
+class _Client(Protocol):
+    """What every API client offers the adapters."""
+
+    requests: int
+
+    async def mark(
+        self, ids: Sequence[str], *, read: bool | None = None, starred: bool | None = None
+    ) -> None: ...
+
+
+C = TypeVar("C", bound=_Client)
+
+
 class _Base(Generic[C]):
     def __init__(self, client: C, cursor: dict[str, int]) -> None:
         self.client = client
@@ -89,11 +99,11 @@ class _Base(Generic[C]):
     def requests(self) -> int:
         return self.client.requests
 
-    async def subscribe(self, url: str, folder: str) -> None:
-        raise SourceError(f"{url}: this server's API cannot add subscriptions")
-
-    async def unsubscribe(self, remote_id: str) -> None:
-        raise SourceError("this server's API cannot remove subscriptions")
+    async def send(self, field: str, value: bool, ids: Sequence[str]) -> None:
+        if field == "read":
+            await self.client.mark(ids, read=value)
+        else:
+            await self.client.mark(ids, starred=value)
 
 
 class GReaderApi(_Base[GReaderClient]):
@@ -119,12 +129,6 @@ class GReaderApi(_Base[GReaderClient]):
         unread = await self.client.item_ids(READING_LIST, exclude=READ)
         starred = await self.client.item_ids(STARRED)
         return RemoteState(frozenset(unread), frozenset(starred))
-
-    async def send(self, field: str, value: bool, ids: Sequence[str]) -> None:
-        if field == "read":
-            await self.client.mark(ids, read=value)
-        else:
-            await self.client.mark(ids, starred=value)
 
     async def subscribe(self, url: str, folder: str) -> None:
         await self.client.subscribe(url, folder)
@@ -156,12 +160,6 @@ class FeverApi(_Base[FeverClient]):
     async def state(self, unread_here: Mapping[str, int]) -> RemoteState:
         unread, saved = await self.client.state()
         return RemoteState(frozenset(unread), frozenset(saved))
-
-    async def send(self, field: str, value: bool, ids: Sequence[str]) -> None:
-        if field == "read":
-            await self.client.mark(ids, read=value)
-        else:
-            await self.client.mark(ids, starred=value)
 
     async def subscribe(self, url: str, folder: str) -> None:
         await self.client.subscribe(url)  # raises: Fever cannot
@@ -225,12 +223,6 @@ class TTRSSApi(_Base[TTRSSClient]):
         for feed_id in stale:
             found |= await self.client.unread_ids(feed_id)
         return RemoteState(frozenset(found), starred, unread_feeds=frozenset(stale))
-
-    async def send(self, field: str, value: bool, ids: Sequence[str]) -> None:
-        if field == "read":
-            await self.client.mark(ids, read=value)
-        else:
-            await self.client.mark(ids, starred=value)
 
     async def subscribe(self, url: str, folder: str) -> None:
         await self.client.subscribe(url)
@@ -312,12 +304,6 @@ class NextcloudApi(_Base[NextcloudClient]):
         changed = await self.client.updated(since)
         self.cursor["modified"] = max(since, self.client.last_modified)
         return RemoteState(changed=tuple(changed))
-
-    async def send(self, field: str, value: bool, ids: Sequence[str]) -> None:
-        if field == "read":
-            await self.client.mark(ids, read=value)
-        else:
-            await self.client.mark(ids, starred=value)
 
     async def subscribe(self, url: str, folder: str) -> None:
         await self.client.subscribe(url)
