@@ -242,7 +242,7 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
         if phase == "first":
             kept[reader] = root
         print(
-            f"{phase:6} {reader:9} {run.wall:6.2f} s {run.rss_mb:5.0f} MB {run.requests:4} requests",
+            f"{phase:6} {reader:9} {run.wall:6.2f} s {run.rss_mb:5.0f} MB {run.requests:4} calls",
             file=sys.stderr,
         )
 
