@@ -12,8 +12,13 @@ from tuireader.ui.widgets.sidebar import RowKind
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "tuireader"
 ENUM_VALUES = {m.value for e in (FetchStatus, Outcome, RowKind) for m in e}
-SQLITE_SAYS_OK = {("cli/doctor.py", "verdict"), ("storage/database.py", "problems")}
-"""``PRAGMA quick_check`` answers the string "ok": SQLite's word, not one of our statuses."""
+SQLITE_SAYS_OK = {
+    ("cli/doctor.py", "verdict"),
+    ("storage/database.py", "problems"),
+    ("cli/commands.py", "args.command"),
+}
+"""``PRAGMA quick_check`` answers the string "ok": SQLite's word, not one of our statuses; and
+argparse's word for the command given ("account"), not a source kind."""
 INPUT_WORDS = "sources/"
 """The parsers compare the words of their input ("updated" in a page dump's label)."""
 

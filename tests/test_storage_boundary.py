@@ -24,7 +24,13 @@ CHECKED = sorted(
         SRC / "app.py",
     ]
 )
-REPO_USERS = {"services/library.py", "services/discovery.py", "services/folder_sync.py", "app.py"}
+REPO_USERS = {
+    "services/library.py",
+    "services/discovery.py",
+    "services/folder_sync.py",
+    "services/account_sync.py",
+    "app.py",
+}
 """Where a repository may be named: the facade that owns them, the service built on one,
 and the composition root that builds it."""
 

@@ -67,3 +67,26 @@ class RemotePage:
 
     items: tuple[RemoteItem, ...]
     cursor: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    """A server's item as the library holds it: its story, its state here, and its base
+    (the state the server had at the last sync)."""
+
+    story_id: int
+    read: bool
+    starred: bool
+    base_read: bool
+    base_starred: bool
+    feed: str = ""
+    """The server's id for the story's feed."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedChange:
+    """The latest change of one field of one item made here and not sent yet."""
+
+    value: bool
+    at: int
+    """Unix milliseconds (the database clock's)."""

@@ -4,22 +4,12 @@ status line to ask after every mark."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from tuireader.domain.accounts import Account, AccountStatus
+from tuireader.services.account_sync import status_of
 from tuireader.services.folder_sync import folder_status
 from tuireader.services.library import Library
-from tuireader.storage.remote_repo import RemoteRepo
-
-
-def server_status(conn: sqlite3.Connection, account: str) -> AccountStatus:
-    """A server account's status."""
-    repo = RemoteRepo(conn)
-    last = repo.last_sync(account)
-    when = datetime.fromtimestamp(last / 1000, UTC) if last else None
-    return AccountStatus(when, repo.waiting(account))
 
 
 def account_statuses(library: Library, accounts: Iterable[Account]) -> dict[str, AccountStatus]:
@@ -29,7 +19,7 @@ def account_statuses(library: Library, accounts: Iterable[Account]) -> dict[str,
     out: dict[str, AccountStatus] = {}
     for account in accounts:
         if account.is_server:
-            out[account.name] = server_status(conn, account.name)
+            out[account.name] = status_of(conn, account)
         elif account.path is not None:
             out[account.name] = folder_status(conn, account.path)
     return out

@@ -28,19 +28,19 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from tuireader.domain.accounts import Account, AccountStatus
 from tuireader.domain.errors import SourceError, UsageError
 from tuireader.domain.models import ContentType, Story, StoryText
-from tuireader.domain.remote import RemoteItem, RemoteState
+from tuireader.domain.remote import QueuedChange, RemoteItem, RemoteState
 from tuireader.domain.text import one_line_error
-from tuireader.services.account_status import server_status
 from tuireader.services.discovery import Discovery
 from tuireader.services.fulltext import FullText
 from tuireader.services.library import Library
 from tuireader.services.refresh import prepare
 from tuireader.sources.remote_api import RemoteApi
-from tuireader.storage.remote_repo import Pending, RemoteRepo
+from tuireader.storage.remote_repo import RemoteRepo
 
 logger = logging.getLogger(__name__)
 
@@ -305,7 +305,7 @@ def _server_value(
     return remote_id not in ids if name == "read" else remote_id in ids
 
 
-def _winner(server: bool | None, base: bool, queued: Pending | None, server_at: int) -> bool:
+def _winner(server: bool | None, base: bool, queued: QueuedChange | None, server_at: int) -> bool:
     """The value a field ends with: the side that changed it, or the later of the two."""
     server_changed = server is not None and server != base
     if queued is None:
@@ -322,8 +322,11 @@ def cursor_of(conn: sqlite3.Connection, account: Account) -> dict[str, int]:
 
 
 def status_of(conn: sqlite3.Connection, account: Account) -> AccountStatus:
-    """When the account last synced whole and how many changes wait to be sent."""
-    return server_status(conn, account.name)
+    """When a server account last synced whole and how many changes wait to be sent."""
+    repo = RemoteRepo(conn)
+    last = repo.last_sync(account.name)
+    when = datetime.fromtimestamp(last / 1000, UTC) if last else None
+    return AccountStatus(when, repo.waiting(account.name))
 
 
 def subscribe(conn: sqlite3.Connection, account: Account, url: str, folder: str = "") -> None:

@@ -11,34 +11,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tuireader.domain.models import Source, SourceKind
-from tuireader.domain.remote import RemoteFeed
+from tuireader.domain.remote import QueuedChange, RemoteFeed, StoredItem
 from tuireader.storage.database import write
 from tuireader.storage.rows import SOURCE_COLUMNS, source_from_row
 
 FIELDS = ("read", "starred")
-
-
-@dataclass(frozen=True, slots=True)
-class Linked:
-    """A stored story of the account's: its row, its state here and its base (the state the
-    server had at the last sync)."""
-
-    story_id: int
-    read: bool
-    starred: bool
-    base_read: bool
-    base_starred: bool
-    feed: str = ""
-    """The server's id for the story's feed."""
-
-
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """The latest queued local change of one field of one item."""
-
-    value: bool
-    at: int
-    """Unix milliseconds (the database clock's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +122,7 @@ class RemoteRepo:
         return len(ids)
 
     # items ------------------------------------------------------------------------------
-    def known(self, account: str) -> dict[str, Linked]:
+    def known(self, account: str) -> dict[str, StoredItem]:
         """Every stored story of the account's, by the server's item id."""
         rows = self.conn.execute(
             "SELECT r.remote_id, s.id, s.read, s.starred, r.read, r.starred, src.remote_id"
@@ -154,7 +131,8 @@ class RemoteRepo:
             (account,),
         )
         return {
-            r[0]: Linked(r[1], bool(r[2]), bool(r[3]), bool(r[4]), bool(r[5]), r[6]) for r in rows
+            r[0]: StoredItem(r[1], bool(r[2]), bool(r[3]), bool(r[4]), bool(r[5]), r[6])
+            for r in rows
         }
 
     def story_ids(self, source_id: int, keys: Sequence[str]) -> dict[str, int]:
@@ -235,7 +213,7 @@ class RemoteRepo:
             )
 
     # the queue of local changes ---------------------------------------------------------
-    def pending(self, account: str) -> tuple[int, dict[str, dict[str, Pending]]]:
+    def pending(self, account: str) -> tuple[int, dict[str, dict[str, QueuedChange]]]:
         """(the journal's last sequence, the latest unsent change per item and field of the
         account's stories)."""
         last = self.conn.execute("SELECT coalesce(max(seq), 0) FROM sync_journal").fetchone()[0]
@@ -248,9 +226,9 @@ class RemoteRepo:
             " ORDER BY j.seq",
             (account, account, self.marker(_sent(account)), last),
         )
-        out: dict[str, dict[str, Pending]] = {}
+        out: dict[str, dict[str, QueuedChange]] = {}
         for remote_id, field, value, at in rows:
-            out.setdefault(remote_id, {})[field] = Pending(value == "1", int(at))
+            out.setdefault(remote_id, {})[field] = QueuedChange(value == "1", int(at))
         return int(last), out
 
     def mark_sent(self, account: str, seq: int) -> None:
