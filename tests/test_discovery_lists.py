@@ -187,8 +187,14 @@ def test_every_reason_names_whole_words_of_the_stories(
         related = json.loads(run(isolated_env, "related", str(story["id"]), "--json").stdout)
         for entry in related["related"]:
             reasons += 1
-            assert entry["why"].startswith("shares ") and entry["why"] != "shares ", entry
-            words = entry["why"].removeprefix("shares ").split(", ")
+            # shared words, or (related by meaning alone) the other story's words nearest
+            # the open story's meaning: whole words either way
+            why = entry["why"]
+            prefix = next(
+                (p for p in ("shares ", "about the same subject: ") if why.startswith(p)), None
+            )
+            assert prefix and why != prefix, entry
+            words = why.removeprefix(prefix).split(", ")
             text = ""
             for sid in (story["id"], entry["id"]):
                 shown = library.story(sid)

@@ -261,31 +261,51 @@ class Profile:
             self.liked.append(item)
 
 
+@dataclass(frozen=True, slots=True)
+class Meaning:
+    """Similarity by meaning, computed outside (from embeddings): each candidate's to the
+    profile, and to each liked story."""
+
+    to_profile: dict[int, float]
+    to_liked: dict[int, dict[int, float]]
+
+
 def recommend(
     profile: Profile,
     candidates: Iterable[Item],
     titles: dict[int, str],
     skip_clusters: set[int],
     limit: int = 20,
+    meaning: Meaning | None = None,
+    weight: float = 0.0,
 ) -> list[Ranked]:
     """Unread stories most like the profile, each with "because you read …" naming another
-    story (a liked story is never recommended for itself)."""
+    story (a liked story is never recommended for itself). With ``meaning``, a story's score
+    is ``(1 - weight)`` its shared words' and ``weight`` its meaning's similarity."""
     if not profile.liked:
         return []
     liked = {i.id for i in profile.liked}
+    share = weight if meaning is not None else 0.0
     scored = []
     for item in candidates:
         if item.id in liked:
             continue
         if item.cluster_id is not None and item.cluster_id in skip_clusters:
             continue
-        score = cosine(profile.vector, item.sig)
+        score = (1 - share) * cosine(profile.vector, item.sig)
+        if meaning is not None:
+            score += share * meaning.to_profile.get(item.id, 0.0)
         if score > 0.02:
             scored.append((score, item))
     scored.sort(key=lambda pair: (-pair[0], -pair[1].id))
     ranked = []
     for score, item in scored[:limit]:  # the reason only for what is shown
-        because = max(profile.liked, key=lambda liked: cosine(liked.sig, item.sig))
+        near = meaning.to_liked.get(item.id, {}) if meaning is not None else {}
+
+        def closeness(liked: Item, item: Item = item, near: dict[int, float] = near) -> float:
+            return (1 - share) * cosine(liked.sig, item.sig) + share * near.get(liked.id, 0.0)
+
+        because = max(profile.liked, key=closeness)
         why = f"because you read “{titles.get(because.id) or '(untitled)'}”"
         ranked.append(Ranked(item.id, round(score, 4), why))
     return ranked

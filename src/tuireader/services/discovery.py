@@ -6,13 +6,16 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tuireader.content.plain import story_text
 from tuireader.domain.dates import CLOCK_SKEW
 from tuireader.domain.discovery import (
     CLUSTER_HOURS,
+    MAX_CLUSTER,
     ClusterIndex,
     Item,
+    Meaning,
     Profile,
     Ranked,
     SignedStory,
@@ -21,6 +24,7 @@ from tuireader.domain.discovery import (
     recommend,
     trending,
 )
+from tuireader.domain.lead import discovery_title
 from tuireader.domain.models import ContentType, StoryText
 from tuireader.domain.terms import (
     BODY_CHARS,
@@ -32,9 +36,23 @@ from tuireader.domain.terms import (
     surface_words,
     term_counts,
 )
+from tuireader.services.semantic import Semantic
 from tuireader.storage.discovery_repo import DiscoveryRepo
 
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
 RELATED = 8
+MEANING_WEIGHT = 0.4
+"""How much meaning (the embedding's cosine) counts against shared words (the signatures'
+cosine) in related and recommended. Words alone score best on the fixtures the project
+wrote (their stories share their vocabulary by construction); meaning is what finds two
+different matches both sport on text nobody tuned to (issue 12), so it counts for less
+than words, not nothing."""
+SEMANTIC_CANDIDATES = 60
+RELATED_FLOOR = 0.12
+"""Below this combined score a story is not related at all."""
 RELATED_QUERY_TERMS = 6
 """The heaviest terms a related-stories search asks for (more only slows BM25 ranking)."""
 BIG_BATCH = 300
@@ -51,6 +69,17 @@ class IndexReport:
 
 
 @dataclass(frozen=True, slots=True)
+class MeaningReport:
+    """What the background half of indexing did."""
+
+    embedded: int
+    joined: int
+    seconds: float
+    problem: str | None = None
+    """Why meaning is not used, when it is not (said to the user in a line)."""
+
+
+@dataclass(frozen=True, slots=True)
 class DiscoveryLists:
     """The computed lists for the open story."""
 
@@ -63,9 +92,40 @@ class DiscoveryLists:
     """The window ``ranking`` looks at."""
 
 
-def _why(words: Sequence[str]) -> str:
-    """The reason a story is related: the words it shares (never blank)."""
-    return "shares " + ", ".join(words) if words else "similar wording"
+def _why(words: Sequence[str], close: Sequence[str] = ()) -> str:
+    """The reason a story is related, in whole words: the words it shares, else its words
+    closest in meaning to the open story (never blank)."""
+    if words:
+        return "shares " + ", ".join(words)
+    if close:
+        return "about the same subject: " + ", ".join(close)
+    return "similar in meaning"
+
+
+SAME_EVENT_LEXICAL = 0.30
+"""Shared words at which two stories from other sources within the clustering window are
+two versions of one event (the clustering threshold)."""
+SAME_EVENT_MEANING = 0.80
+"""Meaning at which two stories within the window are one event told in other words, when
+they also share some words (:data:`SAME_EVENT_SUPPORT`): names and numbers tell events apart,
+meaning alone cannot (a quake and a quake drill in one town read alike)."""
+SAME_EVENT_SUPPORT = 0.12
+
+
+def same_event(a: SignedStory, b: SignedStory, lexical: float, semantic: float) -> bool:
+    """Whether two stories look like versions of one event (whatever their clusters say):
+    from two sources, sharing the words of an event or its meaning with some of its words.
+    A source's next story on a running story is a new development, not a version (a short
+    follow-up shares nearly all its words with the story before: words cannot tell)."""
+    if a.source_id == b.source_id or abs(a.sort_time - b.sort_time) > CLUSTER_HOURS * 3600:
+        return False
+    if lexical >= SAME_EVENT_LEXICAL:
+        return True
+    return semantic >= SAME_EVENT_MEANING and lexical >= SAME_EVENT_SUPPORT
+
+
+def _folded(title: str) -> str:
+    return " ".join(discovery_title(title).casefold().split())
 
 
 def _item(row: SignedStory) -> Item:
@@ -78,9 +138,15 @@ class Discovery:
     """Everything discovery does, over one database connection."""
 
     def __init__(
-        self, repo: DiscoveryRepo, clock: Callable[[], float] = time.time, trending_hours: int = 48
+        self,
+        repo: DiscoveryRepo,
+        clock: Callable[[], float] = time.time,
+        trending_hours: int = 48,
+        semantic: Semantic | None = None,
     ) -> None:
         self.repo = repo
+        self.semantic = semantic or Semantic(repo, None)
+        """Meaning: vectors, computed after storing (see :meth:`index_meaning`)."""
         self.clock = clock
         self.trending_hours = trending_hours
         self._trending: list[Ranked] | None = None
@@ -133,9 +199,89 @@ class Discovery:
 
         sigs = [(t.id, signature(terms_of[t.id], df, total)) for t in items]
         self.repo.set_signatures((sid, encode(sig)) for sid, sig in sigs)
+        # a changed story is embedded again, after the refresh (see index_meaning)
+        self.repo.forget_vectors([sid for sid, _ in sigs])
         clustered = self._cluster([sid for sid, _ in sigs])
         self._trending = None
         return IndexReport(len(sigs), clustered, time.perf_counter() - start)
+
+    def index_meaning(self, batch: int = 2000) -> MeaningReport:
+        """The background half of indexing: embed every story without a vector (what a
+        refresh just stored, and a library's backlog), then let each new story that the
+        words left alone join its event by meaning (see :data:`SAME_EVENT_MEANING`)."""
+        start = time.perf_counter()
+        embedded = 0
+        joined = 0
+        after = 0
+        while self.semantic.available and (rows := self.repo.unembedded(batch, after)):
+            after = rows[-1][0]
+            items = [
+                (sid, title, story_text(title, body, ContentType(kind)))
+                for sid, title, body, kind in rows
+            ]
+            done = self.semantic.embed_stories(items)
+            embedded += done
+            if done:
+                joined += self._join_by_meaning([sid for sid, _, _ in items])
+        if embedded:
+            self._trending = None
+        return MeaningReport(embedded, joined, time.perf_counter() - start, self.semantic.problem)
+
+    def _join_by_meaning(self, ids: Sequence[int]) -> int:
+        """Unclustered stories among ``ids`` join the closest story of another source
+        within the window that is one event with them by meaning and shared words."""
+        import numpy as np
+
+        new_rows = {i: r for i, r in self.repo.rows(ids).items() if r.cluster_id is None}
+        if not new_rows:
+            return 0
+        times = [r.sort_time for r in new_rows.values()]
+        span = CLUSTER_HOURS * 3600
+        window = self.repo.window(min(times) - span, max(times) + span)
+        vectors = self.semantic.vectors([r.id for r in window])
+        window = [r for r in window if r.id in vectors]
+        if not window:
+            return 0
+        matrix = np.stack([vectors[r.id] for r in window])
+        when = np.asarray([r.sort_time for r in window], dtype=np.int64)
+        source = np.asarray([r.source_id for r in window], dtype=np.int64)
+        clusters: dict[int, int | None] = {r.id: r.cluster_id for r in window}
+        sizes = Counter(c for c in clusters.values() if c is not None)
+        changed: dict[int, int] = {}
+        for row in sorted(new_rows.values(), key=lambda r: (r.sort_time, r.id)):
+            mine = vectors.get(row.id)
+            if mine is None or clusters.get(row.id) is not None:
+                continue
+            scores = matrix @ mine
+            near = (
+                (np.abs(when - row.sort_time) <= span)
+                & (source != row.source_id)
+                & (scores >= SAME_EVENT_MEANING)
+            )
+            best: tuple[float, SignedStory] | None = None
+            sig = decode(row.sig)
+            for n in np.flatnonzero(near)[np.argsort(-scores[near])][:8]:
+                other = window[int(n)]
+                lexical = cosine(sig, decode(other.sig))
+                if same_event(row, other, lexical, float(scores[n])):
+                    combined = float(scores[n]) + lexical
+                    if best is None or combined > best[0]:
+                        best = (combined, other)
+            if best is None:
+                continue
+            other = best[1]
+            cluster = clusters.get(other.id) or other.id
+            if sizes[cluster] >= MAX_CLUSTER:
+                continue
+            if clusters.get(other.id) is None:
+                clusters[other.id] = cluster
+                changed[other.id] = cluster
+                sizes[cluster] += 1
+            clusters[row.id] = cluster
+            changed[row.id] = cluster
+            sizes[cluster] += 1
+        self.repo.set_clusters(changed.items())
+        return len(changed)
 
     def index_backlog(self, batch: int = 2000) -> int:
         """Sign stories stored before discovery existed (or whose signing was interrupted).
@@ -182,17 +328,33 @@ class Discovery:
         return [i for i in self.repo.cluster_members(row.cluster_id) if i != story_id]
 
     def related(self, story_id: int, n: int = RELATED) -> list[Ranked]:
-        """The most similar other stories, not counting other versions of the same event."""
+        """The most similar other stories, by shared words and by meaning: never another
+        version of the same event (those are "also in"), never one story twice."""
         row = self.repo.rows([story_id]).get(story_id)
         if row is None or not row.sig:
             return []
         sig = decode(row.sig)
-        if not sig:
+        text = self.repo.story_text(story_id)
+        if text is None:
             return []
-        terms = sorted(sig, key=lambda t: -sig[t])[:RELATED_QUERY_TERMS]
-        match = " OR ".join(f'"{f}"' for t in terms for f in forms(t)[:2])
-        candidates = [i for i in self.repo.search_candidates(match, 60) if i != story_id]
+        title, summary, content, content_type, categories = text
+        indexed = story_text(title, content or summary, ContentType(content_type), categories)
+        candidates: list[int] = []
+        if sig:
+            terms = sorted(sig, key=lambda t: -sig[t])[:RELATED_QUERY_TERMS]
+            match = " OR ".join(f'"{f}"' for t in terms for f in forms(t)[:2])
+            candidates = [i for i in self.repo.search_candidates(match, 60) if i != story_id]
+        vector = self.semantic.vector_of(story_id, title, indexed)
+        meaning: dict[int, float] = {}
+        if vector is not None:
+            meaning = dict(self.semantic.nearest(vector, SEMANTIC_CANDIDATES, exclude=story_id))
+            candidates += [i for i in meaning if i not in set(candidates)]
         rows = self.repo.rows(candidates)
+        if vector is not None:
+            missing = [i for i in candidates if i not in meaning]
+            for i, v in self.semantic.vectors(missing).items():
+                meaning[i] = float(v @ vector)
+        weight = MEANING_WEIGHT if vector is not None else 0.0
         scored: list[tuple[float, int, list[str]]] = []
         for cid in candidates:
             other = rows.get(cid)
@@ -201,8 +363,12 @@ class Discovery:
             if row.cluster_id is not None and other.cluster_id == row.cluster_id:
                 continue
             other_sig = decode(other.sig)
-            score = cosine(sig, other_sig)
-            if score <= 0.05:
+            lexical = cosine(sig, other_sig)
+            semantic = meaning.get(cid, 0.0)
+            if same_event(row, other, lexical, semantic):
+                continue  # a version of this event the clustering did not join: not "related"
+            score = (1 - weight) * lexical + weight * semantic
+            if score < RELATED_FLOOR and lexical <= 0.05:
                 continue
             # the terms that weigh most in the similarity, not only the query's six
             shared = sorted(
@@ -210,11 +376,46 @@ class Discovery:
             )[:3]
             scored.append((round(score, 4), cid, shared))
         scored.sort(key=lambda s: (-s[0], -s[1]))
-        words = self._words(story_id) if scored else {}
-        return [
-            Ranked(cid, score, _why([words.get(t, t) for t in shared]))
-            for score, cid, shared in scored[:n]
-        ]
+        shown = self._distinct(story_id, [cid for _, cid, _ in scored], n)
+        picked = [s for s in scored if s[1] in shown]
+        words = self._words(story_id) if picked else {}
+        out = []
+        for score, cid, shared in picked:
+            close = [] if shared else self._closest_words(cid, vector)
+            out.append(Ranked(cid, score, _why([words.get(t, t) for t in shared], close)))
+        return out
+
+    def _distinct(self, story_id: int, ordered: Sequence[int], n: int) -> set[int]:
+        """The first ``n`` of ``ordered`` that are not one story twice: the same title
+        (without an outlet's dressing) as the open story or as one kept before it."""
+        titles = self.titles([story_id, *ordered[: n * 3]])
+        seen = {_folded(titles.get(story_id, ("", ""))[0])}
+        kept: set[int] = set()
+        for cid in ordered:
+            if len(kept) >= n:
+                break
+            key = _folded(titles.get(cid, ("", ""))[0]) if cid in titles else f"#{cid}"
+            if key and key in seen:
+                continue
+            seen.add(key)
+            kept.add(cid)
+        return kept
+
+    def _closest_words(self, story_id: int, vector: npt.NDArray[np.float32] | None) -> list[str]:
+        """Two words of a story's title closest in meaning to ``vector`` (whole words, as
+        written): the reason for a story related by meaning, not by shared words."""
+        if vector is None:
+            return []
+        title = self.titles([story_id]).get(story_id, ("", ""))[0]
+        words = sorted(set(surface_words(discovery_title(title)).values()))
+        if not words:
+            return []
+        embedded = self.semantic.embed_texts(words)
+        if embedded is None:
+            return []
+        scores = embedded @ vector
+        best = sorted(range(len(words)), key=lambda n: -float(scores[n]))[:2]
+        return [words[n] for n in best]
 
     def _words(self, story_id: int) -> dict[str, str]:
         """The open story's terms as written in it (a reason shows words, not stems)."""
@@ -259,21 +460,77 @@ class Discovery:
         profile = Profile()
         now = self.clock()
         read_clusters: set[int] = set()
+        weights: dict[int, float] = {}
+        liked_rows: list[SignedStory] = []
         for row in self.repo.engaged():
             item = _item(row)
             age_days = max(0.0, (now - (row.read_at or row.sort_time)) / 86400)
             decay = 0.5 ** (age_days / 30)
             if row.dismissed:
                 profile.add(item, -1.0)
+                weights[row.id] = -1.0
             else:
-                profile.add(item, (1.5 if row.starred else 1.0) * decay)
+                weight = (1.5 if row.starred else 1.0) * decay
+                profile.add(item, weight)
+                weights[row.id] = weight
+                liked_rows.append(row)
                 if row.cluster_id is not None:
                     read_clusters.add(row.cluster_id)
         # a library not refreshed lately recommends from its own newest days
         anchor = min(now, float(self.repo.newest_time() or now))
-        candidates = [_item(r) for r in self.repo.unread_since(int(anchor) - days * 86400, 5000)]
+        rows = self.repo.unread_since(int(anchor) - days * 86400, 5000)
+        # an event already read, though not clustered with what was read, is left out too
+        liked_sigs = [(liked, decode(liked.sig)) for liked in liked_rows]
+        span = CLUSTER_HOURS * 3600
+
+        def already_read(r: SignedStory) -> bool:
+            near = [(lr, ls) for lr, ls in liked_sigs if abs(lr.sort_time - r.sort_time) <= span]
+            if not near:
+                return False
+            sig = decode(r.sig)
+            return any(same_event(r, lr, cosine(sig, ls), 0.0) for lr, ls in near)
+
+        rows = [r for r in rows if not already_read(r)]
+        candidates = [_item(r) for r in rows]
         liked_titles = titles([i.id for i in profile.liked])
-        return recommend(profile, candidates, liked_titles, read_clusters, n)
+        meaning = self._meaning_of_profile(weights, [r.id for r in rows])
+        return recommend(
+            profile, candidates, liked_titles, read_clusters, n, meaning, MEANING_WEIGHT
+        )
+
+    def _meaning_of_profile(
+        self, weights: Mapping[int, float], candidates: Sequence[int]
+    ) -> Meaning | None:
+        """The reader's taste by meaning: each candidate's cosine to the weighted mean of
+        what was liked (minus what was not), and to each liked story."""
+        if not weights or not self.semantic.available:
+            return None
+        liked = self.semantic.vectors(list(weights))
+        if not any(weights[i] > 0 for i in liked):
+            return None
+        import numpy as np
+
+        centre = sum(
+            (weights[i] * v for i, v in liked.items()), np.zeros_like(next(iter(liked.values())))
+        )
+        norm = float(np.linalg.norm(centre))
+        others = self.semantic.vectors(candidates)
+        if norm == 0 or not others:
+            return None
+        centre = centre / norm
+        positive = [i for i in liked if weights[i] > 0]
+        each = np.stack([liked[i] for i in positive])
+        ids = list(others)
+        matrix = np.stack([others[i] for i in ids])
+        to_profile = matrix @ centre
+        to_each = matrix @ each.T
+        return Meaning(
+            {i: float(to_profile[n]) for n, i in enumerate(ids)},
+            {
+                i: {positive[k]: float(to_each[n, k]) for k in range(len(positive))}
+                for n, i in enumerate(ids)
+            },
+        )
 
     def titles(self, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         """(title, source name) for story ids."""

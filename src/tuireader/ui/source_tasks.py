@@ -93,6 +93,7 @@ class SourceTasks(Widget):
         self._partial = False
         """The refresh running covers only some sources (just added or imported)."""
         self._said_offline = False
+        self._said: set[str] = set()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         forward_failure(self, event)
@@ -120,7 +121,10 @@ class SourceTasks(Widget):
     def _refresh(self, sources: list[Source] | None) -> None:
         from tuireader.services.refresh_report import RefreshReport, SourceDone
 
-        async def run() -> RefreshReport:
+        reported = False
+
+        async def run() -> None:
+            nonlocal reported
             report = RefreshReport()
             async with self.session.refresher() as refresher:
                 async for event in refresher.events(sources):
@@ -129,16 +133,21 @@ class SourceTasks(Widget):
                     else:
                         report = event
                 notices = refresher.library.take_notices()
-            if notices:
-                self._from_thread(self.post_message, self.Changed(notices))
-            return report
+                if notices:
+                    self._from_thread(self.post_message, self.Changed(notices))
+                self._from_thread(self._refreshed, report)
+                reported = True
+                if refresher.discovery is not None:  # the rest of indexing, after the report
+                    meaning = refresher.discovery.index_meaning()
+                    if meaning.problem:
+                        self._from_thread(self._said_once, meaning.problem)
 
         try:
-            report = self._own_loop(run)
+            self._own_loop(run)
         except Exception:  # the status line stops saying "refreshing"; the app's handler
-            self._from_thread(self._refreshed, RefreshReport())  # for failed workers tells
+            if not reported:  # for failed workers tells
+                self._from_thread(self._refreshed, RefreshReport())
             raise
-        self._from_thread(self._refreshed, report)
 
     def _progress(self, event: SourceDone) -> None:
         """On the refresh's thread: progress up to the screen, a failed source in a line."""
@@ -155,6 +164,13 @@ class SourceTasks(Widget):
                 result.message,
                 clean_line(result.source.label)[:80],
             )
+
+    def _said_once(self, message: str) -> None:
+        """Our own fault, said once a session in a line (its traceback is in the log)."""
+        if message in self._said:
+            return
+        self._said.add(message)
+        self.notify(clean_line(message), title="Discovery", severity="warning", markup=False)
 
     def _say(self, message: str, title: str) -> None:
         self.notify(message, title=title, severity="warning", timeout=8, markup=False)

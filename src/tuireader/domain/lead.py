@@ -1,0 +1,128 @@
+"""What carries a story's meaning, free of one outlet's habits.
+
+An outlet dresses its stories the same way every time: a site name after the title
+(" | The Courier", " - Valley Wire"), a section or label before it ("Sport |", "LIVE:"),
+a dateline, credits and a "read more" line around the body. None of that says what the story
+is about, and none of it is shared by another outlet's version of the same event, so
+discovery reads a story through :func:`discovery_title` and :func:`lead` only: its own title
+and the first sentences of its own words.
+"""
+
+from __future__ import annotations
+
+import re
+
+LEAD_WORDS = 60
+"""What an event is about is said first: the title and about this many words of the body."""
+
+_SUFFIX = re.compile(r"\s+(?:\||::|·|[-–—])\s+(?P<tail>[^|·:\-–—]{1,40})$")
+_NAME_WORD = re.compile(r"^(?:[A-Z0-9][\w'’.&]*|of|the|and|on|de|la|&)$")
+_LABEL = re.compile(
+    r"^\s*(?:\[[^\]]{1,24}\]|(?:live|breaking|update[d]?|watch|video|analysis|opinion|"
+    r"exclusive|explainer|comment|podcast|in pictures|photos|listen|latest|just in|"
+    r"news|brief|in brief)\b\s*(?:\d+\s*)?[:|–—-])\s*",
+    re.I,
+)
+_SECTION_PREFIX = re.compile(r"^\s*(?P<head>[A-Za-z][\w&’' ]{0,24}?)\s*\|\s+(?=\S)")
+
+_BOILERPLATE = re.compile(
+    "|".join(
+        (
+            r"the post .{1,200}? appeared first on .{1,120}?(?:\.|$)",
+            r"(?:continue|click here to|read) (?:reading|more)\b[^.]{0,80}(?:\.+|…|$)",
+            r"read the full (?:story|article)\b[^.]{0,80}(?:\.|$)",
+            r"sign up (?:for|to) (?:our|the)\b[^.]{0,100}(?:\.|$)",
+            r"subscribe (?:to|for)\b[^.]{0,100}newsletter[^.]{0,40}(?:\.|$)",
+            r"(?:image|photo|picture|video)\s*(?:copyright|credit|caption)?\s*:\s*[^.]{0,80}"
+            r"(?:getty|reuters|ap|afp|pa|epa|shutterstock)[^.]{0,30}(?:\.|$)?",
+            r"(?:image|photo) (?:copyright|credit)\b[^.]{0,60}",
+            r"all rights reserved\.?",
+            r"\bcopyright\s+©?\s*\d{4}[^.]{0,60}(?:\.|$)",
+            r"©\s*\d{4}[^.]{0,60}(?:\.|$)",
+            r"share (?:this|on) (?:story|article|facebook|twitter|x)\b[^.]{0,40}",
+            r"follow us on [^.]{0,60}(?:\.|$)",
+            r"this (?:story|article) (?:was|has been) updated\b[^.]{0,80}(?:\.|$)",
+            r"advertisement\b",
+        )
+    ),
+    re.I,
+)
+_DATELINE = re.compile(
+    r"^\s*(?:[A-Z][A-Z .,'’-]{1,40}|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}),?\s*"
+    r"(?:\([A-Za-z .]{1,30}\)\s*)?[-–—:]\s+(?=[A-Z])"
+)
+_AGENCY = re.compile(r"^\s*\((?:AP|AFP|Reuters|PA|dpa|Bloomberg|UPI)\)\s*[-–—:]?\s*", re.I)
+_SPACE = re.compile(r"\s+")
+
+
+def _looks_like_a_name(tail: str) -> bool:
+    """A site name or section: a few words, each capitalised (or a joining word)."""
+    words = tail.split()
+    return 1 <= len(words) <= 5 and all(_NAME_WORD.match(w) for w in words)
+
+
+def discovery_title(title: str) -> str:
+    """A title without what any outlet adds to all its titles: a trailing site or section
+    name after a separator (" | Site", " - Site", " — Site"), a label or a section before
+    it ("LIVE:", "Sport |", "[Video]"). The title is kept whole when nothing would be left
+    of it, or when the trailing part reads as words of the title rather than a name.
+    """
+    out = title.strip()
+    for _ in range(3):  # "Story - Section | Site"
+        match = _SUFFIX.search(out)
+        if match is None or not _looks_like_a_name(match.group("tail").strip()):
+            break
+        head = out[: match.start()].rstrip()
+        if len(head.split()) < 2:
+            break
+        out = head
+    for _ in range(2):
+        label = _LABEL.match(out)
+        if label and len(out[label.end() :].split()) >= 3:
+            out = out[label.end() :]
+            continue
+        section = _SECTION_PREFIX.match(out)
+        if (
+            section
+            and _looks_like_a_name(section.group("head"))
+            and len(out[section.end() :].split()) >= 3
+        ):
+            out = out[section.end() :]
+            continue
+        break
+    return out.strip()
+
+
+def strip_boilerplate(body: str) -> str:
+    """A body without an outlet's furniture: a dateline or agency tag before the first
+    sentence ("LONDON (Reuters) -"), "The post … appeared first on …", "Continue reading",
+    newsletter and sharing prompts, picture credits and copyright lines."""
+    text = _AGENCY.sub("", body)
+    dateline = _DATELINE.match(text)
+    if dateline and dateline.end() < 60:
+        text = _AGENCY.sub("", text[dateline.end() :])
+    text = _BOILERPLATE.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def lead(body: str, words: int = LEAD_WORDS) -> str:
+    """The first ``words`` words of a body, its furniture taken off."""
+    return " ".join(strip_boilerplate(body).split()[:words])
+
+
+def body_of(indexed: str) -> str:
+    """The body of a story's indexed text (``title \\n sections \\n body``, see
+    :func:`tuireader.content.plain.story_text`); a text without those lines is all body."""
+    parts = indexed.split("\n", 2)
+    return parts[2] if len(parts) == 3 else indexed
+
+
+def meaning_text(title: str, body: str, words: int = LEAD_WORDS) -> str:
+    """What a story is embedded by: its own title and lead, nothing an outlet adds. Sections
+    are left out: one outlet files a match under "Sport", another under "Football", a third
+    under nothing at all."""
+    head = discovery_title(title)
+    text = lead(body, words)
+    if head and text.startswith(head):  # a brief whose body repeats its title
+        text = text[len(head) :].lstrip(" .:-–—")
+    return f"{head}. {text}".strip(" .") if text else head
