@@ -133,6 +133,29 @@ class ClusterIndex:
             self._decoded[n] = decode(self.stored[n].sig)
         return self._decoded[n]
 
+    def sharing(self, item: Item, limit: int = CANDIDATES) -> list[tuple[Stored, float]]:
+        """Stored stories from other sources within the span sharing at least one of the
+        item's heaviest terms, with their cosine: those sharing most first, at most ``limit``
+        (what meaning is checked against, when the words alone did not make a match)."""
+        lo = bisect_left(self.times, item.time - self.span)
+        hi = bisect_right(self.times, item.time + self.span)
+        terms = sorted(item.sig, key=item.sig.__getitem__, reverse=True)[:LOOKUP_TERMS]
+        cap = postings_cap(hi - lo)
+        shared: defaultdict[int, int] = defaultdict(int)
+        for term in terms:
+            posting = self.postings.get(term)
+            if not posting:
+                continue
+            a, b = bisect_left(posting, lo), bisect_left(posting, hi)
+            if b - a <= cap:
+                for n in posting[a:b]:
+                    shared[n] += 1
+        ranked = sorted(
+            (n for n in shared if self.stored[n].source_id != item.source_id),
+            key=lambda n: (-shared[n], n),
+        )[:limit]
+        return [(self.stored[n], dot(item.sig, self._sig(n))) for n in ranked]
+
     def best_match(
         self, item: Item, threshold: float = CLUSTER_THRESHOLD
     ) -> tuple[int, float] | None:
@@ -263,8 +286,8 @@ class Profile:
 
 @dataclass(frozen=True, slots=True)
 class Meaning:
-    """Similarity by meaning, computed outside (from embeddings): each candidate's to the
-    profile, and to each liked story."""
+    """Closeness by meaning, computed outside (from embeddings) and already weighted:
+    each candidate's to the profile, and to each liked story."""
 
     to_profile: dict[int, float]
     to_liked: dict[int, dict[int, float]]
@@ -277,24 +300,24 @@ def recommend(
     skip_clusters: set[int],
     limit: int = 20,
     meaning: Meaning | None = None,
-    weight: float = 0.0,
+    words_share: float = 1.0,
 ) -> list[Ranked]:
     """Unread stories most like the profile, each with "because you read …" naming another
     story (a liked story is never recommended for itself). With ``meaning``, a story's score
-    is ``(1 - weight)`` its shared words' and ``weight`` its meaning's similarity."""
+    is ``words_share`` × its shared words' similarity plus its closeness by meaning."""
     if not profile.liked:
         return []
     liked = {i.id for i in profile.liked}
-    share = weight if meaning is not None else 0.0
+    share = words_share if meaning is not None else 1.0
     scored = []
     for item in candidates:
         if item.id in liked:
             continue
         if item.cluster_id is not None and item.cluster_id in skip_clusters:
             continue
-        score = (1 - share) * cosine(profile.vector, item.sig)
+        score = share * cosine(profile.vector, item.sig)
         if meaning is not None:
-            score += share * meaning.to_profile.get(item.id, 0.0)
+            score += meaning.to_profile.get(item.id, 0.0)
         if score > 0.02:
             scored.append((score, item))
     scored.sort(key=lambda pair: (-pair[0], -pair[1].id))
@@ -303,7 +326,7 @@ def recommend(
         near = meaning.to_liked.get(item.id, {}) if meaning is not None else {}
 
         def closeness(liked: Item, item: Item = item, near: dict[int, float] = near) -> float:
-            return (1 - share) * cosine(liked.sig, item.sig) + share * near.get(liked.id, 0.0)
+            return share * cosine(liked.sig, item.sig) + near.get(liked.id, 0.0)
 
         because = max(profile.liked, key=closeness)
         why = f"because you read “{titles.get(because.id) or '(untitled)'}”"

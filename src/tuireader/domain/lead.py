@@ -117,12 +117,30 @@ def body_of(indexed: str) -> str:
     return parts[2] if len(parts) == 3 else indexed
 
 
+_SENTENCE_START = ("", ".", "!", "?", ":", ";", "—", "–", "-", '"', "“")
+
+
+def without_names(text: str) -> str:
+    """The text without its names and figures: capitalised words inside a sentence and
+    words holding a digit. What is left says what kind of story it is (a match, a quake, a
+    merger): the names and numbers say which one, and the words' side compares those."""
+    kept: list[str] = []
+    previous = ""
+    for word in text.split():
+        inside = not previous.endswith(_SENTENCE_START) if previous else False
+        if not any(ch.isdigit() for ch in word) and not (inside and word[:1].isupper()):
+            kept.append(word)
+        previous = word
+    return " ".join(kept)
+
+
 def meaning_text(title: str, body: str, words: int = LEAD_WORDS) -> str:
-    """What a story is embedded by: its own title and lead, nothing an outlet adds. Sections
-    are left out: one outlet files a match under "Sport", another under "Football", a third
-    under nothing at all."""
+    """What a story is embedded by: its own title and lead, nothing an outlet adds, and
+    without names and figures (:func:`without_names`). Sections are left out: one outlet
+    files a match under "Sport", another under "Football", a third under nothing at all."""
     head = discovery_title(title)
     text = lead(body, words)
     if head and text.startswith(head):  # a brief whose body repeats its title
         text = text[len(head) :].lstrip(" .:-–—")
-    return f"{head}. {text}".strip(" .") if text else head
+    whole = f"{head}. {text}".strip(" .") if text else head
+    return without_names(whole) or whole

@@ -18,10 +18,11 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from tuireader.content.embedding import EmbedderUnavailable, dequantize, quantize
+from tuireader.content.embedding import DIMENSIONS, EmbedderUnavailable, dequantize, quantize
 from tuireader.content.plain import story_text
 from tuireader.domain.lead import body_of, meaning_text
 from tuireader.domain.models import ContentType
+from tuireader.domain.topics import SHARPNESS, TOPICS
 from tuireader.storage.discovery_repo import DiscoveryRepo
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ class Semantic:
         self._ids: npt.NDArray[np.int64] | None = None
         self._bits: npt.NDArray[np.uint64] | None = None
         self._state: tuple[int, int] = (0, 0)
+        self._topics: npt.NDArray[np.float32] | None = None
+        self._topics_of: npt.NDArray[np.float32] | None = None
 
     @property
     def available(self) -> bool:
@@ -121,6 +124,24 @@ class Semantic:
         self.repo.set_vectors([(story_id, quantize(vectors)[0])])
         return vectors[0] if float(vectors[0] @ vectors[0]) > 0 else None
 
+    def topic_profiles(self, vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32] | None:
+        """Each vector's topic profile (see :mod:`tuireader.domain.topics`): a softmax of
+        its closeness to each topic, as a unit row; ``None`` without the embedding."""
+        import numpy as np
+
+        if self._topics is None:
+            described = self.embed_texts([text for _, text in TOPICS])
+            if described is None:
+                return None
+            self._topics = described
+        closeness = np.atleast_2d(vectors) @ self._topics.T
+        weights = np.exp((closeness - closeness.max(axis=1, keepdims=True)) / SHARPNESS)
+        weights *= np.abs(np.atleast_2d(vectors)).sum(axis=1, keepdims=True) > 0
+        norms = np.linalg.norm(weights, axis=1, keepdims=True)
+        np.divide(weights, norms, out=weights, where=norms > 0)
+        profiles: npt.NDArray[np.float32] = weights.astype(np.float32)
+        return profiles
+
     def _refresh_index(self) -> None:
         """Follow the stored vectors: stories added past the highest id known are appended;
         anything else (a vector replaced or removed) reads them all again."""
@@ -135,34 +156,71 @@ class Semantic:
             after, rows = 0, self.repo.vectors_after(0)
         rows = [(i, b) for i, b in rows if b]
         ids = np.asarray([i for i, _ in rows], dtype=np.int64)
-        bits = _signs(dequantize([b for _, b in rows]))
+        bits = np.zeros((0, DIMENSIONS // 64), dtype=np.uint64)
+        topics = np.zeros((0, len(TOPICS)), dtype=np.float32)
+        for start in range(0, len(rows), 10_000):  # never the whole library as floats
+            matrix = dequantize([b for _, b in rows[start : start + 10_000]])
+            profiles = self.topic_profiles(matrix)
+            if profiles is None:
+                return
+            bits = np.concatenate([bits, _signs(matrix)])
+            topics = np.concatenate([topics, profiles])
         if after and self._ids is not None and self._bits is not None:
-            ids, bits = np.concatenate([self._ids, ids]), np.concatenate([self._bits, bits])
-        self._ids, self._bits, self._state = ids, bits, state
+            assert self._topics_of is not None
+            ids = np.concatenate([self._ids, ids])
+            bits = np.concatenate([self._bits, bits])
+            topics = np.concatenate([self._topics_of, topics])
+        self._ids, self._bits, self._topics_of, self._state = ids, bits, topics, state
 
     def nearest(
-        self, vector: npt.NDArray[np.float32], k: int, exclude: int | None = None
-    ) -> list[tuple[int, float]]:
-        """The ``k`` stories nearest in meaning, by cosine: (story id, similarity)."""
+        self,
+        vector: npt.NDArray[np.float32],
+        k: int,
+        exclude: int | None = None,
+        topic_weight: float = 0.0,
+    ) -> list[tuple[int, float, float]]:
+        """The ``k`` stories nearest in meaning: (story id, cosine, topic similarity), by
+        ``(1 - topic_weight)`` the one and ``topic_weight`` the other."""
         import numpy as np
 
         with self._lock:
             self._refresh_index()
-            ids, bits = self._ids, self._bits
-        if ids is None or bits is None or not len(ids):
+            ids, bits, topics = self._ids, self._bits, self._topics_of
+        if ids is None or bits is None or topics is None or not len(ids):
+            return []
+        mine = self.topic_profiles(vector)
+        if mine is None:
             return []
         query = _signs(vector[None, :])[0]
         distance = np.bitwise_count(bits ^ query).sum(axis=1, dtype=np.int32)
+        rough = np.cos(np.pi * distance / DIMENSIONS)  # the cosine sign bits estimate
+        rough = (1 - topic_weight) * rough + topic_weight * (topics @ mine[0])
         take = min(SHORTLIST, len(ids))
-        shortlist = np.argpartition(distance, take - 1)[:take]
+        shortlist = np.argpartition(-rough, take - 1)[:take]
         candidates = [int(i) for i in ids[shortlist] if int(i) != exclude]
-        full = self.vectors(candidates)
-        if not full:
-            return []
+        scored = self.similarities(vector, candidates)
+        ranked = sorted(
+            scored.items(),
+            key=lambda kv: -((1 - topic_weight) * kv[1][0] + topic_weight * kv[1][1]),
+        )[:k]
+        return [(i, sem, topic) for i, (sem, topic) in ranked]
+
+    def similarities(
+        self, vector: npt.NDArray[np.float32], ids: Sequence[int]
+    ) -> dict[int, tuple[float, float]]:
+        """(cosine, topic similarity) of stored stories to ``vector``, by id."""
+        import numpy as np
+
+        full = self.vectors(ids)
+        mine = self.topic_profiles(vector)
+        if not full or mine is None:
+            return {}
         order = list(full)
-        scores = np.stack([full[i] for i in order]) @ vector
-        best = np.argsort(-scores)[:k]
-        return [(order[n], float(scores[n])) for n in best]
+        matrix = np.stack([full[i] for i in order])
+        theirs = self.topic_profiles(matrix)
+        assert theirs is not None
+        cosines, topics = matrix @ vector, theirs @ mine[0]
+        return {i: (float(cosines[n]), float(topics[n])) for n, i in enumerate(order)}
 
 
 def _signs(matrix: npt.NDArray[np.float32]) -> npt.NDArray[np.uint64]:
