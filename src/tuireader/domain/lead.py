@@ -117,7 +117,7 @@ def body_of(indexed: str) -> str:
     return parts[2] if len(parts) == 3 else indexed
 
 
-_SENTENCE_START = ("", ".", "!", "?", ":", ";", "—", "–", "-", '"', "“")
+_SENTENCE_START = (".", "!", "?", ":", ";", "—", "–", "-", '"', "“")
 
 
 def without_names(text: str) -> str:
@@ -127,7 +127,7 @@ def without_names(text: str) -> str:
     kept: list[str] = []
     previous = ""
     for word in text.split():
-        inside = not previous.endswith(_SENTENCE_START) if previous else False
+        inside = bool(previous) and not previous.endswith(_SENTENCE_START)
         if not any(ch.isdigit() for ch in word) and not (inside and word[:1].isupper()):
             kept.append(word)
         previous = word
@@ -142,5 +142,5 @@ def meaning_text(title: str, body: str, words: int = LEAD_WORDS) -> str:
     text = lead(body, words)
     if head and text.startswith(head):  # a brief whose body repeats its title
         text = text[len(head) :].lstrip(" .:-–—")
-    whole = f"{head}. {text}".strip(" .") if text else head
+    whole = f"{head}. {text}".lstrip(" .") if text else head
     return without_names(whole) or whole
