@@ -25,34 +25,42 @@ _LABEL = re.compile(
 )
 _SECTION_PREFIX = re.compile(r"^\s*(?P<head>[A-Za-z][\w&’' ]{0,24}?)\s*\|\s+(?=\S)")
 
-_BOILERPLATE = re.compile(
-    "|".join(
+_END = r"(?:\.+|…|$)"
+_FURNITURE: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = tuple(
+    (triggers, re.compile(pattern, re.I))
+    for triggers, pattern in (
+        (("appeared first",), rf"the post .{{1,200}}? appeared first on [^.]{{1,120}}{_END}"),
         (
-            r"the post .{1,200}? appeared first on .{1,120}?(?:\.|$)",
-            r"(?:continue|click here to|read) (?:reading|more)\b[^.]{0,80}(?:\.+|…|$)",
-            r"read the full (?:story|article)\b[^.]{0,80}(?:\.|$)",
-            r"sign up (?:for|to) (?:our|the)\b[^.]{0,100}(?:\.|$)",
-            r"subscribe (?:to|for)\b[^.]{0,100}newsletter[^.]{0,40}(?:\.|$)",
-            r"(?:image|photo|picture|video)\s*(?:copyright|credit|caption)?\s*:\s*[^.]{0,80}"
-            r"(?:getty|reuters|ap|afp|pa|epa|shutterstock)[^.]{0,30}(?:\.|$)?",
-            r"(?:image|photo) (?:copyright|credit)\b[^.]{0,60}",
-            r"all rights reserved\.?",
-            r"\bcopyright\s+©?\s*\d{4}[^.]{0,60}(?:\.|$)",
-            r"©\s*\d{4}[^.]{0,60}(?:\.|$)",
+            ("continue reading", "read more", "click here"),
+            rf"(?:continue reading|read more|click here to read more)\b[^.]{{0,80}}{_END}",
+        ),
+        (("read the full",), rf"read the full (?:story|article)\b[^.]{{0,80}}{_END}"),
+        (("sign up",), rf"sign up (?:for|to) (?:our|the)\b[^.]{{0,100}}{_END}"),
+        (("newsletter",), rf"subscribe (?:to|for)\b[^.]{{0,100}}newsletter[^.]{{0,40}}{_END}"),
+        (
+            ("copyright", "credit", "caption"),
+            rf"(?:image|photo|picture|video)\s*(?:copyright|credit|caption)\b[^.]{{0,80}}{_END}",
+        ),
+        (("copyright",), rf"\bcopyright\s+©?\s*\d{{4}}[^.]{{0,60}}{_END}"),
+        (("©",), rf"©\s*\d{{4}}[^.]{{0,60}}{_END}"),
+        (("rights reserved",), r"all rights reserved\.?"),
+        (
+            ("share this", "share on"),
             r"share (?:this|on) (?:story|article|facebook|twitter|x)\b[^.]{0,40}",
-            r"follow us on [^.]{0,60}(?:\.|$)",
-            r"this (?:story|article) (?:was|has been) updated\b[^.]{0,80}(?:\.|$)",
-            r"advertisement\b",
-        )
-    ),
-    re.I,
+        ),
+        (("follow us",), rf"follow us on [^.]{{0,60}}{_END}"),
+        (("updated",), rf"this (?:story|article) (?:was|has been) updated\b[^.]{{0,80}}{_END}"),
+        (("advertisement",), r"\badvertisement\b"),
+    )
 )
+"""An outlet's furniture, each pattern with the words without which it cannot match (most
+bodies hold none of them, and are never searched)."""
 _DATELINE = re.compile(
     r"^\s*(?:[A-Z][A-Z .,'’-]{1,40}|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}),?\s*"
     r"(?:\([A-Za-z .]{1,30}\)\s*)?[-–—:]\s+(?=[A-Z])"
 )
+_DIGIT = re.compile(r"\d")
 _AGENCY = re.compile(r"^\s*\((?:AP|AFP|Reuters|PA|dpa|Bloomberg|UPI)\)\s*[-–—:]?\s*", re.I)
-_SPACE = re.compile(r"\s+")
 
 
 def _looks_like_a_name(tail: str) -> bool:
@@ -101,13 +109,17 @@ def strip_boilerplate(body: str) -> str:
     dateline = _DATELINE.match(text)
     if dateline and dateline.end() < 60:
         text = _AGENCY.sub("", text[dateline.end() :])
-    text = _BOILERPLATE.sub(" ", text)
-    return _SPACE.sub(" ", text).strip()
+    lower = text.lower()
+    for triggers, pattern in _FURNITURE:
+        if any(word in lower for word in triggers):
+            text = pattern.sub(" ", text)
+    return " ".join(text.split())
 
 
 def lead(body: str, words: int = LEAD_WORDS) -> str:
     """The first ``words`` words of a body, its furniture taken off."""
-    return " ".join(strip_boilerplate(body).split()[:words])
+    # furniture is cut first, from a generous prefix only (a word is rarely 12 characters)
+    return " ".join(strip_boilerplate(body[: words * 12 + 400]).split()[:words])
 
 
 def body_of(indexed: str) -> str:
@@ -128,7 +140,7 @@ def without_names(text: str) -> str:
     previous = ""
     for word in text.split():
         inside = bool(previous) and not previous.endswith(_SENTENCE_START)
-        if not any(ch.isdigit() for ch in word) and not (inside and word[:1].isupper()):
+        if not (inside and word[:1].isupper()) and not _DIGIT.search(word):
             kept.append(word)
         previous = word
     return " ".join(kept)

@@ -36,7 +36,7 @@ from tuireader.domain.terms import (
     surface_words,
     term_counts,
 )
-from tuireader.services.semantic import Semantic
+from tuireader.services.semantic import LEAD_SOURCE, Semantic
 from tuireader.storage.discovery_repo import DiscoveryRepo
 
 if TYPE_CHECKING:
@@ -247,7 +247,7 @@ class Discovery:
         while self.semantic.available and (rows := self.repo.unembedded(batch, after)):
             after = rows[-1][0]
             items = [
-                (sid, title, story_text(title, body, ContentType(kind)))
+                (sid, title, story_text(title, body[:LEAD_SOURCE], ContentType(kind)))
                 for sid, title, body, kind in rows
             ]
             done = self.semantic.embed_stories(items)

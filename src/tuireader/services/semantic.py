@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EMBED_BATCH = 1000
+LEAD_SOURCE = 8000
+"""Characters of a stored body read for its lead (the lead is its first 60 words)."""
 SHORTLIST = 300
 """Stories nearest by sign bits that are scored by their full vectors."""
 
@@ -55,7 +57,8 @@ class Semantic:
         self._lock = threading.Lock()
         self._ids: npt.NDArray[np.int64] | None = None
         self._bits: npt.NDArray[np.uint64] | None = None
-        self._state: tuple[int, int] = (0, 0)
+        self._newest = 0
+        self._version: tuple[int, int] | None = None
         self._topics: npt.NDArray[np.float32] | None = None
         self._topics_of: npt.NDArray[np.float32] | None = None
 
@@ -97,7 +100,7 @@ class Semantic:
         while self.available and (rows := self.repo.unembedded(batch, after)):
             after = rows[-1][0]
             items = [
-                (sid, title, story_text(title, body, ContentType(kind)))
+                (sid, title, story_text(title, body[:LEAD_SOURCE], ContentType(kind)))
                 for sid, title, body, kind in rows
             ]
             done += self.embed_stories(items)
@@ -143,18 +146,20 @@ class Semantic:
         return profiles
 
     def _refresh_index(self) -> None:
-        """Follow the stored vectors: stories added past the highest id known are appended;
-        anything else (a vector replaced or removed) reads them all again."""
+        """Follow the stored vectors: those of stories past the highest id known are
+        appended (a refresh's new stories). A story's vector replaced keeps its old sign
+        bits here, and a story deleted stays until the next start: the bits only shortlist,
+        and the stories shown are scored by their stored vectors, which are read fresh."""
         import numpy as np
 
-        state = self.repo.vector_state()
-        if self._bits is not None and state == self._state:
+        version = self.repo.version()
+        if self._bits is not None and version == self._version:
             return
-        after = self._state[1] if self._bits is not None and state[1] >= self._state[1] else 0
-        rows = self.repo.vectors_after(after)
-        if after and state[0] != self._state[0] + len(rows):
-            after, rows = 0, self.repo.vectors_after(0)
-        rows = [(i, b) for i, b in rows if b]
+        self._version = version
+        newest = self.repo.newest_vector()
+        if self._bits is not None and newest == self._newest:
+            return
+        rows = [(i, b) for i, b in self.repo.vectors_after(self._newest) if b]
         ids = np.asarray([i for i, _ in rows], dtype=np.int64)
         bits = np.zeros((0, DIMENSIONS // 64), dtype=np.uint64)
         topics = np.zeros((0, len(TOPICS)), dtype=np.float32)
@@ -165,12 +170,11 @@ class Semantic:
                 return
             bits = np.concatenate([bits, _signs(matrix)])
             topics = np.concatenate([topics, profiles])
-        if after and self._ids is not None and self._bits is not None:
-            assert self._topics_of is not None
+        if self._ids is not None and self._bits is not None and self._topics_of is not None:
             ids = np.concatenate([self._ids, ids])
             bits = np.concatenate([self._bits, bits])
             topics = np.concatenate([self._topics_of, topics])
-        self._ids, self._bits, self._topics_of, self._state = ids, bits, topics, state
+        self._ids, self._bits, self._topics_of, self._newest = ids, bits, topics, newest
 
     def nearest(
         self,

@@ -259,13 +259,11 @@ class DiscoveryRepo:
             )
         }
 
-    def vector_state(self) -> tuple[int, int]:
-        """(how many vectors, the highest story id with one): whether an in-memory copy is
-        still whole."""
-        row = self.conn.execute(
-            "SELECT count(*), coalesce(max(story_id), 0) FROM story_vectors"
-        ).fetchone()
-        return int(row[0]), int(row[1])
+    def newest_vector(self) -> int:
+        """The highest story id with a vector (0: none): whether an in-memory copy missed
+        some."""
+        row = self.conn.execute("SELECT coalesce(max(story_id), 0) FROM story_vectors").fetchone()
+        return int(row[0])
 
     def vectors_after(self, after: int) -> list[tuple[int, bytes]]:
         """(story id, vector) past ``after``, by id (``b""``: nothing to embed): what an
