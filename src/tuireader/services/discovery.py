@@ -239,10 +239,9 @@ class Discovery:
     def index_meaning(self, batch: int = 2000) -> MeaningReport:
         """The background half of indexing: embed every story without a vector (what a
         refresh just stored, and a library's backlog), then let each new story that the
-        words left alone join its event by meaning (see :data:`SAME_EVENT_MEANING`)."""
+        words left alone join its event by meaning (see :func:`same_event`)."""
         start = time.perf_counter()
-        embedded = 0
-        joined = 0
+        embedded: list[int] = []
         after = 0
         while self.semantic.available and (rows := self.repo.unembedded(batch, after)):
             after = rows[-1][0]
@@ -250,13 +249,23 @@ class Discovery:
                 (sid, title, story_text(title, body[:LEAD_SOURCE], ContentType(kind)))
                 for sid, title, body, kind in rows
             ]
-            done = self.semantic.embed_stories(items)
-            embedded += done
-            if done:
-                joined += self._join_by_meaning([sid for sid, _, _ in items])
+            if self.semantic.embed_stories(items):
+                embedded += [sid for sid, _, _ in items]
+        joined = 0
         if embedded:
+            # by time, a window at a time: a backlog spans months, a window two days
+            times = self.repo.times(embedded)
+            ordered = sorted(times, key=lambda i: (times[i], i))
+            span = CLUSTER_HOURS * 3600
+            first = 0
+            for n in range(1, len(ordered) + 1):
+                if n == len(ordered) or times[ordered[n]] - times[ordered[first]] > span:
+                    joined += self._join_by_meaning(ordered[first:n])
+                    first = n
             self._trending = None
-        return MeaningReport(embedded, joined, time.perf_counter() - start, self.semantic.problem)
+        return MeaningReport(
+            len(embedded), joined, time.perf_counter() - start, self.semantic.problem
+        )
 
     def _join_by_meaning(self, ids: Sequence[int]) -> int:
         """Unclustered stories among ``ids`` join the closest story of another source

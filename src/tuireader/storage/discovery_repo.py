@@ -259,6 +259,15 @@ class DiscoveryRepo:
             )
         }
 
+    def times(self, ids: Sequence[int]) -> dict[int, int]:
+        """Stories' times (``sort_time``) by id."""
+        return {
+            int(i): int(t)
+            for i, t in select_in(
+                self.conn, "SELECT id, sort_time FROM stories WHERE id IN ({marks})", ids
+            )
+        }
+
     def newest_vector(self) -> int:
         """The highest story id with a vector (0: none): whether an in-memory copy missed
         some."""
