@@ -78,12 +78,16 @@ class SignedStory:
 
 CANDIDATES = 12
 """At most this many candidates (those sharing the most heavy terms) are compared in full."""
+MIN_SHARED = 1
+"""Candidates share at least this many of a story's heaviest terms. One: a one-sentence
+brief of an event shares its name with the full versions but little else of their heaviest
+terms (two kept briefs out of their events); the cosine still decides."""
 
 
 def _most_shared(shared: dict[int, int]) -> list[int]:
-    """Candidates sharing at least two heavy terms, those sharing most first, at most
+    """Candidates sharing at least :data:`MIN_SHARED` heavy terms, those sharing most first, at most
     :data:`CANDIDATES` of them."""
-    keen = [(count, n) for n, count in shared.items() if count >= 2]
+    keen = [(count, n) for n, count in shared.items() if count >= MIN_SHARED]
     if len(keen) > CANDIDATES:
         keen.sort(reverse=True)
         keen = keen[:CANDIDATES]
@@ -160,6 +164,11 @@ class ClusterIndex:
         self, item: Item, threshold: float = CLUSTER_THRESHOLD
     ) -> tuple[int, float] | None:
         """(story id, similarity) of the closest story from another source, if close enough."""
+        found = self.matches(item, threshold)
+        return max(found, key=lambda m: m[1]) if found else None
+
+    def matches(self, item: Item, threshold: float = CLUSTER_THRESHOLD) -> list[tuple[int, float]]:
+        """(story id, similarity) of every candidate from another source close enough."""
         lo = bisect_left(self.times, item.time - self.span)
         hi = bisect_right(self.times, item.time + self.span)
         terms = sorted(item.sig, key=item.sig.__getitem__, reverse=True)[:LOOKUP_TERMS]
@@ -174,14 +183,14 @@ class ClusterIndex:
             if b - a <= cap:
                 for n in posting[a:b]:
                     shared[n] += 1
-        best: tuple[int, float] | None = None
+        found: list[tuple[int, float]] = []
         for n in _most_shared(shared):
             row = self.stored[n]
             if row.source_id == item.source_id:
                 continue
             score = dot(item.sig, self._sig(n))
-            if score >= threshold and (best is None or score > best[1]):
-                best = (row.id, score)
+            if score >= threshold:
+                found.append((row.id, score))
         fresh_shared: defaultdict[int, int] = defaultdict(int)
         for term in terms:
             posting = self.fresh_postings.get(term)
@@ -196,9 +205,9 @@ class ClusterIndex:
             if other.source_id == item.source_id:
                 continue
             score = dot(item.sig, other.sig)
-            if score >= threshold and (best is None or score > best[1]):
-                best = (other.id, score)
-        return best
+            if score >= threshold:
+                found.append((other.id, score))
+        return found
 
 
 def assign_clusters(
