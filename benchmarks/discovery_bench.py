@@ -658,6 +658,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     try:
         rng = random.Random(args.seed)
         print("embedding the stored library (a library older than vectors) ...", flush=True)
+        ctx.conn.execute("DELETE FROM story_vectors")  # the copy: as a library before V11
         results["meaning_backlog"] = meaning_step(ctx)
         print("refreshing the new corpus ...", flush=True)
         items, counts = refresh_new(ctx, args, store, work, results)
