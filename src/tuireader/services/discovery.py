@@ -9,10 +9,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tuireader.content.plain import story_text
+from tuireader.domain.closeness import (
+    TASTE_SHARES,
+    TOPIC_SHARE,
+    combined,
+    item_of,
+    likely_same_event,
+    same_event,
+)
 from tuireader.domain.dates import CLOCK_SKEW
 from tuireader.domain.discovery import (
     CLUSTER_HOURS,
-    MAX_CLUSTER,
     ClusterIndex,
     Item,
     Meaning,
@@ -36,7 +43,7 @@ from tuireader.domain.terms import (
     surface_words,
     term_counts,
 )
-from tuireader.services.semantic import LEAD_SOURCE, Semantic
+from tuireader.services.semantic import LEAD_SOURCE, Semantic, join_by_meaning
 from tuireader.storage.discovery_repo import DiscoveryRepo
 
 if TYPE_CHECKING:
@@ -44,29 +51,6 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 RELATED = 8
-WORDS_SHARE = 0.4
-MEANING_SHARE = 0.2
-TOPIC_SHARE = 0.4
-"""How related two stories are: 0.4 × their shared words (signatures' cosine: names, places,
-figures), 0.2 × their meaning (the embeddings' cosine, names and figures left out) and
-0.4 × their topics (the topic profiles' cosine: both sport, both about health). Chosen on
-the project's labeled set with its sections no longer counted (README, issue 12)."""
-
-
-TASTE_SHARES = (0.5, 0.5, 0.0)
-"""The same three parts for Recommended (words, meaning, topics): a reader's taste is read
-from their words and meaning; topics, broad as they are, took business readers to every
-company's news on the labeled set, so they count for nothing here."""
-
-
-def combined(lexical: float, semantic: float, topic: float, with_meaning: bool) -> float:
-    """A story's closeness to another (or to a profile), words and meaning together; words
-    alone when the embedding is not available."""
-    if not with_meaning:
-        return lexical
-    return WORDS_SHARE * lexical + MEANING_SHARE * semantic + TOPIC_SHARE * topic
-
-
 SEMANTIC_CANDIDATES = 60
 RELATED_FLOOR = 0.12
 """Below this combined score a story is not related at all."""
@@ -119,50 +103,8 @@ def _why(words: Sequence[str], close: Sequence[str] = ()) -> str:
     return "similar in meaning"
 
 
-SAME_EVENT_LEXICAL = 0.30
-"""Shared words at which two stories from other sources within the clustering window are
-two versions of one event (the clustering threshold)."""
-SAME_EVENT_MEANING = 0.80
-"""Meaning at which two stories within the window are one event told in other words, when
-they also share some words (:data:`SAME_EVENT_SUPPORT`): names and numbers tell events apart,
-meaning alone cannot (a quake and a quake drill in one town read alike)."""
-SAME_EVENT_SUPPORT = 0.12
-LIKELY_MEANING = 0.55
-LIKELY_SUPPORT = 0.15
-"""Looser bars for leaving a story out of Related and Recommended as probably a version of
-an event already shown or read: a near-miss left out costs one place in a list, a version
-shown is a fault (clusters keep the strict bars: a wrong merge hides a story)."""
-
-
-def same_event(a: SignedStory, b: SignedStory, lexical: float, semantic: float) -> bool:
-    """Whether two stories look like versions of one event (whatever their clusters say):
-    from two sources, sharing the words of an event or its meaning with some of its words.
-    A source's next story on a running story is a new development, not a version (a short
-    follow-up shares nearly all its words with the story before: words cannot tell)."""
-    if a.source_id == b.source_id or abs(a.sort_time - b.sort_time) > CLUSTER_HOURS * 3600:
-        return False
-    if lexical >= SAME_EVENT_LEXICAL:
-        return True
-    return semantic >= SAME_EVENT_MEANING and lexical >= SAME_EVENT_SUPPORT
-
-
-def likely_same_event(a: SignedStory, b: SignedStory, lexical: float, semantic: float) -> bool:
-    """Whether a story is probably a version of another's event (see :data:`LIKELY_MEANING`)."""
-    if same_event(a, b, lexical, semantic):
-        return True
-    if a.source_id == b.source_id or abs(a.sort_time - b.sort_time) > CLUSTER_HOURS * 3600:
-        return False
-    return semantic >= LIKELY_MEANING and lexical >= LIKELY_SUPPORT
-
-
 def _folded(title: str) -> str:
     return " ".join(discovery_title(title).casefold().split())
-
-
-def _item(row: SignedStory) -> Item:
-    return Item(
-        row.id, row.source_id, row.sort_time, decode(row.sig), row.cluster_id, row.popularity
-    )
 
 
 class Discovery:
@@ -260,65 +202,12 @@ class Discovery:
             first = 0
             for n in range(1, len(ordered) + 1):
                 if n == len(ordered) or times[ordered[n]] - times[ordered[first]] > span:
-                    joined += self._join_by_meaning(ordered[first:n])
+                    joined += join_by_meaning(self.repo, self.semantic, ordered[first:n])
                     first = n
             self._trending = None
         return MeaningReport(
             len(embedded), joined, time.perf_counter() - start, self.semantic.problem
         )
-
-    def _join_by_meaning(self, ids: Sequence[int]) -> int:
-        """Unclustered stories among ``ids`` join the closest story of another source
-        within the window that is one event with them by meaning and shared words (see
-        :func:`same_event`). Only stories sharing a heavy term are looked at: one event's
-        versions share its names, and the window's vectors are never all read."""
-        new_rows = {i: r for i, r in self.repo.rows(ids).items() if r.cluster_id is None}
-        if not new_rows:
-            return 0
-        times = [r.sort_time for r in new_rows.values()]
-        span = CLUSTER_HOURS * 3600
-        stored = [Stored(*r) for r in self.repo.window_sigs(min(times) - span, max(times) + span)]
-        index = ClusterIndex(stored)
-        pairs: dict[int, list[tuple[Stored, float]]] = {}
-        for row in new_rows.values():
-            item = _item(row)
-            near = [
-                (other, lexical)
-                for other, lexical in index.sharing(item)
-                if other.id != row.id and lexical >= SAME_EVENT_SUPPORT
-            ]
-            if near:
-                pairs[row.id] = near
-        wanted = {row_id for row_id in pairs} | {o.id for near in pairs.values() for o, _ in near}
-        vectors = self.semantic.vectors(list(wanted))
-        changed: dict[int, int] = {}
-        for row_id in sorted(pairs, key=lambda i: (new_rows[i].sort_time, i)):
-            mine = vectors.get(row_id)
-            if mine is None or index.clusters.get(row_id) is not None:
-                continue
-            best: tuple[float, Stored] | None = None
-            for other, lexical in pairs[row_id]:
-                theirs = vectors.get(other.id)
-                if theirs is None:
-                    continue
-                meaning = float(mine @ theirs)
-                if meaning >= SAME_EVENT_MEANING and (best is None or meaning + lexical > best[0]):
-                    best = (meaning + lexical, other)
-            if best is None:
-                continue
-            other_id = best[1].id
-            cluster = index.clusters.get(other_id) or other_id
-            if index.sizes[cluster] >= MAX_CLUSTER:
-                continue
-            if index.clusters.get(other_id) is None:
-                index.clusters[other_id] = cluster
-                changed[other_id] = cluster
-                index.sizes[cluster] += 1
-            index.clusters[row_id] = cluster
-            changed[row_id] = cluster
-            index.sizes[cluster] += 1
-        self.repo.set_clusters(changed.items())
-        return len(changed)
 
     def index_backlog(self, batch: int = 2000) -> int:
         """Sign stories stored before discovery existed (or whose signing was interrupted).
@@ -352,7 +241,7 @@ class Discovery:
             if row[0] not in new_rows
         ]
         index = ClusterIndex(stored)
-        changed = assign_clusters(index, [_item(r) for r in new_rows.values()])
+        changed = assign_clusters(index, [item_of(r) for r in new_rows.values()])
         self.repo.set_clusters(changed.items())
         return len(changed)
 
@@ -509,7 +398,7 @@ class Discovery:
         weights: dict[int, float] = {}
         liked_rows: list[SignedStory] = []
         for row in self.repo.engaged():
-            item = _item(row)
+            item = item_of(row)
             age_days = max(0.0, (now - (row.read_at or row.sort_time)) / 86400)
             decay = 0.5 ** (age_days / 30)
             if row.dismissed:
@@ -537,7 +426,7 @@ class Discovery:
             return any(same_event(r, lr, cosine(sig, ls), 0.0) for lr, ls in near)
 
         rows = [r for r in rows if not already_read(r)]
-        candidates = [_item(r) for r in rows]
+        candidates = [item_of(r) for r in rows]
         liked_titles = titles([i.id for i in profile.liked])
         meaning = self._meaning_of_profile(weights, [r.id for r in rows])
         return recommend(

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from tuireader.content.embedding import DIMENSIONS, EmbedderUnavailable, dequantize, quantize
 from tuireader.content.plain import story_text
+from tuireader.domain.closeness import SAME_EVENT_MEANING, SAME_EVENT_SUPPORT, item_of
+from tuireader.domain.discovery import CLUSTER_HOURS, MAX_CLUSTER, ClusterIndex, Stored
 from tuireader.domain.lead import body_of, meaning_text
 from tuireader.domain.models import ContentType
 from tuireader.domain.topics import SHARPNESS, TOPICS
@@ -225,6 +227,60 @@ class Semantic:
         assert theirs is not None
         cosines, topics = matrix @ vector, theirs @ mine[0]
         return {i: (float(cosines[n]), float(topics[n])) for n, i in enumerate(order)}
+
+
+def join_by_meaning(repo: DiscoveryRepo, semantic: Semantic, ids: Sequence[int]) -> int:
+    """Unclustered stories among ``ids`` join the closest story of another source
+    within the window that is one event with them by meaning and shared words (see
+    :func:`same_event`). Only stories sharing a heavy term are looked at: one event's
+    versions share its names, and the window's vectors are never all read."""
+    new_rows = {i: r for i, r in repo.rows(ids).items() if r.cluster_id is None}
+    if not new_rows:
+        return 0
+    times = [r.sort_time for r in new_rows.values()]
+    span = CLUSTER_HOURS * 3600
+    stored = [Stored(*r) for r in repo.window_sigs(min(times) - span, max(times) + span)]
+    index = ClusterIndex(stored)
+    pairs: dict[int, list[tuple[Stored, float]]] = {}
+    for row in new_rows.values():
+        item = item_of(row)
+        near = [
+            (other, lexical)
+            for other, lexical in index.sharing(item)
+            if other.id != row.id and lexical >= SAME_EVENT_SUPPORT
+        ]
+        if near:
+            pairs[row.id] = near
+    wanted = {row_id for row_id in pairs} | {o.id for near in pairs.values() for o, _ in near}
+    vectors = semantic.vectors(list(wanted))
+    changed: dict[int, int] = {}
+    for row_id in sorted(pairs, key=lambda i: (new_rows[i].sort_time, i)):
+        mine = vectors.get(row_id)
+        if mine is None or index.clusters.get(row_id) is not None:
+            continue
+        best: tuple[float, Stored] | None = None
+        for other, lexical in pairs[row_id]:
+            theirs = vectors.get(other.id)
+            if theirs is None:
+                continue
+            meaning = float(mine @ theirs)
+            if meaning >= SAME_EVENT_MEANING and (best is None or meaning + lexical > best[0]):
+                best = (meaning + lexical, other)
+        if best is None:
+            continue
+        other_id = best[1].id
+        cluster = index.clusters.get(other_id) or other_id
+        if index.sizes[cluster] >= MAX_CLUSTER:
+            continue
+        if index.clusters.get(other_id) is None:
+            index.clusters[other_id] = cluster
+            changed[other_id] = cluster
+            index.sizes[cluster] += 1
+        index.clusters[row_id] = cluster
+        changed[row_id] = cluster
+        index.sizes[cluster] += 1
+    repo.set_clusters(changed.items())
+    return len(changed)
 
 
 def _signs(matrix: npt.NDArray[np.float32]) -> npt.NDArray[np.uint64]:
