@@ -25,6 +25,9 @@ What one run does:
 4. Related (p50/p95 over ``--related`` random ids, after a warm-up), trending after
    invalidate() (``--runs``), recommended after marking ~30 stories finished or starred, and
    Discovery.lists_for (what the app calls when a story opens).
+   Before the refresh, Discovery.index_meaning() embeds the stored library (its backlog,
+   once); after it, index_meaning() embeds the new stories (the background half of
+   indexing, after the refresh's report), timed, with RSS and a tracemalloc replay.
 5. Store growth: dbstat page sizes, sum(length(sig)), cluster ids and the two discovery indexes
    (``--vacuum-check`` also measures it the long way: copy, clear, drop, VACUUM, compare).
 
@@ -303,6 +306,36 @@ def replay_index(
     return out
 
 
+def meaning_step(ctx: Context) -> dict[str, Any]:
+    """Discovery.index_meaning(): the background half of indexing (embed every story without
+    a vector, then join by meaning), timed, with its RSS high-water mark and (run again on
+    the same stories, their vectors dropped) its tracemalloc peak."""
+    gc.collect()
+    rss0 = proc_status()["VmRSS"]
+    reset = reset_peak_rss()
+    report = ctx.discovery.index_meaning()
+    status = proc_status()
+    out: dict[str, Any] = {
+        "embedded": report.embedded,
+        "joined_by_meaning": report.joined,
+        "seconds": round(report.seconds, 2),
+        "problem": report.problem,
+        "rss_extra_peak_mb": round((status["VmHWM"] - rss0) / MB, 1) if reset else None,
+    }
+    return out
+
+
+def meaning_replay(ctx: Context, ids: Sequence[int]) -> dict[str, Any]:
+    """index_meaning() again on the new stories (their vectors dropped) under tracemalloc."""
+    ctx.discovery.repo.forget_vectors(list(ids))
+    gc.collect()
+    tracemalloc.start()
+    report = ctx.discovery.index_meaning()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {"tracemalloc_peak_mb": round(peak / MB, 1), "embedded": report.embedded}
+
+
 # 2-4. reading ----------------------------------------------------------------------------
 def reading(
     ctx: Context, args: argparse.Namespace, rng: random.Random, out: dict[str, Any]
@@ -435,7 +468,8 @@ def store_growth(db: Path) -> dict[str, Any]:
         cluster_bytes = 3 * clustered + 2 * rows
     file_bytes = page_size * pages
     index_bytes = sum(by_name.get(n, 0) for n in DISCOVERY_INDEXES)
-    discovery = sig_bytes + cluster_bytes + index_bytes
+    vector_bytes = by_name.get("story_vectors", 0)  # V11: a table of its own
+    discovery = sig_bytes + cluster_bytes + index_bytes + vector_bytes
     biggest = sorted(by_name.items(), key=lambda kv: -kv[1])[:8]
     return {
         "db_mb": round(file_bytes / 1e6, 1),
@@ -444,6 +478,7 @@ def store_growth(db: Path) -> dict[str, Any]:
         "sig_mb": round(sig_bytes / 1e6, 2),
         "sig_bytes_per_story": round(sig_bytes / max(rows, 1), 1),
         "cluster_id_mb_est": round(cluster_bytes / 1e6, 2),
+        "vectors_mb": round(vector_bytes / 1e6, 2),
         "discovery_indexes_mb": {n: round(by_name.get(n, 0) / 1e6, 2) for n in DISCOVERY_INDEXES},
         "discovery_mb": round(discovery / 1e6, 2),
         "growth_pct": round(100 * discovery / max(file_bytes - discovery, 1), 1),
@@ -498,6 +533,33 @@ def table(r: dict[str, Any]) -> str:
             f"whole refresh ({ref['sources_refreshed']:,} sources: {ref['scope']})",
             f"{ref['wall_s']:.1f} s",
             "-",
+            "",
+        ),
+        (
+            f"background: index_meaning() of the {r['meaning_new']['embedded']:,} new stories"
+            f" (embed + join by meaning; {r['meaning_new']['joined_by_meaning']} joined)",
+            f"{r['meaning_new']['seconds']:.2f} s",
+            "off the critical path",
+            "",
+        ),
+        (
+            "memory of index_meaning(): tracemalloc peak / RSS high-water above before",
+            f"{r['meaning_new']['tracemalloc_peak_mb']:.1f} / "
+            f"{r['meaning_new']['rss_extra_peak_mb']} MB",
+            "≤ 100 MB",
+            verdict(
+                max(
+                    r["meaning_new"]["tracemalloc_peak_mb"],
+                    r["meaning_new"]["rss_extra_peak_mb"] or 0,
+                ),
+                TARGETS["memory_mb"],
+            ),
+        ),
+        (
+            f"backlog: index_meaning() of a library older than vectors "
+            f"({r['meaning_backlog']['embedded']:,} stories, once)",
+            f"{r['meaning_backlog']['seconds']:.1f} s",
+            "background",
             "",
         ),
         (
@@ -595,8 +657,14 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     ctx = build_context(str(run_dir / "data"), str(run_dir / "config"))
     try:
         rng = random.Random(args.seed)
+        print("embedding the stored library (a library older than vectors) ...", flush=True)
+        ctx.conn.execute("DELETE FROM story_vectors")  # the copy: as a library before V11
+        results["meaning_backlog"] = meaning_step(ctx)
         print("refreshing the new corpus ...", flush=True)
         items, counts = refresh_new(ctx, args, store, work, results)
+        print("the background half: embedding the new stories ...", flush=True)
+        results["meaning_new"] = meaning_step(ctx)
+        results["meaning_new"] |= meaning_replay(ctx, [t.id for t in items])
         results["clusters"] = cluster_figures(ctx.conn, [t.id for t in items])
         print("replaying index() under tracemalloc ...", flush=True)
         results["memory_index"] = replay_index(ctx, items, counts, args.profile)

@@ -187,8 +187,14 @@ def test_every_reason_names_whole_words_of_the_stories(
         related = json.loads(run(isolated_env, "related", str(story["id"]), "--json").stdout)
         for entry in related["related"]:
             reasons += 1
-            assert entry["why"].startswith("shares ") and entry["why"] != "shares ", entry
-            words = entry["why"].removeprefix("shares ").split(", ")
+            # shared words, or (related by meaning alone) the other story's words nearest
+            # the open story's meaning: whole words either way
+            why = entry["why"]
+            prefix = next(
+                (p for p in ("shares ", "about the same subject: ") if why.startswith(p)), None
+            )
+            assert prefix and why != prefix, entry
+            words = why.removeprefix(prefix).split(", ")
             text = ""
             for sid in (story["id"], entry["id"]):
                 shown = library.story(sid)
@@ -236,3 +242,63 @@ def test_related_reasons_are_words_as_written_not_stems(
     words = related[0]["why"].removeprefix("shares ").split(", ")
     assert set(words) <= {"volunteers", "seals", "harbours", "count"}, words
     assert "seals" in words and "harbours" in words
+
+
+def _feed(path: Path, title: str, items: list[tuple[str, str, str]]) -> Path:
+    body = "".join(
+        f"<item><title>{t}</title><guid>{g}</guid><description>{d}</description>"
+        "<pubDate>Tue, 01 Dec 2026 08:00:00 GMT</pubDate></item>"
+        for g, t, d in items
+    )
+    path.write_text(f"<rss version='2.0'><channel><title>{title}</title>{body}</channel></rss>")
+    return path
+
+
+def test_related_by_meaning_when_no_word_is_shared(
+    isolated_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Two different matches share no word but are both sport: the one is related to the
+    other, with a reason in whole words; a story carried by two feeds is shown once."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.toml").write_text("[general]\nrefresh_on_start = false\n")
+    sport = _feed(
+        tmp_path / "sport.xml",
+        "Sport Desk",
+        [
+            ("m1", "Striker scores twice as Rovers lift the cup", "A late goal sealed the final."),
+            ("t1", "Council approves the new library budget", "Councillors voted on Monday."),
+        ],
+    )
+    other = [
+        ("m2", "Sprinter breaks the national record at the championships", "She ran 10.8 s."),
+        ("f1", "Frost warning for the valley tonight", "Temperatures will fall below zero."),
+        ("p1", "Mayor presents the city's spending plan", "The mayor set out the budget."),
+        ("t1b", "Council approves the new library budget | Daily Wire", "Councillors voted."),
+        ("t1c", "Council approves the new library budget", "Councillors voted on Monday."),
+    ]
+    daily = _feed(tmp_path / "daily.xml", "Daily Wire", other)
+    for feed in (sport, daily):
+        assert run(isolated_env, "add", str(feed)).returncode == 0
+    stories = {s["title"]: s["id"] for s in json.loads(run(isolated_env, "list", "--json").stdout)}
+    out = run(isolated_env, "related", str(stories["Striker scores twice as Rovers lift the cup"]))
+    assert "discovery:" not in out.stderr, out.stderr  # meaning is in use
+    related = json.loads(
+        run(
+            isolated_env,
+            "related",
+            str(stories["Striker scores twice as Rovers lift the cup"]),
+            "--json",
+        ).stdout
+    )["related"]
+    sprinter = stories["Sprinter breaks the national record at the championships"]
+    assert related and related[0]["id"] == sprinter, related
+    why = related[0]["why"]
+    assert why.startswith("about the same subject: "), why
+    words = why.removeprefix("about the same subject: ").split(", ")
+    assert set(words) <= set(WORD.findall(related[0]["title"])), words
+    # one story carried three times (two feeds, one with the site's name after the title,
+    # one as another item): shown once beside a story on another subject
+    plan = stories["Mayor presents the city's spending plan"]
+    beside = json.loads(run(isolated_env, "related", str(plan), "--json").stdout)["related"]
+    titles = [r["title"].removesuffix(" | Daily Wire") for r in beside]
+    assert titles.count("Council approves the new library budget") == 1, titles

@@ -31,6 +31,7 @@ from tuireader.storage.database import connect, open_database
 from tuireader.ui.config_check import check_config
 
 if TYPE_CHECKING:  # the network services and discovery load when first used, not at start-up
+    from tuireader.content.embedding import WordLlamaEmbedder
     from tuireader.domain.accounts import Account
     from tuireader.services.account_sync import AccountSync
     from tuireader.services.discovery import Discovery
@@ -141,9 +142,17 @@ class Context:
         )
 
     @functools.cached_property
+    def embedder(self) -> WordLlamaEmbedder:
+        """The meaning embedding, shared by every discovery service of this process (its
+        files are read on first use, never at start-up)."""
+        from tuireader.content.embedding import WordLlamaEmbedder
+
+        return WordLlamaEmbedder()
+
+    @functools.cached_property
     def discovery(self) -> Discovery:
         """Discovery on the main connection (it indexes what a refresh stores)."""
-        return new_discovery(self.conn, self.settings, self.timestamp)
+        return new_discovery(self.conn, self.settings, self.timestamp, self.embedder)
 
     @contextlib.contextmanager
     def _library_for(self, own_connection: bool) -> Iterator[tuple[Library, Discovery]]:
@@ -155,7 +164,7 @@ class Context:
         conn = connect(self.paths.database)
         try:
             library = Library(conn, self.settings, clock=self.timestamp)
-            yield library, new_discovery(conn, self.settings, self.timestamp)
+            yield library, new_discovery(conn, self.settings, self.timestamp, self.embedder)
         finally:
             conn.close()
 
@@ -290,16 +299,24 @@ def build_context(
 
 
 def new_discovery(
-    conn: sqlite3.Connection, settings: Settings, clock: Callable[[], float] | None = None
+    conn: sqlite3.Connection,
+    settings: Settings,
+    clock: Callable[[], float] | None = None,
+    embedder: WordLlamaEmbedder | None = None,
 ) -> Discovery:
-    """A discovery service over a connection (``clock``: Unix time now; default the system's)."""
+    """A discovery service over a connection (``clock``: Unix time now; default the system's;
+    ``embedder``: the meaning embedding, a new one when not given)."""
+    from tuireader.content.embedding import WordLlamaEmbedder
     from tuireader.services.discovery import Discovery
+    from tuireader.services.semantic import Semantic
     from tuireader.storage.discovery_repo import DiscoveryRepo
 
+    repo = DiscoveryRepo(conn)
     return Discovery(
-        DiscoveryRepo(conn),
+        repo,
         clock=clock or time.time,
         trending_hours=settings.discovery.trending_hours,
+        semantic=Semantic(repo, embedder or WordLlamaEmbedder()),
     )
 
 
@@ -359,7 +376,7 @@ def session_for(context: Context, inline_images: bool = False) -> Session:
         images=context.images,
         inline_images=inline_images,
         discovery_factory=lambda: new_discovery(
-            connect(context.paths.database), context.settings, context.timestamp
+            connect(context.paths.database), context.settings, context.timestamp, context.embedder
         ),
         first_run=context.first_run,
         notice=context.notice,

@@ -78,7 +78,12 @@ def _refresh(context: Context, sources: Sequence[Source], quiet: bool) -> int:
         report = asyncio.run(go())
     finally:
         bar.close()
-    return _report(report, quiet)
+    code = _report(report, quiet)
+    if not report.stopped:  # the rest of indexing (meaning), after the report is out
+        meaning = context.discovery.index_meaning()
+        if meaning.problem:
+            print(f"tuireader: discovery: {meaning.problem}", file=sys.stderr)
+    return code
 
 
 def _report(report: RefreshReport, quiet: bool) -> int:

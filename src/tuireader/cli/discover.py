@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from tuireader.app import Context
@@ -53,7 +54,10 @@ def cmd_related(context: Context, args: argparse.Namespace) -> int:
     gives (the same lists the app shows beside it)."""
     story = context.library.story(args.id)  # raises for an unknown id
     _backlog(context)
+    problem = context.discovery.semantic.problem
     ranked = context.discovery.related(args.id, _limit(args))
+    if problem is None:  # found out only now (the open story was embedded on demand)
+        _said_meaning(context)
     also = context.discovery.also_in(args.id)
     page = page_lists(story, context.library.match_titles)
     if args.json:
@@ -163,4 +167,14 @@ def cmd_clusters(context: Context, args: argparse.Namespace) -> int:
 
 
 def _backlog(context: Context) -> None:
+    """Sign what was never signed, embed what was never embedded (a library older than
+    vectors, once), and say so when meaning cannot be used."""
     context.discovery.index_backlog()
+    context.discovery.index_meaning()
+    _said_meaning(context)
+
+
+def _said_meaning(context: Context) -> None:
+    problem = context.discovery.semantic.problem
+    if problem:
+        print(f"tuireader: discovery: {clean_line(problem)}", file=sys.stderr)

@@ -75,6 +75,32 @@ def check_extraction() -> Check:
     return Check("extraction", True, "trafilatura extracted a test page")
 
 
+def check_meaning(root: Path | None = None) -> Check:
+    """wordllama's shipped embedding loads offline and tells a near story from a far one."""
+    from tuireader.content.embedding import EmbedderUnavailable, WordLlamaEmbedder
+
+    embedder = WordLlamaEmbedder(root)
+    try:
+        vectors = embedder.embed(
+            [
+                "Storm floods the coast",
+                "Heavy rain swamps seaside towns",
+                "Parliament passes budget",
+            ]
+        )
+    except EmbedderUnavailable as exc:
+        logger.exception("doctor: the meaning embedding does not load")
+        return Check(
+            "meaning",
+            False,
+            f"the embedding does not load ({exc}); related and recommended use words only;"
+            f" {REINSTALL} tuireader",
+        )
+    if not float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2]):
+        return Check("meaning", False, f"the embedding gives nonsense; {REINSTALL} tuireader")
+    return Check("meaning", True, "wordllama's embedding loads offline (related by meaning)")
+
+
 def tiny_pdf(text: str) -> bytes:
     """A one-page PDF showing ``text`` (ASCII), built by hand in memory."""
     content = f"BT /F1 12 Tf 10 40 Td ({text}) Tj ET".encode("ascii")
@@ -287,6 +313,7 @@ def checks(paths: Paths) -> list[tuple[str, Callable[[], Check | list[Check]]]]:
         ("extraction", check_extraction),
         ("pdf", check_pdf),
         ("images", check_images),
+        ("meaning", check_meaning),
         ("database", lambda: check_database(paths)),
         ("config", lambda: check_config(paths)),
         ("accounts", lambda: check_accounts(paths)),

@@ -78,12 +78,16 @@ class SignedStory:
 
 CANDIDATES = 12
 """At most this many candidates (those sharing the most heavy terms) are compared in full."""
+MIN_SHARED = 1
+"""Candidates share at least this many of a story's heaviest terms. One: a one-sentence
+brief of an event shares its name with the full versions but little else of their heaviest
+terms (two kept briefs out of their events); the cosine still decides."""
 
 
 def _most_shared(shared: dict[int, int]) -> list[int]:
-    """Candidates sharing at least two heavy terms, those sharing most first, at most
+    """Candidates sharing at least :data:`MIN_SHARED` heavy terms, those sharing most first, at most
     :data:`CANDIDATES` of them."""
-    keen = [(count, n) for n, count in shared.items() if count >= 2]
+    keen = [(count, n) for n, count in shared.items() if count >= MIN_SHARED]
     if len(keen) > CANDIDATES:
         keen.sort(reverse=True)
         keen = keen[:CANDIDATES]
@@ -133,10 +137,38 @@ class ClusterIndex:
             self._decoded[n] = decode(self.stored[n].sig)
         return self._decoded[n]
 
+    def sharing(self, item: Item, limit: int = CANDIDATES) -> list[tuple[Stored, float]]:
+        """Stored stories from other sources within the span sharing at least one of the
+        item's heaviest terms, with their cosine: those sharing most first, at most ``limit``
+        (what meaning is checked against, when the words alone did not make a match)."""
+        lo = bisect_left(self.times, item.time - self.span)
+        hi = bisect_right(self.times, item.time + self.span)
+        terms = sorted(item.sig, key=item.sig.__getitem__, reverse=True)[:LOOKUP_TERMS]
+        cap = postings_cap(hi - lo)
+        shared: defaultdict[int, int] = defaultdict(int)
+        for term in terms:
+            posting = self.postings.get(term)
+            if not posting:
+                continue
+            a, b = bisect_left(posting, lo), bisect_left(posting, hi)
+            if b - a <= cap:
+                for n in posting[a:b]:
+                    shared[n] += 1
+        ranked = sorted(
+            (n for n in shared if self.stored[n].source_id != item.source_id),
+            key=lambda n: (-shared[n], n),
+        )[:limit]
+        return [(self.stored[n], dot(item.sig, self._sig(n))) for n in ranked]
+
     def best_match(
         self, item: Item, threshold: float = CLUSTER_THRESHOLD
     ) -> tuple[int, float] | None:
         """(story id, similarity) of the closest story from another source, if close enough."""
+        found = self.matches(item, threshold)
+        return max(found, key=lambda m: m[1]) if found else None
+
+    def matches(self, item: Item, threshold: float = CLUSTER_THRESHOLD) -> list[tuple[int, float]]:
+        """(story id, similarity) of every candidate from another source close enough."""
         lo = bisect_left(self.times, item.time - self.span)
         hi = bisect_right(self.times, item.time + self.span)
         terms = sorted(item.sig, key=item.sig.__getitem__, reverse=True)[:LOOKUP_TERMS]
@@ -151,14 +183,14 @@ class ClusterIndex:
             if b - a <= cap:
                 for n in posting[a:b]:
                     shared[n] += 1
-        best: tuple[int, float] | None = None
+        found: list[tuple[int, float]] = []
         for n in _most_shared(shared):
             row = self.stored[n]
             if row.source_id == item.source_id:
                 continue
             score = dot(item.sig, self._sig(n))
-            if score >= threshold and (best is None or score > best[1]):
-                best = (row.id, score)
+            if score >= threshold:
+                found.append((row.id, score))
         fresh_shared: defaultdict[int, int] = defaultdict(int)
         for term in terms:
             posting = self.fresh_postings.get(term)
@@ -173,9 +205,9 @@ class ClusterIndex:
             if other.source_id == item.source_id:
                 continue
             score = dot(item.sig, other.sig)
-            if score >= threshold and (best is None or score > best[1]):
-                best = (other.id, score)
-        return best
+            if score >= threshold:
+                found.append((other.id, score))
+        return found
 
 
 def assign_clusters(
@@ -261,31 +293,51 @@ class Profile:
             self.liked.append(item)
 
 
+@dataclass(frozen=True, slots=True)
+class Meaning:
+    """Closeness by meaning, computed outside (from embeddings) and already weighted:
+    each candidate's to the profile, and to each liked story."""
+
+    to_profile: dict[int, float]
+    to_liked: dict[int, dict[int, float]]
+
+
 def recommend(
     profile: Profile,
     candidates: Iterable[Item],
     titles: dict[int, str],
     skip_clusters: set[int],
     limit: int = 20,
+    meaning: Meaning | None = None,
+    words_share: float = 1.0,
 ) -> list[Ranked]:
     """Unread stories most like the profile, each with "because you read …" naming another
-    story (a liked story is never recommended for itself)."""
+    story (a liked story is never recommended for itself). With ``meaning``, a story's score
+    is ``words_share`` × its shared words' similarity plus its closeness by meaning."""
     if not profile.liked:
         return []
     liked = {i.id for i in profile.liked}
+    share = words_share if meaning is not None else 1.0
     scored = []
     for item in candidates:
         if item.id in liked:
             continue
         if item.cluster_id is not None and item.cluster_id in skip_clusters:
             continue
-        score = cosine(profile.vector, item.sig)
+        score = share * cosine(profile.vector, item.sig)
+        if meaning is not None:
+            score += meaning.to_profile.get(item.id, 0.0)
         if score > 0.02:
             scored.append((score, item))
     scored.sort(key=lambda pair: (-pair[0], -pair[1].id))
     ranked = []
     for score, item in scored[:limit]:  # the reason only for what is shown
-        because = max(profile.liked, key=lambda liked: cosine(liked.sig, item.sig))
+        near = meaning.to_liked.get(item.id, {}) if meaning is not None else {}
+
+        def closeness(liked: Item, item: Item = item, near: dict[int, float] = near) -> float:
+            return share * cosine(liked.sig, item.sig) + near.get(liked.id, 0.0)
+
+        because = max(profile.liked, key=closeness)
         why = f"because you read “{titles.get(because.id) or '(untitled)'}”"
         ranked.append(Ranked(item.id, round(score, 4), why))
     return ranked

@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 
+from tuireader.domain.lead import body_of, discovery_title, strip_boilerplate
+
 Signature = dict[str, float]
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*", re.UNICODE)
@@ -31,7 +33,6 @@ _STOPWORDS_TEXT = """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 TITLE_WEIGHT = 2.5
 NAME_WEIGHT = 1.5
-CATEGORY_WEIGHT = 3.0
 SIGNATURE_SIZE = 16
 BODY_CHARS = 1000
 """Only the lead counts: what an event is about is said first."""
@@ -118,13 +119,18 @@ def surface_words(*texts: str) -> dict[str, str]:
 
 
 def term_counts(title: str, body: str, categories: Sequence[str] = ()) -> dict[str, float]:
-    """Weighted counts: title terms ×2.5, capitalised words (names) in the lead ×1.5, and
-    the feed's own categories (sections) ×3."""
+    """Weighted counts: title terms ×2.5 and capitalised words (names) in the lead ×1.5,
+    from the story's own words only: the title without a site name or label
+    (:func:`~tuireader.domain.lead.discovery_title`), the body (of an indexed text: after its
+    title and sections lines) without an outlet's furniture. The feed's sections are not
+    counted: one outlet's "Sport" is another's "Football" or nothing, and they must neither
+    make nor break a match (``categories`` is kept for callers; issue 12)."""
+    del categories
     counts: dict[str, float] = {}
-    for category in categories:
-        _add(counts, category, CATEGORY_WEIGHT, CATEGORY_WEIGHT)
-    _add(counts, title, TITLE_WEIGHT, TITLE_WEIGHT)
-    _add(counts, body[:BODY_CHARS], 1.0, NAME_WEIGHT)
+    _add(counts, discovery_title(title), TITLE_WEIGHT, TITLE_WEIGHT)
+    _add(
+        counts, strip_boilerplate(body_of(body)[: BODY_CHARS + 200])[:BODY_CHARS], 1.0, NAME_WEIGHT
+    )
     return counts
 
 

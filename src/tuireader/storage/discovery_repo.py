@@ -213,6 +213,78 @@ class DiscoveryRepo:
             )
         ]
 
+    # vectors (V11) --------------------------------------------------------------------------
+    def unembedded(self, limit: int, after: int = 0) -> list[tuple[int, str, str, str]]:
+        """Signed stories without a vector yet, by id past ``after``: (id, title, body,
+        content type), the body being the content, else the summary."""
+        return [
+            (int(r[0]), str(r[1]), str(r[2]), str(r[3]))
+            for r in self.conn.execute(
+                "SELECT s.id, s.title, CASE WHEN s.content != '' THEN s.content ELSE s.summary"
+                " END, CASE WHEN s.content != '' THEN s.content_type ELSE 'html' END"
+                " FROM stories s WHERE s.id > ? AND s.sig != ''"
+                " AND NOT EXISTS (SELECT 1 FROM story_vectors v WHERE v.story_id = s.id)"
+                " ORDER BY s.id LIMIT ?",
+                (after, limit),
+            )
+        ]
+
+    def set_vectors(self, items: Iterable[tuple[int, bytes]]) -> None:
+        """Store vectors (replacing any earlier one); a story deleted meanwhile is skipped."""
+        with write(self.conn):
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO story_vectors (story_id, vec)"
+                " SELECT id, ? FROM stories WHERE id = ?",
+                [(v, i) for i, v in items],
+            )
+
+    def forget_vectors(self, ids: Sequence[int]) -> None:
+        """Drop the vectors of stories whose text changed (they are embedded again)."""
+        with write(self.conn):
+            for chunk in range(0, len(ids), 500):
+                part = list(ids[chunk : chunk + 500])
+                self.conn.execute(
+                    f"DELETE FROM story_vectors WHERE story_id IN ({','.join('?' * len(part))})",
+                    part,
+                )
+
+    def vectors(self, ids: Sequence[int]) -> dict[int, bytes]:
+        """Stored vectors by story id (stories without one are left out)."""
+        return {
+            int(r[0]): bytes(r[1])
+            for r in select_in(
+                self.conn,
+                "SELECT story_id, vec FROM story_vectors WHERE story_id IN ({marks})",
+                ids,
+            )
+        }
+
+    def times(self, ids: Sequence[int]) -> dict[int, int]:
+        """Stories' times (``sort_time``) by id."""
+        return {
+            int(i): int(t)
+            for i, t in select_in(
+                self.conn, "SELECT id, sort_time FROM stories WHERE id IN ({marks})", ids
+            )
+        }
+
+    def newest_vector(self) -> int:
+        """The highest story id with a vector (0: none): whether an in-memory copy missed
+        some."""
+        row = self.conn.execute("SELECT coalesce(max(story_id), 0) FROM story_vectors").fetchone()
+        return int(row[0])
+
+    def vectors_after(self, after: int) -> list[tuple[int, bytes]]:
+        """(story id, vector) past ``after``, by id (``b""``: nothing to embed): what an
+        in-memory index adds."""
+        return [
+            (int(r[0]), bytes(r[1]))
+            for r in self.conn.execute(
+                "SELECT story_id, vec FROM story_vectors WHERE story_id > ? ORDER BY story_id",
+                (after,),
+            )
+        ]
+
     def set_flag(self, story_id: int, name: str, value: bool) -> None:
         """Set ``finished`` or ``dismissed``."""
         assert name in ("finished", "dismissed")

@@ -258,7 +258,18 @@ CREATE TRIGGER sync_story_saved AFTER INSERT ON stories
     FROM sources WHERE id = new.source_id; END
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9, V10)
+# Discovery's semantic side (issue 12): a story's meaning as a compact vector (int8, one byte
+# per dimension, see tuireader.content.embedding), computed after the story is stored, off
+# the refresh's critical path. A table of its own, so writing vectors never touches (or fires
+# the sync triggers on) the stories table; an empty blob is a story with nothing to embed.
+V11 = """
+CREATE TABLE story_vectors (
+    story_id INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+    vec BLOB NOT NULL
+);
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11)
 SCHEMA_VERSION = len(STEPS)
 
 _TAGS = re.compile(r"<[^>]*>")

@@ -112,6 +112,7 @@ class SourceTasks(Widget):
         self._said_offline = False
         self._syncing = False
         """Accounts are syncing (on the refresh's thread): another refresh leaves them be."""
+        self._said: set[str] = set()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         forward_failure(self, event)
@@ -191,6 +192,15 @@ class SourceTasks(Widget):
             raise  # failed workers tells
         self._from_thread(self._refreshed, report, synced, bool(accounts))
 
+        async def meaning() -> None:  # the rest of indexing, after the report
+            async with self.session.refresher() as refresher:
+                if refresher.discovery is not None:
+                    done = refresher.discovery.index_meaning()
+                    if done.problem:
+                        self._from_thread(self._said_once, done.problem)
+
+        self._own_loop(meaning)
+
     def _progress(self, event: SourceDone, accounts: int) -> None:
         """On the refresh's thread: progress up to the screen (the accounts to sync after
         the sources counted in), a failed source in a line."""
@@ -207,6 +217,13 @@ class SourceTasks(Widget):
                 result.message,
                 clean_line(result.source.label)[:80],
             )
+
+    def _said_once(self, message: str) -> None:
+        """Our own fault, said once a session in a line (its traceback is in the log)."""
+        if message in self._said:
+            return
+        self._said.add(message)
+        self.notify(clean_line(message), title="Discovery", severity="warning", markup=False)
 
     def _say(self, message: str, title: str) -> None:
         self.notify(message, title=title, severity="warning", timeout=8, markup=False)
