@@ -11,6 +11,7 @@ categories, so ``.ci/ttrss-up`` does):
   eval "$(TUIREADER_TTRSS_USER=bench \\
           TUIREADER_TTRSS_CATEGORIES=News,Tech,Science,Blogs,Culture .ci/ttrss-up)"
   python benchmarks/ttrss_setup.py setup        # corpus, serve.py, subscribe, fetch: 200 / 10,000
+  python benchmarks/ttrss_setup.py setup --fresh  # the same, from nothing (drops grown items)
   python benchmarks/ttrss_setup.py grow         # 100 new items in 100 feeds, fetched: 10,100
   python benchmarks/ttrss_setup.py count        # feeds and items the account holds
   python benchmarks/ttrss_setup.py stop         # stop serve.py
@@ -28,6 +29,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -79,10 +81,14 @@ class Corpus:
         return [(f["url"], folders.get(f["url"], "")) for f in self.manifest()["feeds"]]
 
 
-def make_corpus(bench: Path, workdir: Path, port: int, n: int, m: int) -> Corpus:
+def make_corpus(
+    bench: Path, workdir: Path, port: int, n: int, m: int, fresh: bool = False
+) -> Corpus:
     """Generate the corpus once (same seed, same bytes) and make its JSON feeds RSS."""
     corpus = Corpus(workdir / "corpus", port)
     manifest = corpus.root / "manifest.json"
+    if fresh:
+        shutil.rmtree(corpus.root, ignore_errors=True)
     if manifest.exists():
         made = corpus.manifest()
         if (made["n"], made["m"], made["base_url"]) == (n, m, corpus.base):
@@ -199,14 +205,22 @@ async def count(reader: TTRSSClient) -> tuple[int, int]:
     return len(await reader.subscriptions()), len(await reader.article_ids())
 
 
-async def fill(reader: TTRSSClient, corpus: Corpus, concurrency: int) -> None:
-    """Subscribe to every corpus feed (and to nothing else), then have tt-rss fetch each."""
+async def fill(reader: TTRSSClient, corpus: Corpus, concurrency: int, fresh: bool) -> None:
+    """Subscribe to every corpus feed (and to nothing else), then have tt-rss fetch each.
+
+    ``fresh`` unsubscribes from every feed first, which drops their articles (items added
+    by ``grow`` included), so the account holds exactly the corpus again."""
     wanted = corpus.feeds()
     urls = {url for url, _ in wanted}
     have = {f.url: f.id for f in await reader.subscriptions()}
-    for url, feed_id in have.items():
-        if url not in urls:
+    if fresh:
+        await reader.mark(sorted(await reader.starred_ids()), starred=False)
+    for url, feed_id in list(have.items()):
+        if fresh or url not in urls:
             await reader.unsubscribe(feed_id)
+            del have[url]
+    if fresh:
+        purge_orphans()
     categories = {title: cid for cid, title in (await reader.categories()).items()}
     missing = sorted({folder for _, folder in wanted} - set(categories))
     if missing:
@@ -223,6 +237,21 @@ async def fill(reader: TTRSSClient, corpus: Corpus, concurrency: int) -> None:
     started = time.monotonic()
     await at_most(concurrency, (reader.update_feed(i) for i in ids.values()))
     print(f"tt-rss fetched them in {time.monotonic() - started:.1f} s")
+
+
+def purge_orphans() -> None:
+    """Delete the articles no user holds any more, as tt-rss's housekeeping does (its update
+    daemon, which does not run here). Until then, an article of a feed unsubscribed from stays
+    in the database, and when the feed is subscribed to again tt-rss finds it "up to date"
+    and does not give it back to the user: the account would hold no article."""
+    query = (
+        "DELETE FROM ttrss_entries WHERE NOT EXISTS"
+        " (SELECT 1 FROM ttrss_user_entries WHERE ref_id = ttrss_entries.id)"
+    )
+    command = ["runuser", "-u", "postgres", "--", "psql", "-q", "-X", "-d", "ttrss", "-c", query]
+    if os.geteuid() != 0:
+        raise SystemExit("setup --fresh needs root (it purges tt-rss's orphaned articles)")
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
 
 def add_items(workdir: Path, corpus: Corpus, n: int) -> list[str]:
@@ -277,9 +306,9 @@ async def main_async(args: argparse.Namespace) -> int:
         reader = TTRSSClient(http, url, user, password)
         expected = args.feeds * args.items
         if args.command == "setup":
-            corpus = make_corpus(bench, workdir, args.port, args.feeds, args.items)
-            serving(bench, workdir, corpus)
-            await fill(reader, corpus, args.concurrency)
+            corpus = make_corpus(bench, workdir, args.port, args.feeds, args.items, args.fresh)
+            serving(bench, workdir, corpus, restart=args.fresh)
+            await fill(reader, corpus, args.concurrency, args.fresh)
         elif args.command == "grow":
             serving(bench, workdir, corpus)
             await grow(reader, workdir, corpus, bench, args.new)
@@ -303,6 +332,9 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=ITEMS, help="items per feed")
     parser.add_argument("--new", type=int, default=100, help="items `grow` adds")
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
+    parser.add_argument(
+        "--fresh", action="store_true", help="setup: a new corpus and no article from before"
+    )
     args = parser.parse_args()
     if args.command == "stop":
         stop_serving(args.dir)

@@ -498,3 +498,39 @@ def test_tt_rss_reads_unread_ids_only_for_feeds_whose_count_changed(tmp_path: Pa
         assert home.state()["a"] == (True, False)
         unread_reads = [feed for feed, mode in heads if mode == "unread"]
         assert unread_reads == [tech], heads  # not Misc's, not every feed's
+
+
+def test_a_summary_only_story_gets_its_page_like_a_feeds_story(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    with contextmanager(greaderserver.serving)() as running:
+        driver = GReader(running)
+        feed = driver.add_feed("http://feeds.example/brief.xml", "Briefs")
+        item = driver.state.add_item(feed, "Brief", NOW, content="<p>One line.</p>")
+        item.link = feed_server.url("/pages/article1.html")
+        home = make_home(tmp_path, driver)
+        assert home.sync().error == ""
+    conn = sqlite3.connect(database(tmp_path))
+    try:
+        [(status, text)] = conn.execute("SELECT status, text FROM story_pages").fetchall()
+    finally:
+        conn.close()
+    assert status == "ok" and len(text.split()) > 50, (status, text[:200])
+
+
+def test_a_slow_server_is_cut_off_at_the_deadline_in_one_line(tmp_path: Path) -> None:
+    with contextmanager(greaderserver.serving)() as running:
+        driver = GReader(running)
+        seed(driver)
+        home = make_home(tmp_path, driver)
+        config = tmp_path / "config" / "config.toml"
+        config.write_text(
+            "[network]\nrefresh_deadline = 1.0\n\n" + config.read_text(), encoding="utf-8"
+        )
+        driver.state.delay = 3.0
+        started = time.monotonic()
+        report = home.sync()
+        assert time.monotonic() - started < 3.0
+        assert report.error == "timed out: the sync's 1 s deadline passed", report.error
+        driver.state.delay = 0.0
+        assert home.sync().error == ""  # the next one goes through

@@ -162,3 +162,20 @@ async def test_starred_articles_of_an_unsubscribed_feed_stay_without_a_feed(
     assert [f.title for f in await reader.subscriptions()] == ["Tech"]
     kept = {i.id: i.feed_id for i in await reader.headlines()}
     assert kept[str(ids[1])] == "0" and str(ids[3]) not in kept
+
+
+async def test_counts_per_feed_and_one_feeds_ids(server: StandIn, http: httpx.AsyncClient) -> None:
+    ids = filled(server, 10)  # odd: News, even: Tech
+    arts = server.state.articles
+    arts[ids[1]].unread = False
+    arts[ids[3]].marked = True
+    arts[ids[4]].marked = True
+    reader = client(server, http)
+    feeds = {f.title: f.id for f in await reader.subscriptions()}
+    news, tech = feeds["News"], feeds["Tech"]
+    assert await reader.counts() == {news: (4, 1), tech: (5, 1)}
+    assert await reader.unread_ids(news) == {str(ids[n]) for n in (3, 5, 7, 9)}
+    assert await reader.starred_ids(news) == {str(ids[3])}
+    assert await reader.starred_ids(tech) == {str(ids[4])}
+    server.state.strings = True
+    assert await reader.counts() == {news: (4, 1), tech: (5, 1)}

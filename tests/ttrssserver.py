@@ -2,12 +2,13 @@
 API and checked against the real one (Debian 12's tt-rss, ``tests/test_ttrss_real.py``):
 ``login`` and ``sid`` (a session the test can expire), ``API_DISABLED``, ``getCategories``
 (with the virtual ``Labels`` and ``Special``), ``getFeeds`` (``cat_id=-3``), ``getHeadlines``
-(``feed_id`` -4 all or -1 starred, ``view_mode`` unread, ``since_id``, ``limit`` capped at 200,
-``skip``, ``show_content``, newest entered first), ``updateArticle`` (``field`` 0 starred / 2
-unread, ``mode`` 0/1/2), ``updateFeed`` (stores the articles the test queued for the feed),
-``subscribeToFeed`` (with ``category_id``; answers the feed id) and ``unsubscribeFeed`` (starred
-articles stay, in feed 0, as on the real server). ``strings`` sends ids and flags as strings,
-as tt-rss on an older PHP does."""
+(``feed_id`` -4 all or -1 starred or one feed; ``view_mode`` unread or marked; ``since_id``,
+``limit`` capped at 200, ``skip``, ``show_content``; newest entered first), ``getCounters``
+(per feed: ``counter`` unread, ``markedcounter`` starred), ``updateArticle`` (``field`` 0
+starred / 2 unread, ``mode`` 0/1/2), ``updateFeed`` (stores the articles the test queued for
+the feed), ``subscribeToFeed`` (with ``category_id``; answers the feed id) and
+``unsubscribeFeed`` (starred articles stay, in feed 0, as on the real server). ``strings``
+sends ids and flags as strings, as tt-rss on an older PHP does."""
 
 from __future__ import annotations
 
@@ -143,6 +144,7 @@ class Handler(BaseHTTPRequestHandler):
         skip = int(body.get("skip", 0) or 0)  # type: ignore[call-overload]
         feed = int(body.get("feed_id", 0))  # type: ignore[call-overload]
         unread_only = body.get("view_mode") == "unread"
+        marked_only = body.get("view_mode") == "marked"
         content = body.get("show_content") is True
         found = sorted(
             (
@@ -151,6 +153,7 @@ class Handler(BaseHTTPRequestHandler):
                 if a.id > since
                 and (feed == -4 or (feed == -1 and a.marked) or feed == a.feed_id)
                 and (a.unread or not unread_only)
+                and (a.marked or not marked_only)
             ),
             key=lambda a: -a.id,  # the newest entered first
         )
@@ -172,6 +175,29 @@ class Handler(BaseHTTPRequestHandler):
                 for a in page
             ]
         )
+
+    def _getCounters(self, body: dict[str, object]) -> None:
+        state = self.server.state
+        arts = state.articles.values()
+        unread = sum(a.unread for a in arts)
+        out: list[dict[str, object]] = [
+            {"id": "global-unread", "counter": unread},
+            {"id": "subscribed-feeds", "counter": len(state.feeds)},
+            {"id": -4, "counter": unread, "auxcounter": 0},
+            {"id": 0, "kind": "cat", "counter": 0, "markedcounter": 0},
+        ]
+        for fid in state.feeds:
+            mine = [a for a in arts if a.feed_id == fid]
+            out.append(
+                {
+                    "id": self._out(fid),
+                    "updated": "6:16",
+                    "counter": self._out(sum(a.unread for a in mine)),
+                    "markedcounter": self._out(sum(a.marked for a in mine)),
+                    "has_img": 0,
+                }
+            )
+        self._answer(out)
 
     def _updateArticle(self, body: dict[str, object]) -> None:
         state = self.server.state

@@ -208,6 +208,7 @@ class Context:
         had here (its command run); :class:`ConfigError` when there is none."""
         from tuireader.services.account_sync import AccountSync, cursor_of
         from tuireader.services.accounts import secret_for
+        from tuireader.services.fulltext import FullText
         from tuireader.sources.remote_api import open_api
 
         secret = secret_for(account)
@@ -216,6 +217,11 @@ class Context:
             conn = library.connection
             async with make_client(user_agent(), limits) as client:
                 api = open_api(client, account, secret.reveal(), cursor_of(conn, account))
+                pages = FullText(
+                    library,
+                    Fetcher(client, replace(limits, per_host=min(2, limits.per_host))),
+                    self.settings.general.full_text_words,
+                )
                 yield AccountSync(
                     account,
                     api,
@@ -223,6 +229,7 @@ class Context:
                     conn,
                     discovery,
                     deadline=self.settings.network.refresh_deadline,
+                    fulltext=pages,
                 )
 
     def folder_sync(self, folder: Path) -> FolderSync:

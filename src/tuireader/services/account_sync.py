@@ -36,6 +36,7 @@ from tuireader.domain.models import ContentType, Story, StoryText
 from tuireader.domain.remote import RemoteItem, RemoteState
 from tuireader.domain.text import one_line_error
 from tuireader.services.discovery import Discovery
+from tuireader.services.fulltext import FullText
 from tuireader.services.library import Library
 from tuireader.services.refresh import prepare
 from tuireader.sources.remote_api import RemoteApi
@@ -81,6 +82,7 @@ class _Run:
     sent: int = 0
     notes: list[str] = field(default_factory=list)
     touched: list[StoryText] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)
     terms: dict[int, dict[str, float]] = field(default_factory=dict)
 
 
@@ -114,6 +116,7 @@ class AccountSync:
         conn: sqlite3.Connection,
         discovery: Discovery | None = None,
         deadline: float | None = None,
+        fulltext: FullText | None = None,
     ) -> None:
         self.account = account
         self.api = api
@@ -121,6 +124,8 @@ class AccountSync:
         self._repo = RemoteRepo(conn)
         self.discovery = discovery
         self.deadline = deadline
+        self.fulltext = fulltext
+        """Fetches the pages of summary-only stories, as a refresh does for feeds."""
 
     async def sync(self) -> AccountSyncReport:
         """Sync; a failure of the server ends it early with ``error`` set, never raises for
@@ -141,6 +146,8 @@ class AccountSync:
                         unread_here[linked.feed] = unread_here.get(linked.feed, 0) + 1
                 state = await self.api.state(unread_here)
                 await self._settle(run, state)
+                if self.fulltext is not None and run.pages:
+                    await self.fulltext.fetch_many(run.pages)
             self._repo.set_cursor(name, self.api.cursor)
             self._repo.set_last_sync(name, int(time.time() * 1000))
         except SourceError as exc:
@@ -203,21 +210,31 @@ class AccountSync:
         for item in items:
             if item.feed_id in sources:
                 by_feed[item.feed_id].append(item)
-        for feed_id, feed_items in by_feed.items():
-            source = sources[feed_id]
+        groups = [(sources[f], items_) for f, items_ in by_feed.items()]
+        prepared = await asyncio.to_thread(
+            lambda: [prepare([story_of(i) for i in items_]) for _, items_ in groups]
+        )
+        all_counts = self.library.store_many(
+            [(source, p.items) for (source, _), p in zip(groups, prepared, strict=True)],
+            seen_since=0,
+        )
+        links: list[tuple[str, int, bool, bool]] = []
+        for (source, feed_items), ready, counts in zip(groups, prepared, all_counts, strict=True):
             assert source.id is not None
-            stories = [story_of(i) for i in feed_items]
-            prepared = await asyncio.to_thread(prepare, stories)
-            counts = self.library.store(source, prepared.items, seen_since=0)
             run.new += counts.new
             for touched in counts.touched:
-                run.terms[touched.id] = prepared.terms[touched.key]
+                run.terms[touched.id] = ready.terms[touched.key]
                 run.touched.append(replace(touched, text=""))
+            if self.fulltext is not None:
+                by_key = {story.key: story for story, _ in ready.items}
+                run.pages.extend(
+                    t.id
+                    for t in counts.touched
+                    if self.fulltext.wanted(by_key[t.key], source, ready.words[t.key])
+                )
             ids = self._repo.story_ids(source.id, [i.id for i in feed_items])
-            self._repo.link(
-                self.account.name,
-                [(i.id, ids[i.id], i.read, i.starred) for i in feed_items if i.id in ids],
-            )
+            links.extend((i.id, ids[i.id], i.read, i.starred) for i in feed_items if i.id in ids)
+        self._repo.link(self.account.name, links)
 
     # state ------------------------------------------------------------------------------
     async def _settle(self, run: _Run, state: RemoteState) -> None:

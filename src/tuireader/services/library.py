@@ -20,6 +20,7 @@ from tuireader.domain.models import Source, SourceKind, SourceSettings, StoreCou
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line
 from tuireader.sources.opml import read_opml, write_opml
+from tuireader.storage.database import write
 from tuireader.storage.discovery_repo import DiscoveryRepo
 from tuireader.storage.pages_repo import PagesRepo
 from tuireader.storage.prefs_repo import PrefsRepo
@@ -269,11 +270,19 @@ class Library:
     ) -> StoreCounts:
         """Store fetched stories and apply retention."""
         assert source.id is not None
-        counts = self._stories.upsert(source.id, items)
+        adopt = source.kind is not SourceKind.ACCOUNT  # a server's ids are stable
+        counts = self._stories.upsert(source.id, items, adopt=adopt)
         settings = self.settings_for(source)  # the config's word, whatever the caller holds
         if settings.max_stories or settings.max_age_days:
             self._stories.prune(source.id, settings.max_stories, settings.max_age_days, seen_since)
         return counts
+
+    def store_many(
+        self, batch: Sequence[tuple[Source, Sequence[tuple[Story, str]]]], seen_since: int
+    ) -> list[StoreCounts]:
+        """:meth:`store` for several sources, in one transaction."""
+        with write(self._conn):
+            return [self.store(source, items, seen_since) for source, items in batch]
 
     # OPML ---------------------------------------------------------------------------------
     def import_opml(self, data: bytes) -> tuple[list[Source], int]:

@@ -27,8 +27,10 @@ from tuireader.sources.ttrss import TTRSSClient
 if TYPE_CHECKING:
     import httpx
 
-PAGE = 500
+PAGE = 2000
 """New items stored (and the cursor saved) this many at a time."""
+CONCURRENCY = 3
+"""Requests at once where pages can be asked side by side (tt-rss's headlines)."""
 FULL_EVERY = 6 * 3600
 """tt-rss: seconds between reads of every unread id (in between, only feeds whose unread
 count changed are read)."""
@@ -188,12 +190,22 @@ class TTRSSApi(_Base[TTRSSClient]):
 
     async def new_items(self, known: Container[str]) -> AsyncIterator[list[RemoteItem]]:
         since = self.cursor.get("since_id", 0)
-        # one read newest first, paged: the cursor moves only once all are in
-        items = await self.client.headlines(since_id=since)
-        for page in _pages([i for i in items if i.id not in known]):
-            yield page
-        if items:
-            self.cursor["since_id"] = max(since, *(int(i.id) for i in items))
+        # newest first, pages side by side: the cursor moves only once all are in
+        highest = since
+        seen: set[str] = set()
+        batch: list[RemoteItem] = []
+        async for page in self.client.headline_pages(since, concurrency=CONCURRENCY):
+            for item in page:
+                if item.id not in seen and item.id not in known:
+                    batch.append(item)
+                seen.add(item.id)
+                highest = max(highest, int(item.id))
+            if len(batch) >= PAGE:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+        self.cursor["since_id"] = highest
         if not since:  # a first sync: every item came with its state
             self._fresh = True
             self.cursor["full_at"] = int(time.time())

@@ -21,8 +21,9 @@ session id.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tuireader.domain.errors import SourceError
@@ -189,26 +190,52 @@ class TTRSSClient(ApiClient):
         (read twice, kept once), and its id is above every one seen, so the next sync's
         ``since_id`` finds it."""
         found: dict[str, RemoteItem] = {}
-        skip = 0
-        while len(found) < limit:
-            asked = min(PAGE, limit - len(found))
-            page = await self._call(
-                "getHeadlines",
-                feed_id=ALL_FEEDS,
-                limit=asked,
-                skip=skip,
-                since_id=since_id,
-                view_mode="all_articles",
-                show_content=True,
-            )
-            entries = page if isinstance(page, list) else []
-            for item in map(parse_headline, entries):
-                if item is not None:
-                    found.setdefault(item.id, item)
-            skip += len(entries)
-            if len(entries) < asked:
-                break
+        async for page in self.headline_pages(since_id, limit=limit):
+            for item in page:
+                found.setdefault(item.id, item)
         return list(found.values())[:limit]
+
+    async def _headline_page(self, since_id: int, skip: int, limit: int) -> list[RemoteItem]:
+        page = await self._call(
+            "getHeadlines",
+            feed_id=ALL_FEEDS,
+            limit=limit,
+            skip=skip,
+            since_id=since_id,
+            view_mode="all_articles",
+            show_content=True,
+        )
+        entries = page if isinstance(page, list) else []
+        return [i for i in map(parse_headline, entries) if i is not None]
+
+    async def headline_pages(
+        self, since_id: int = 0, *, concurrency: int = 1, limit: int = 1_000_000
+    ) -> AsyncIterator[list[RemoteItem]]:
+        """The pages of :meth:`headlines` as they arrive, up to ``concurrency`` asked at
+        once (a server with several workers answers them side by side). A page may repeat
+        articles of another (the caller drops repeats); pages come in any order."""
+        running: set[asyncio.Task[list[RemoteItem]]] = set()
+        skip = 0
+        ended = False
+        try:
+            while True:
+                while not ended and len(running) < concurrency and skip < limit:
+                    asked = min(PAGE, limit - skip)
+                    running.add(asyncio.create_task(self._headline_page(since_id, skip, asked)))
+                    skip += asked
+                if not running:
+                    return
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    page = task.result()
+                    if len(page) < PAGE:
+                        ended = True  # the end is here: ask for no page after it
+                    yield page
+        finally:
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
 
     async def _ids(self, feed_id: int, view_mode: str) -> set[str]:
         out: set[str] = set()
@@ -235,13 +262,36 @@ class TTRSSClient(ApiClient):
         """The ids of every article the account holds (without their content)."""
         return await self._ids(ALL_FEEDS, "all_articles")
 
-    async def unread_ids(self, feed_id: str = "") -> set[str]:
-        """The ids of every unread article (of one feed), without their content."""
-        return await self._ids(int(feed_id) if feed_id else ALL_FEEDS, "unread")
+    async def unread_ids(self, feed_id: str | None = None) -> set[str]:
+        """The ids of every unread article, or of one feed's (without their content).
 
-    async def starred_ids(self) -> set[str]:
-        """The ids of every starred article (without their content)."""
-        return await self._ids(STARRED, "all_articles")
+        The whole account costs the server about 0.75 ms an article (7.5 s for 10,000 on a
+        2-core machine); compare :meth:`counts` first and ask only for the feeds that
+        changed."""
+        return await self._ids(ALL_FEEDS if feed_id is None else int(feed_id), "unread")
+
+    async def starred_ids(self, feed_id: str | None = None) -> set[str]:
+        """The ids of every starred article, or of one feed's (without their content)."""
+        if feed_id is None:
+            return await self._ids(STARRED, "all_articles")
+        return await self._ids(int(feed_id), "marked")
+
+    async def counts(self) -> dict[str, tuple[int, int]]:
+        """Each feed's (unread, starred) counts, in one cheap call (``getCounters``).
+
+        A feed whose counts did not change since the last sync may still have changed (one
+        article read and another marked unread); a sync that trusts them should ask for every
+        id now and then."""
+        counters = await self._call("getCounters")
+        out = {}
+        for entry in counters if isinstance(counters, list) else []:
+            if not isinstance(entry, dict) or "kind" in entry:  # categories, labels
+                continue
+            feed_id = number(entry.get("id"))  # "global-unread" and the like are not
+            if feed_id is not None and feed_id > 0:
+                unread = number(entry.get("counter")) or 0
+                out[str(feed_id)] = (unread, number(entry.get("markedcounter")) or 0)
+        return out
 
     async def mark(
         self, ids: Sequence[str], *, read: bool | None = None, starred: bool | None = None

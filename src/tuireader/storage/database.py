@@ -223,8 +223,12 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
     A full disk or a read-only file becomes :class:`DiskFullError` / :class:`ReadOnlyError`.
     Rolls back only a transaction that is still open: SQLite may have ended it already
-    (on a full disk it does), and a second ROLLBACK would hide the real error.
+    (on a full disk it does), and a second ROLLBACK would hide the real error. Inside
+    another ``write`` it joins that one (one commit for a batch of writes).
     """
+    if conn.in_transaction:
+        yield conn
+        return
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:

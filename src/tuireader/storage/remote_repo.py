@@ -154,8 +154,7 @@ class RemoteRepo:
             (account,),
         )
         return {
-            r[0]: Linked(r[1], bool(r[2]), bool(r[3]), bool(r[4]), bool(r[5]), r[6])
-            for r in rows
+            r[0]: Linked(r[1], bool(r[2]), bool(r[3]), bool(r[4]), bool(r[5]), r[6]) for r in rows
         }
 
     def story_ids(self, source_id: int, keys: Sequence[str]) -> dict[str, int]:

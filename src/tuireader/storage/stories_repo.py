@@ -67,11 +67,15 @@ class StoryRepo:
         self.conn = conn
         self.clock = clock
 
-    def upsert(self, source_id: int, items: Sequence[tuple[Story, str]]) -> StoreCounts:
+    def upsert(
+        self, source_id: int, items: Sequence[tuple[Story, str]], adopt: bool = True
+    ) -> StoreCounts:
         """Store parsed stories with their search text; read/starred state is never touched.
 
         A story's time is its own date; an undated one goes by when it was first seen (its
-        ``fetched_at``, never moved by a later change), as newsboat does.
+        ``fetched_at``, never moved by a later change), as newsboat does. ``adopt``: an
+        unknown key may be a stored story renamed (feeds whose ids change); ``False`` where
+        keys are stable (a sync server's ids), and only the incoming keys are looked up.
         """
         now = int(self.clock())
         known: dict[str, tuple[int, str, int]] = {}
@@ -79,14 +83,25 @@ class StoryRepo:
         # changes on every fetch (a fresh guid, a ?session= link) is one of these, renamed
         orphans: dict[tuple[str, int | None], list[tuple[str, int]]] = {}
         incoming = {story.key for story, _ in items}
-        for key, sid, digest, first, title, published in self.conn.execute(
-            "SELECT key, id, content_hash, fetched_at, title, published FROM stories"
-            " WHERE source_id = ?",
-            (source_id,),
-        ):
-            known[key] = (sid, digest, first)
-            if key not in incoming:
-                orphans.setdefault((normalize_title(title), published), []).append((key, sid))
+        if adopt:
+            for key, sid, digest, first, title, published in self.conn.execute(
+                "SELECT key, id, content_hash, fetched_at, title, published FROM stories"
+                " WHERE source_id = ?",
+                (source_id,),
+            ):
+                known[key] = (sid, digest, first)
+                if key not in incoming:
+                    orphans.setdefault((normalize_title(title), published), []).append((key, sid))
+        else:
+            keys = sorted(incoming)
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                for key, sid, digest, first in self.conn.execute(
+                    "SELECT key, id, content_hash, fetched_at FROM stories"
+                    f" WHERE source_id = ? AND key IN ({','.join('?' * len(chunk))})",
+                    (source_id, *chunk),
+                ):
+                    known[key] = (sid, digest, first)
         renames: list[tuple[str, int]] = []
         seen: list[tuple[int, int]] = []
         touched: list[StoryText] = []
