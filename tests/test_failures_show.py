@@ -98,6 +98,7 @@ def test_doctor_is_green_on_a_fresh_machine(isolated_env: dict[str, str]) -> Non
         "extraction",
         "pdf",
         "images",
+        "meaning",
         "database",
         "config",
         "data dir",

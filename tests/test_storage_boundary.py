@@ -29,6 +29,7 @@ REPO_USERS = {
     "services/discovery.py",
     "services/folder_sync.py",
     "services/account_sync.py",
+    "services/semantic.py",
     "app.py",
 }
 """Where a repository may be named: the facade that owns them, the service built on one,
