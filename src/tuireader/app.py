@@ -31,11 +31,14 @@ from tuireader.storage.database import connect, open_database
 from tuireader.ui.config_check import check_config
 
 if TYPE_CHECKING:  # the network services and discovery load when first used, not at start-up
+    import httpx
+
     from tuireader.content.embedding import WordLlamaEmbedder
     from tuireader.domain.accounts import Account
     from tuireader.services.account_sync import AccountSync
     from tuireader.services.discovery import Discovery
     from tuireader.services.folder_sync import FolderSync
+    from tuireader.services.fulltext import FullText
     from tuireader.services.images import ImageCache
     from tuireader.services.refresh import Refresher
     from tuireader.services.saving import Saver
@@ -168,20 +171,22 @@ class Context:
         finally:
             conn.close()
 
+    def _pages(self, library: Library, client: httpx.AsyncClient, limits: FetchLimits) -> FullText:
+        """Full-text pages for a refresh or a sync: at most two at once per host."""
+        from tuireader.services.fulltext import FullText
+
+        fetcher = Fetcher(client, replace(limits, per_host=min(2, limits.per_host)))
+        return FullText(library, fetcher, self.settings.general.full_text_words)
+
     @contextlib.asynccontextmanager
     async def refresher(self, own_connection: bool = False) -> AsyncIterator[Refresher]:
         """A refresher with its HTTP client, closed on exit."""
-        from tuireader.services.fulltext import FullText
         from tuireader.services.refresh import Refresher
 
         limits = self.limits()
         with self._library_for(own_connection) as (library, discovery):
             async with make_client(user_agent(), limits) as client:
-                pages = FullText(
-                    library,
-                    Fetcher(client, replace(limits, per_host=min(2, limits.per_host))),
-                    self.settings.general.full_text_words,
-                )
+                pages = self._pages(library, client, limits)
                 yield Refresher(
                     library,
                     Fetcher(client, limits),
@@ -217,7 +222,6 @@ class Context:
         had here (its command run); :class:`ConfigError` when there is none."""
         from tuireader.services.account_sync import AccountSync, cursor_of
         from tuireader.services.accounts import secret_for
-        from tuireader.services.fulltext import FullText
         from tuireader.sources.remote_api import open_api
 
         secret = secret_for(account)
@@ -226,11 +230,7 @@ class Context:
             conn = library.connection
             async with make_client(user_agent(), limits) as client:
                 api = open_api(client, account, secret.reveal(), cursor_of(conn, account))
-                pages = FullText(
-                    library,
-                    Fetcher(client, replace(limits, per_host=min(2, limits.per_host))),
-                    self.settings.general.full_text_words,
-                )
+                pages = self._pages(library, client, limits)
                 yield AccountSync(
                     account,
                     api,

@@ -57,16 +57,6 @@ class RemoteState:
     """When set, ``unread`` is whole only for these feeds' items (the others' unread counts
     matched the library's: their read state is taken as unchanged)."""
     changed: tuple[RemoteItem, ...] = ()
-    cursor: str = ""
-    """Where the next state read starts."""
-
-
-@dataclass(frozen=True, slots=True)
-class RemotePage:
-    """New items from the server, one page of them, and where the next read starts."""
-
-    items: tuple[RemoteItem, ...]
-    cursor: str
 
 
 @dataclass(frozen=True, slots=True)

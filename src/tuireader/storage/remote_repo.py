@@ -105,22 +105,6 @@ class RemoteRepo:
         self.conn.execute("DELETE FROM stories WHERE source_id = ?", (source_id,))
         self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
 
-    def forget(self, account: str) -> int:
-        """Delete everything of an account (it left the config); returns sources deleted."""
-        with write(self.conn):
-            ids = [
-                r[0]
-                for r in self.conn.execute("SELECT id FROM sources WHERE account = ?", (account,))
-            ]
-            for source_id in ids:
-                self._delete_source(source_id)
-            for table in ("remote_items", "remote_cursors", "remote_outbox"):
-                self.conn.execute(f"DELETE FROM {table} WHERE account = ?", (account,))
-            self.conn.execute(
-                "DELETE FROM sync_state WHERE name IN (?, ?)", (_sent(account), _last(account))
-            )
-        return len(ids)
-
     # items ------------------------------------------------------------------------------
     def known(self, account: str) -> dict[str, StoredItem]:
         """Every stored story of the account's, by the server's item id."""
