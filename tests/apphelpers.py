@@ -22,12 +22,16 @@ from textual.app import App
 from textual.worker import WorkerCancelled
 
 from tuireader.app import Context, build_context, seed_if_first_run, session_for
+from tuireader.content.embedding import WordLlamaEmbedder
 from tuireader.domain.models import ContentType, Source, SourceKind, Story
 from tuireader.services.library import Library
 from tuireader.sources.http import FetchLimits
 from tuireader.ui.shell import ReaderApp
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+SHARED_EMBEDDER = WordLlamaEmbedder()
+"""One meaning embedding for every root a test builds: its files are read once per run."""
 LIMITS = FetchLimits(connect_timeout=2, read_timeout=2, deadline=4)
 """Fetch limits for tests that build one fetcher by hand (make_app's come from its config)."""
 NETWORK = {"connect_timeout": 2.0, "read_timeout": 2.0, "deadline": 4.0}
@@ -104,6 +108,7 @@ def root_at(home: Path) -> Context:
         str(home / "config"),
         env={"TUIREADER_CACHE_DIR": str(home / "cache"), "TUIREADER_LOG_DIR": str(home / "log")},
         clock=lambda: NOW,
+        embedder=SHARED_EMBEDDER,
     )
 
 

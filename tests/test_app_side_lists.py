@@ -196,3 +196,24 @@ async def test_x_on_a_highlighted_line_dismisses_that_story(tmp_path: Path) -> N
         with contextlib.closing(connect(database(tmp_path))) as conn:
             dismissed = {i for (i,) in conn.execute("SELECT id FROM stories WHERE dismissed = 1")}
         assert dismissed == {line.story_id}  # the highlighted line, not the open story
+
+
+async def test_on_first_run_every_sample_story_has_related_stories(tmp_path: Path) -> None:
+    """The sample library is loaded before the app starts, with no refresh after it: the
+    app embeds it by meaning once the list is up, and every story then has a Related list
+    (the words alone leave some sample stories with none)."""
+    app = make_app(tmp_path, first_run=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        hl = screen.headlines
+        titles = [hl.story_at(i).title for i in range(hl.total)]  # type: ignore[union-attr]
+        assert len(titles) > 10
+        for title in titles:
+            await open_titled(pilot, title)
+            related = screen.query_one("#related", StoryList)
+            assert related.items, f"no related stories for {title!r}"
+    with contextlib.closing(connect(database(tmp_path))) as conn:
+        (vectors,) = conn.execute("SELECT count(*) FROM story_vectors").fetchone()
+    assert vectors == len(titles)

@@ -30,6 +30,7 @@ def test_main_view_on_the_sample_library(snap_compare, tmp_path: Path) -> None: 
 
 def test_article_open(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     async def open_second(pilot: Pilot[None]) -> None:
+        await settled(pilot)  # the sample library embedded by meaning, as at every start
         await pilot.press("j", "enter")
         # the side lists are computed after a short debounce (j then enter is skimming): wait
         # for them, not only for the workers running now, which under load can be none yet

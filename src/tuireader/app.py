@@ -123,6 +123,8 @@ class Context:
     """Lines about the config that the user should see (a key taken from another command)."""
     clock: Callable[[], datetime] = field(default=system_clock)
     """The time now, for every service built here (tests fix it, so ages never drift)."""
+    given_embedder: WordLlamaEmbedder | None = None
+    """An embedding already made (tests share one loaded model across their roots)."""
 
     def timestamp(self) -> float:
         """The clock as a Unix time: what the library and discovery read."""
@@ -148,6 +150,8 @@ class Context:
     def embedder(self) -> WordLlamaEmbedder:
         """The meaning embedding, shared by every discovery service of this process (its
         files are read on first use, never at start-up)."""
+        if self.given_embedder is not None:
+            return self.given_embedder
         from tuireader.content.embedding import WordLlamaEmbedder
 
         return WordLlamaEmbedder()
@@ -269,13 +273,15 @@ def build_context(
     *,
     env: Mapping[str, str] | None = None,
     clock: Callable[[], datetime] = system_clock,
+    embedder: WordLlamaEmbedder | None = None,
 ) -> Context:
     """Read the config and open the database; raises ConfigError/StorageError.
 
     The one composition root: the CLI, the app and the tests all start here. The directories
     come from the flags, then ``env`` (the ``TUIREADER_*_DIR`` variables; default the
     process's environment); everything else the user may change comes from the config file
-    in the config dir. ``clock`` is the time now for every service (tests fix it).
+    in the config dir. ``clock`` is the time now for every service (tests fix it);
+    ``embedder`` the meaning embedding (default: a new one, its files read on first use).
     """
     paths = resolve_paths(env=env, data_dir=data_dir, config_dir=config_dir)
     check_dirs(paths)
@@ -295,7 +301,7 @@ def build_context(
     conn, notice = open_database(paths.database)
     settings = settings or Settings()
     library = Library(conn, settings, clock=lambda: clock().timestamp())
-    return Context(paths, settings, conn, library, first_run, notice, warnings, clock)
+    return Context(paths, settings, conn, library, first_run, notice, warnings, clock, embedder)
 
 
 def new_discovery(

@@ -167,6 +167,9 @@ class MainScreen(Screen[None]):
         # the computed lists wait for the first paint: the headlines come first
         self.call_after_refresh(self.reader.recompute)
         self.call_after_refresh(self._warm_up)
+        # stories stored without a vector (the sample library on first run): embedded on a
+        # thread once the list is painted, so start-up does not pay for the model
+        self.call_after_refresh(self.tasks.index_backlog)
         self.headlines.focus()
         self.headlines.empty_text = empty_hint(self.view_query, self.session.settings.keys)
         if self.session.notice:
@@ -347,6 +350,10 @@ class MainScreen(Screen[None]):
             self._failed_accounts.discard(result.account)
         self.status.syncing = ""
         self._stored(reload=True)  # its stories and counts, before the next account's
+
+    @on(SourceTasks.Indexed)
+    def _indexed(self) -> None:
+        self.reader.recompute()
 
     @on(SourceTasks.Refreshed)
     def _refreshed(self, event: SourceTasks.Refreshed) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -90,6 +91,10 @@ class SourceTasks(Widget):
             self.summary = summary
             self.offline = offline
 
+    class Indexed(Message):
+        """Stories were embedded by meaning (after a refresh, or the backlog at start):
+        the computed lists beside the article can be better now."""
+
     class StoryUpdated(Message):
         """A story's stored text changed (its full text arrived)."""
 
@@ -113,6 +118,8 @@ class SourceTasks(Widget):
         self._syncing = False
         """Accounts are syncing (on the refresh's thread): another refresh leaves them be."""
         self._said: set[str] = set()
+        self._meaning = threading.Lock()
+        """One embedding pass at a time (the backlog's and a refresh's)."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         forward_failure(self, event)
@@ -192,14 +199,34 @@ class SourceTasks(Widget):
             raise  # failed workers tells
         self._from_thread(self._refreshed, report, synced, bool(accounts))
 
-        async def meaning() -> None:  # the rest of indexing, after the report
-            async with self.session.refresher() as refresher:
-                if refresher.discovery is not None:
-                    done = refresher.discovery.index_meaning()
-                    if done.problem:
-                        self._from_thread(self._said_once, done.problem)
+        self._index_meaning()
 
-        self._own_loop(meaning)
+    def index_backlog(self) -> None:
+        """Embed, in the background, the stories stored without a vector (the sample library
+        loaded on first run, a library older than vectors, a refresh cut short)."""
+        self._backlog()
+
+    @work(thread=True, exclusive=True, group="meaning", exit_on_error=False)
+    def _backlog(self) -> None:
+        self._index_meaning()
+
+    def _index_meaning(self) -> None:
+        """On a worker thread: the rest of indexing (the model loads on first use); the
+        lists beside the article are computed again when it embedded anything."""
+
+        async def meaning() -> int:
+            async with self.session.refresher() as refresher:
+                if refresher.discovery is None:
+                    return 0
+                done = refresher.discovery.index_meaning()
+                if done.problem:
+                    self._from_thread(self._said_once, done.problem)
+                return done.embedded
+
+        with self._meaning:
+            embedded = self._own_loop(meaning)
+        if embedded:
+            self._from_thread(self.post_message, self.Indexed())
 
     def _progress(self, event: SourceDone, accounts: int) -> None:
         """On the refresh's thread: progress up to the screen (the accounts to sync after
