@@ -266,11 +266,15 @@ class Discovery:
         title, summary, content, content_type, categories = text
         indexed = story_text(title, content or summary, ContentType(content_type), categories)
         candidates: list[int] = []
-        if sig:
+        vector = self.semantic.vector_of(story_id, title, indexed)
+        if sig and vector is None:
+            # without meaning, the stories sharing the most telling words; with it, the
+            # nearest by meaning and topic are the candidates (a BM25 ranking of every story
+            # sharing a word is most of related's time at 100,000 stories, and it adds
+            # versions of the same event, which are left out, more than stories on the topic)
             terms = sorted(sig, key=lambda t: -sig[t])[:RELATED_QUERY_TERMS]
             match = " OR ".join(f'"{f}"' for t in terms for f in forms(t)[:2])
             candidates = [i for i in self.repo.search_candidates(match, 60) if i != story_id]
-        vector = self.semantic.vector_of(story_id, title, indexed)
         if vector is not None and row.cluster_id is not None:
             # the event's other versions say what kind of story it is, in their own words
             versions = self.semantic.vectors(self.repo.cluster_members(row.cluster_id))
