@@ -26,6 +26,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, s
         "TUIREADER_CONFIG_DIR": str(tmp_path / "config"),
         "TUIREADER_CACHE_DIR": str(tmp_path / "cache"),
         "TUIREADER_LOG_DIR": str(tmp_path / "log"),
+        # a refresh embeds before it exits (no detached indexer outliving the test's dirs);
+        # test_background_index.py runs the detached one
+        "TUIREADER_INDEX": "wait",
     }
     for k, v in env.items():
         monkeypatch.setenv(k, v)

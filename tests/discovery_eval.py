@@ -12,8 +12,8 @@ from typing import Any
 
 from tuireader.app import new_discovery
 from tuireader.config.settings import Settings
-from tuireader.content.plain import story_text
 from tuireader.domain.models import ContentType, Source, SourceKind, Story
+from tuireader.domain.plain_text import story_text
 from tuireader.services.discovery import Discovery
 from tuireader.services.library import Library
 from tuireader.storage.database import open_database

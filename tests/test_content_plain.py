@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tuireader.content.plain import plain_text
 from tuireader.domain.models import ContentType
+from tuireader.domain.plain_text import plain_text
 
 HTML = ContentType.HTML
 

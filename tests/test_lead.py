@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tuireader.content.plain import story_text
 from tuireader.domain.lead import (
     body_of,
     discovery_title,
@@ -14,6 +13,7 @@ from tuireader.domain.lead import (
     without_names,
 )
 from tuireader.domain.models import ContentType
+from tuireader.domain.plain_text import story_text
 from tuireader.domain.terms import term_counts
 
 

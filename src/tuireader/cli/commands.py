@@ -27,6 +27,7 @@ from tuireader.domain.text import clean_line, clean_text, plural
 from tuireader.domain.titles import display_title
 from tuireader.services.files import read_user_file, write_user_file
 from tuireader.services.images import ImageCachePolicy, expire_images
+from tuireader.services.indexing import indexer_lock, start_indexer, wait_for_index
 from tuireader.services.reading import export_story, reader_text, unescaped
 from tuireader.services.refresh_report import Outcome, RefreshReport
 from tuireader.services.subscribe import subscribe
@@ -79,11 +80,34 @@ def _refresh(context: Context, sources: Sequence[Source], quiet: bool) -> int:
     finally:
         bar.close()
     code = _report(report, quiet)
-    if not report.stopped:  # the rest of indexing (meaning), after the report is out
-        meaning = context.discovery.index_meaning()
-        if meaning.problem:
-            print(f"tuireader: discovery: {meaning.problem}", file=sys.stderr)
+    _index_later(context, report)
     return code
+
+
+def _index_later(context: Context, report: RefreshReport) -> None:
+    """The rest of indexing (meaning), after the report is out: by a detached process, so
+    that the command (and cron) is done once the stories are stored and searchable."""
+    if report.stopped or report.discovery is None or not report.discovery.signed:
+        return
+    paths = context.paths
+    if wait_for_index() or not start_indexer(paths.data_dir, paths.config_dir):
+        _index_meaning(context)
+
+
+def _index_meaning(context: Context) -> None:
+    meaning = context.discovery.index_meaning()
+    if meaning.problem:
+        print(f"tuireader: discovery: {clean_line(meaning.problem)}", file=sys.stderr)
+
+
+def cmd_index(context: Context, args: argparse.Namespace) -> int:
+    """Embed by meaning the stories stored without a vector (what ``refresh`` starts in
+    the background); with another indexer running, leave the work to it."""
+    with indexer_lock(context.paths.data_dir) as mine:
+        if mine:
+            context.discovery.index_backlog()
+            _index_meaning(context)
+    return OK
 
 
 def _report(report: RefreshReport, quiet: bool) -> int:
@@ -159,7 +183,11 @@ def cmd_add(context: Context, args: argparse.Namespace) -> int:
         print(f"already subscribed: {clean_line(source.name)} (id {source.id})")
         return OK
     print(f"added {clean_line(source.name)} (id {source.id})")
-    return OK if added.report is None else _report(added.report, quiet=False)
+    if added.report is None:
+        return OK
+    code = _report(added.report, quiet=False)
+    _index_later(context, added.report)
+    return code
 
 
 def _add_to_account(context: Context, name: str, url: str, folder: str) -> int:

@@ -65,13 +65,19 @@ def build_parser() -> argparse.ArgumentParser:
     sources = sub.add_parser("sources", help="list sources with unread counts and last status")
     sources.add_argument("--json", action="store_true", help="print JSON")
 
-    sync = sub.add_parser("sync", help="sync accounts (folder accounts now; servers coming)")
+    sync = sub.add_parser("sync", help="sync accounts (servers and shared folders)")
     sync.add_argument("account", nargs="?", metavar="ACCOUNT", help="one account (default: all)")
     sync.add_argument("--json", action="store_true", help="print JSON")
 
     refresh = sub.add_parser("refresh", help="fetch feeds and reload local sources")
     refresh.add_argument("sources", nargs="*", metavar="SOURCE", help="id, URL, path or title")
     refresh.add_argument("--quiet", "-q", action="store_true", help="print only failures")
+
+    sub.add_parser(
+        "index",
+        help="embed stories by meaning now (refresh starts this in the background;"
+        " TUIREADER_INDEX=wait makes refresh do it before it exits)",
+    )
 
     lst = sub.add_parser("list", help="list stories, newest first")
     lst.add_argument("--unread", action="store_true", help="only unread stories")

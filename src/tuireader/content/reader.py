@@ -10,9 +10,9 @@ from tuireader.content.escape import guard_links, split_fences
 from tuireader.content.html_converter import ReaderConverter
 from tuireader.content.links import LinkTable
 from tuireader.content.markdown_input import render_markdown
-from tuireader.content.plain import plain_text
 from tuireader.content.text_input import render_plain
 from tuireader.domain.models import ContentType
+from tuireader.domain.plain_text import plain_text
 from tuireader.domain.text import clean_text
 
 logger = logging.getLogger(__name__)

@@ -124,7 +124,7 @@ def lead(body: str, words: int = LEAD_WORDS) -> str:
 
 def body_of(indexed: str) -> str:
     """The body of a story's indexed text (``title \\n sections \\n body``, see
-    :func:`tuireader.content.plain.story_text`); a text without those lines is all body."""
+    :func:`tuireader.domain.plain_text.story_text`); a text without those lines is all body."""
     parts = indexed.split("\n", 2)
     return parts[2] if len(parts) == 3 else indexed
 

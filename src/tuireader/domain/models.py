@@ -172,7 +172,7 @@ class ParsedFeed:
 @dataclass(frozen=True, slots=True)
 class StoryText:
     """A stored story's text, as indexing reads it (see
-    :func:`tuireader.content.plain.story_text`)."""
+    :func:`tuireader.domain.plain_text.story_text`)."""
 
     id: int
     key: str

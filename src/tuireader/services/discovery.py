@@ -8,7 +8,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tuireader.content.plain import story_text
 from tuireader.domain.closeness import (
     TASTE_SHARES,
     TOPIC_SHARE,
@@ -33,6 +32,7 @@ from tuireader.domain.discovery import (
 )
 from tuireader.domain.lead import discovery_title, without_names
 from tuireader.domain.models import ContentType, StoryText
+from tuireader.domain.plain_text import story_text
 from tuireader.domain.terms import (
     BODY_CHARS,
     cosine,

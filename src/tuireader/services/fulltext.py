@@ -7,9 +7,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tuireader.content.plain import plain_text, story_text
 from tuireader.domain.errors import INTERNAL, ComponentError, SourceError
 from tuireader.domain.models import FetchStatus, Source, Story
+from tuireader.domain.plain_text import plain_text
 from tuireader.domain.text import one_line_error, safe_link
 from tuireader.services.library import Library
 from tuireader.sources.article import extract_article
@@ -109,9 +109,5 @@ class FullText:
             text,
             fetched.etag,
             fetched.last_modified,
-            search=(
-                story.title,
-                story_text(story.title, text, article.content_type, story.categories),
-            ),
         )
         return FetchStatus.OK

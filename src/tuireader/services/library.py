@@ -361,11 +361,10 @@ class Library:
         text: str | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
-        search: tuple[str, str] | None = None,
     ) -> None:
         """Store a page fetch's outcome; ``text=None`` keeps the text stored before (a 304
-        or a failed refetch); ``search`` (title, text) replaces the story's search entry."""
-        self._pages.save(story_id, url, status, text, etag, last_modified, search=search)
+        or a failed refetch); search then finds the story by the page's words."""
+        self._pages.save(story_id, url, status, text, etag, last_modified)
 
     def page_by_key(self, source: Source, key: str) -> Story:
         """A source's story by its stable key."""

@@ -15,7 +15,6 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from tuireader.content.plain import story_text
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import INTERNAL, SourceError, StorageError
 from tuireader.domain.models import (
@@ -26,6 +25,7 @@ from tuireader.domain.models import (
     Story,
     StoryText,
 )
+from tuireader.domain.plain_text import story_text
 from tuireader.domain.terms import heaviest_counts, term_counts
 from tuireader.domain.text import one_line_error
 from tuireader.services.discovery import Discovery

@@ -6,9 +6,9 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tuireader.content.plain import story_text
 from tuireader.domain.errors import ComponentError, UsageError
 from tuireader.domain.models import Source, SourceKind, Story
+from tuireader.domain.plain_text import story_text
 from tuireader.domain.text import clean_line, safe_link
 from tuireader.services.files import read_user_file, regular_file
 from tuireader.services.library import Library

@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from tuireader.content.embedding import DIMENSIONS, EmbedderUnavailable, dequantize, quantize
-from tuireader.content.plain import story_text
 from tuireader.domain.closeness import SAME_EVENT_MEANING, SAME_EVENT_SUPPORT, item_of
 from tuireader.domain.discovery import CLUSTER_HOURS, MAX_CLUSTER, ClusterIndex, Stored
 from tuireader.domain.lead import body_of, meaning_text
 from tuireader.domain.models import ContentType
+from tuireader.domain.plain_text import story_text
 from tuireader.domain.topics import SHARPNESS, TOPICS
 from tuireader.storage.discovery_repo import DiscoveryRepo
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tuireader.domain.errors import DiskFullError, ReadOnlyError, StorageError
+from tuireader.storage import search_index
 from tuireader.storage.migrations import SCHEMA_VERSION, migrate
 
 BUSY_TIMEOUT_MS = 15_000
@@ -22,6 +23,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
+    search_index.register(conn)  # the search index's triggers call it
     return conn
 
 

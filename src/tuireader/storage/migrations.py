@@ -10,6 +10,7 @@ import re
 import sqlite3
 
 from tuireader.domain.text import strip_escapes
+from tuireader.storage import search_index
 
 V1 = """
 CREATE TABLE sources (
@@ -269,7 +270,11 @@ CREATE TABLE story_vectors (
 );
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11)
+V12 = search_index.REBUILD + ";\n" + search_index.TRIGGERS
+"""The search index keeps no copy of the text (contentless FTS5), and triggers keep it in
+step with the stories (see :mod:`tuireader.storage.search_index`)."""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12)
 SCHEMA_VERSION = len(STEPS)
 
 _TAGS = re.compile(r"<[^>]*>")
@@ -303,6 +308,7 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     conn.create_function("strip_tags", 1, _strip_tags, deterministic=True)
     conn.create_function("unescape", 1, _unescape, deterministic=True)
     conn.create_function("dirty", 1, _dirty, deterministic=True)
+    search_index.register(conn)
     current: int = conn.execute("PRAGMA user_version").fetchone()[0]
     for version in range(current + 1, target + 1):
         conn.execute("BEGIN IMMEDIATE")
@@ -319,4 +325,16 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";\n") if s.strip()]
+    """The script's statements (a trigger's body holds ``;`` too: pieces are joined until
+    SQLite says the statement is complete)."""
+    out: list[str] = []
+    pending = ""
+    for piece in script.split(";\n"):
+        pending = f"{pending};\n{piece}" if pending else piece
+        if sqlite3.complete_statement(pending + ";"):
+            if pending.strip():
+                out.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        out.append(pending.strip())
+    return out

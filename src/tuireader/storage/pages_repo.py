@@ -67,10 +67,9 @@ class PagesRepo:
         text: str | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
-        search: tuple[str, str] | None = None,
     ) -> None:
         """Store a fetch's outcome; ``text=None`` keeps the text stored before (a 304 or a
-        failed refetch); ``search`` replaces the story's search entry (title, body)."""
+        failed refetch). The story's search entry follows the text (the index's triggers)."""
         with write(self.conn):
             self.conn.execute(
                 "INSERT INTO story_pages (story_id, url, text, status, etag, last_modified,"
@@ -82,9 +81,3 @@ class PagesRepo:
                 " fetched_at = excluded.fetched_at",
                 (story_id, url, text, status, etag, last_modified, int(time.time()), text),
             )
-            if search is not None:
-                self.conn.execute("DELETE FROM story_search WHERE rowid = ?", (story_id,))
-                self.conn.execute(
-                    "INSERT INTO story_search (rowid, title, body) VALUES (?, ?, ?)",
-                    (story_id, *search),
-                )

@@ -98,10 +98,6 @@ class RemoteRepo:
         return added, deleted
 
     def _delete_source(self, source_id: int) -> None:
-        self.conn.execute(
-            "DELETE FROM story_search WHERE rowid IN (SELECT id FROM stories WHERE source_id = ?)",
-            (source_id,),
-        )
         self.conn.execute("DELETE FROM stories WHERE source_id = ?", (source_id,))
         self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
 

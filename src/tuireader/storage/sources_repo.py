@@ -161,11 +161,6 @@ class SourceRepo:
 
         Their fetched pages go with them (``ON DELETE CASCADE``)."""
         with write(self.conn):
-            self.conn.execute(
-                "DELETE FROM story_search WHERE rowid IN"
-                " (SELECT id FROM stories WHERE source_id = ?)",
-                (source_id,),
-            )
             gone = self.conn.execute("DELETE FROM stories WHERE source_id = ?", (source_id,))
             self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
         return int(gone.rowcount)
@@ -190,11 +185,6 @@ class SourceRepo:
                 for r in self.conn.execute("SELECT id FROM sources WHERE removed_at IS NOT NULL")
             ]
             for source_id in ids:
-                self.conn.execute(
-                    "DELETE FROM story_search WHERE rowid IN"
-                    " (SELECT id FROM stories WHERE source_id = ?)",
-                    (source_id,),
-                )
                 self.conn.execute("DELETE FROM stories WHERE source_id = ?", (source_id,))
                 self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
         return len(ids)

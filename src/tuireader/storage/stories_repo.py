@@ -107,10 +107,9 @@ class StoryRepo:
         touched: list[StoryText] = []
         inserts: list[tuple[object, ...]] = []
         updates: list[tuple[object, ...]] = []
-        search: list[tuple[int, str, str]] = []
         with write(self.conn):
-            # ids are handed out here, inside the write lock, so rows and their search
-            # entries go in with two executemany calls instead of two statements a story
+            # ids are handed out here, inside the write lock, so the rows go in with one
+            # executemany call (their search entries follow, by the index's triggers)
             next_id = self._next_id()
             for story, text in items:
                 extras = extras_json(story)
@@ -150,7 +149,6 @@ class StoryRepo:
                     story_id = existing[0]
                     updates.append((*values, story_id))
                 known[story.key] = (story_id, digest, seen_at)
-                search.append((story_id, story.title, text))
                 touched.append(StoryText(story_id, story.key, story.title, text, story.categories))
             self.conn.executemany("UPDATE stories SET key = ? WHERE id = ?", renames)
             self.conn.executemany(
@@ -166,12 +164,6 @@ class StoryRepo:
                 " enclosures=?, extras=?, popularity=?, content_hash=?, last_seen=?"
                 " WHERE id = ?",
                 updates,
-            )
-            self.conn.executemany(
-                "DELETE FROM story_search WHERE rowid = ?", [(u[-1],) for u in updates]
-            )
-            self.conn.executemany(
-                "INSERT INTO story_search (rowid, title, body) VALUES (?, ?, ?)", search
             )
             self.conn.executemany("UPDATE stories SET last_seen = ? WHERE id = ?", seen)
         return StoreCounts(len(inserts), len(updates), len(seen), tuple(touched))
@@ -390,7 +382,6 @@ class StoryRepo:
         if victims:
             with write(self.conn):
                 for sid in victims:
-                    self.conn.execute("DELETE FROM story_search WHERE rowid = ?", (sid,))
                     self.conn.execute("DELETE FROM stories WHERE id = ?", (sid,))
         return len(victims)
 

@@ -201,13 +201,9 @@ class SyncRepo:
         ).fetchone()
         if known:
             return 0
-        cur = self.conn.execute(
+        self.conn.execute(
             "INSERT INTO stories (source_id, key, title, link, sort_time, fetched_at,"
             " content_type, last_seen) VALUES (?, ?, ?, ?, ?, ?, 'text', ?)",
             (source_id, key, title or link or key, link, now, now, now),
-        )
-        self.conn.execute(
-            "INSERT INTO story_search (rowid, title, body) VALUES (?, ?, '')",
-            (cur.lastrowid, title),
         )
         return 1

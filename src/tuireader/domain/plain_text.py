@@ -1,4 +1,5 @@
-"""Fast plain text of story bodies, and a story's text as search and discovery read it."""
+"""Fast plain text of story bodies, and a story's text as search and discovery read it
+(pure functions: the search index's triggers call them from SQL too)."""
 
 from __future__ import annotations
 
