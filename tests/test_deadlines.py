@@ -1,15 +1,16 @@
-"""A refresh has one deadline: per feed from the start (the wait for a host's slot
-included), and for the whole refresh."""
+"""A refresh has deadlines: per feed from when it gets a connection slot (a host that
+let requests run into it fails the rest at once), and for the whole refresh."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from pathlib import Path
 
 import pytest
 
-from rawservers import hanging, raw_server
+from rawservers import answering, hanging, raw_server
 from test_cli import run
 from tuireader.domain.errors import SourceError
 from tuireader.sources.http import Fetcher, FetchLimits, make_client
@@ -17,22 +18,54 @@ from tuireader.sources.http import Fetcher, FetchLimits, make_client
 FEED = (Path(__file__).parent / "fixtures" / "feeds" / "rss2.xml").read_bytes()
 
 
-async def test_five_hanging_feeds_on_one_host_take_one_deadline_not_two() -> None:
+async def test_nine_hanging_feeds_on_one_host_take_two_deadlines_not_three() -> None:
+    """Four hang a deadline; the one that got the first freed slot hangs its own; by then
+    two in a row had timed out, so the host is given up and the other four fail at once."""
     limits = FetchLimits(deadline=1.5, read_timeout=30, per_host=4)
     with raw_server(hanging, path="") as base:
         async with make_client("tuireader-test", limits) as client:
             fetcher = Fetcher(client, limits)
             start = time.monotonic()
             results = await asyncio.gather(
-                *(fetcher.fetch(f"{base}/feed{i}.xml") for i in range(5)),
+                *(fetcher.fetch(f"{base}/feed{i}.xml") for i in range(9)),
                 return_exceptions=True,
             )
             elapsed = time.monotonic() - start
     assert all(isinstance(r, SourceError) for r in results), results
-    # the fifth waits for a slot; whether it got one in the instant the others gave theirs
-    # up is a race, so its message may or may not add "waiting for a connection"
-    assert all(str(r).startswith("timed out after 1.5 s") for r in results), results
-    assert elapsed < 1.5 * 1.8  # one round of the deadline, not two (3 s)
+    messages = sorted(str(r) for r in results)
+    assert messages.count("timed out after 1.5 s") == 5, messages
+    given_up = [m for m in messages if m.startswith("timed out: 127.0.0.1 did not answer")]
+    assert len(given_up) == 4, messages
+    assert elapsed < 1.5 * 2.6  # two rounds of the deadline, not three (4.5 s)
+
+
+async def test_feeds_waiting_their_turn_on_a_busy_host_are_not_timed_out() -> None:
+    """The deadline is per request, from when it gets a slot: eight feeds on one host, one
+    at a time, 0.4 s each, all arrive though together they take more than the deadline."""
+    body = FEED
+    response = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nConnection: close\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    reply = answering(response)
+
+    def slow(conn: socket.socket) -> None:
+        time.sleep(0.4)
+        reply(conn)
+
+    limits = FetchLimits(deadline=1.5, read_timeout=30, per_host=1)
+    with raw_server(slow, path="") as base:
+        async with make_client("tuireader-test", limits) as client:
+            fetcher = Fetcher(client, limits)
+            start = time.monotonic()
+            results = await asyncio.gather(
+                *(fetcher.fetch(f"{base}/feed{i}.xml") for i in range(8)),
+                return_exceptions=True,
+            )
+            elapsed = time.monotonic() - start
+    assert elapsed > 1.5  # longer than one deadline in all
+    assert not [r for r in results if isinstance(r, BaseException)], results
 
 
 @pytest.fixture
