@@ -61,7 +61,8 @@ def test_url_reader_merges_the_tags_of_a_duplicate_url() -> None:
 def test_url_reader_preserves_urls_as_is() -> None:
     (entry,) = _urls("926-urls")
     assert entry.url == (
-        r"exec:curl --silent https://feeds.metaebene.me/raumzeit/m4a  | sed 's#\(</guid>\|</id>\)#-M4A&#'"
+        "exec:curl --silent https://feeds.metaebene.me/raumzeit/m4a  | "
+        r"sed 's#\(</guid>\|</id>\)#-M4A&#'"
     )
     assert entry.kind is UrlKind.EXEC
 
