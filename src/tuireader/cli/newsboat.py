@@ -33,10 +33,13 @@ def _print(report: ImportReport, found: list[str]) -> None:
         print(f"  {plural(len(report.views), 'saved view')}: {', '.join(report.views)}")
     if report.ignores:
         print(f"  {plural(report.ignores, 'killfile rule')} (ignore-article)")
-    print(
-        f"  {plural(report.stories, 'story', 'stories')} from cache.db:"
-        f" {report.read} read, {report.starred} starred (flagged)"
-    )
+    if report.cache_file is None:
+        print("  no cache.db: no stories or read state")
+    else:
+        print(
+            f"  {plural(report.stories, 'story', 'stories')} from {report.cache_file}:"
+            f" {report.read} read, {report.starred} starred (flagged)"
+        )
     if report.config_file is not None:
         print(f"  added to {report.config_file}: {'; '.join(report.config_added)}")
     for line in report.mapped:

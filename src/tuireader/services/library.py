@@ -304,8 +304,9 @@ class Library:
             stars = self._stories.mark([fresh[k] for k in starred if k in fresh], starred=True)
         return counts.new, len(marked), len(stars)
 
-    def read_keys(self, source: Source) -> list[tuple[str, str]]:
-        """A source's read stories as (key, title), for another reader to take."""
+    def read_keys(self, source: Source) -> list[tuple[str, str, str, int | None]]:
+        """A source's read stories as (key, title, link, published timestamp), for another
+        reader to take."""
         assert source.id is not None
         return self._stories.read_keys(source.id)
 

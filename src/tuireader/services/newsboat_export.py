@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 from tuireader.config.additions import CannotMerge, read_views
@@ -38,10 +40,17 @@ def source_entry(source: Source) -> UrlEntry:
     return UrlEntry(source.url, tuple(tags))
 
 
-def newsboat_guid(key: str, title: str) -> str:
-    """The guid newsboat gives a story we key as ``key``: the same, except for an item
-    with neither guid nor link (newsboat keys it by its title)."""
-    return title if key.startswith("t:") else key
+def newsboat_guids(key: str, title: str, link: str, published: int | None) -> list[str]:
+    """The guids newsboat may give a story we key as ``key``: the same key, except that
+    an item with neither guid nor link is keyed by its title there, and one with a link
+    and a date but no guid by its link followed by the date as the feed wrote it (tried
+    in RFC 822 form, as most feeds write it)."""
+    if key.startswith("t:"):
+        return [title]
+    if key == link and published is not None:
+        stamp = format_datetime(datetime.fromtimestamp(published, UTC), usegmt=True)
+        return [key, key + stamp]
+    return [key]
 
 
 def export_newsboat(library: Library, config_file: Path, folder: Path) -> ExportReport:
@@ -63,10 +72,13 @@ def export_newsboat(library: Library, config_file: Path, folder: Path) -> Export
             views = {}
     entries += [UrlEntry(f"query:{name}:{query}") for name, query in views.items()]
     guids: list[str] = []
+    read = 0
     for source in sources:
-        guids += [newsboat_guid(key, title) for key, title in library.read_keys(source)]
+        for key, title, link, published in library.read_keys(source):
+            read += 1
+            guids += newsboat_guids(key, title, link, published)
     guids = [g for g in guids if g and "\n" not in g and "\r" not in g]
     urls.write_text(write_urls(entries), encoding="utf-8")
     # newsboat -I drops a last line without a newline: every line ends with one
     read_file.write_text("".join(g + "\n" for g in guids), encoding="utf-8")
-    return ExportReport(urls, read_file, len(sources), len(views), len(guids))
+    return ExportReport(urls, read_file, len(sources), len(views), read)

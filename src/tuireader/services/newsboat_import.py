@@ -84,6 +84,8 @@ class ImportReport:
     stories: int = 0
     read: int = 0
     starred: int = 0
+    cache_file: Path | None = None
+    """The ``cache.db`` read, if there was one."""
     config_file: Path | None = None
     config_added: list[str] = field(default_factory=list)
     """One line per table written to the config."""
@@ -175,6 +177,7 @@ class NewsboatImport:
         sources = self._subscriptions(files, titles, report, additions)
         self._config(config_lines, report, additions)
         if cache is not None and cache.is_file():
+            report.cache_file = cache
             self._cache(cache, sources, report)
         self._write_config(additions, report)
         return report

@@ -318,12 +318,12 @@ class StoryRepo:
             self.conn.execute("SELECT key, id FROM stories WHERE source_id = ?", (source_id,))
         )
 
-    def read_keys(self, source_id: int) -> list[tuple[str, str]]:
-        """A source's read stories: (key, title), oldest first."""
+    def read_keys(self, source_id: int) -> list[tuple[str, str, str, int | None]]:
+        """A source's read stories: (key, title, link, published), oldest first."""
         return list(
             self.conn.execute(
-                "SELECT key, title FROM stories WHERE source_id = ? AND read = 1"
-                " ORDER BY sort_time, id",
+                "SELECT key, title, link, published FROM stories WHERE source_id = ?"
+                " AND read = 1 ORDER BY sort_time, id",
                 (source_id,),
             )
         )
