@@ -131,15 +131,19 @@ def cached_story(item: CachedItem) -> Story:
     link = safe_link(item.link)
     guid = item.guid.strip()
     published = datetime.fromtimestamp(item.published, UTC) if item.published > 0 else None
+    keyed_on = published
     if guid and item.link and guid != item.link.strip() and guid.startswith(item.link.strip()):
         guid = ""  # link + pubDate: the item had no guid; our key is its link
     elif guid and not item.link and guid == item.title:
-        guid = ""  # the title: no guid, no link
+        # the title: no guid, no link. newsboat dates an undated item with the time it
+        # fetched it, so its date cannot be told from a real one: key it as undated (a
+        # dated one is then matched by title and date when the feed is next refreshed)
+        guid, keyed_on = "", None
     enclosures: tuple[Enclosure, ...] = ()
     if safe_link(item.enclosure_url):
         enclosures = (Enclosure(safe_link(item.enclosure_url), clean_line(item.enclosure_type)),)
     return Story(
-        key=story_key(guid, link, clean_line(item.title), published),
+        key=story_key(guid, link, clean_line(item.title), keyed_on),
         title=clean_line(item.title),
         link=link,
         author=clean_line(item.author),
