@@ -3,6 +3,7 @@ writes the config, how it maps keys; and that a plain OPML import never takes a 
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -189,3 +190,22 @@ def test_punctuation_keys_are_named_as_textual_names_them() -> None:
 
     for char in "/?,.;:'\"-+=[]{}()!@#$%^&*_~`|\\<>":
         assert textual_key(char) == _character_to_key(char), char
+
+
+# the two OPML bugs, at the command line ----------------------------------------------------
+def test_opml_command_line_keeps_category_tags_and_refuses_in_one_line(
+    isolated_env: dict[str, str],
+) -> None:
+    from test_cli import run
+
+    done = run(isolated_env, "import", str(DATA / "category.opml"))
+    assert done.returncode == 0, done.stderr
+    (source,) = json.loads(run(isolated_env, "sources", "--json").stdout)
+    assert source["tags"] == ["tag one", "tag_two", "tag/three"]
+    for name in ("opml-element-missing.opml", "body-element-missing.opml"):
+        refused = run(isolated_env, "import", str(DATA / name))
+        assert refused.returncode == 2
+        assert refused.stderr.count("\n") == 1 and "internal error" not in refused.stderr
+        assert "element" in refused.stderr and "missing" in refused.stderr
+    piped = run(isolated_env, "import", str(DATA / "piped.opml"))
+    assert "imported 1 feed" in piped.stdout and "left out 1 command feed" in piped.stdout

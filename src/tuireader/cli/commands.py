@@ -318,6 +318,13 @@ def _import(context: Context, path: Path, fetch: bool = False) -> int:
     except NotOpmlError as exc:
         raise UsageError(f"{path}: {exc}") from None
     print(f"imported {plural(len(added), 'feed')} ({skipped} already subscribed)")
+    from tuireader.sources.opml import read_opml_document
+
+    if commands := len(read_opml_document(data).commands):
+        print(
+            f"left out {plural(commands, 'command feed')} (|command, filtercmd): a file from"
+            " elsewhere must not run commands; `import --from newsboat FILE` subscribes to them"
+        )
     if fetch and added:
         return _refresh(context, added, quiet=False)
     return OK
