@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tuireader.config.additions import Additions, CannotMerge, IgnoreRule, merge, snippet
+from tuireader.content.plain import story_text
 from tuireader.domain.command_feeds import command_source
 from tuireader.domain.errors import NotOpmlError, UsageError
 from tuireader.domain.ids import story_key
@@ -18,7 +19,6 @@ from tuireader.domain.text import clean_line, plural, safe_link
 from tuireader.services.files import read_user_file
 from tuireader.services.library import Library, source_for
 from tuireader.services.newsboat_keys import map_keys
-from tuireader.services.refresh import prepare
 from tuireader.sources.newsboat.cache import CachedItem, read_feeds, read_items
 from tuireader.sources.newsboat.config import ConfigLine, read_config
 from tuireader.sources.newsboat.urls import UrlEntry, UrlKind, read_urls
@@ -332,10 +332,15 @@ class NewsboatImport:
             if story.key not in seen:
                 seen.add(story.key)
                 unique.append((story, item))
-        prepared = prepare([story for story, _ in unique])
+        # the search text only: discovery signs these stories later, as it signs any
+        # story stored before it ran (Discovery.index_backlog)
+        texts = [
+            (story, story_text(story.title, story.body, story.content_type, story.categories))
+            for story, _ in unique
+        ]
         read = {s.key for s, item in unique if not item.unread or item.deleted}
         starred = {s.key for s, item in unique if item.flags}
-        counts = self.library.import_stories(source, prepared.items, read, starred)
+        counts = self.library.import_stories(source, texts, read, starred)
         report.stories += counts[0]
         report.read += counts[1]
         report.starred += counts[2]
