@@ -159,6 +159,20 @@ DEFAULTS = {"cursor_down": "j,down", "open": "enter,l", "open_browser": "o", "qu
 def test_a_bound_key_moves_to_its_command() -> None:
     mapping = map_keys([_line("bind-key", "j", "open")], DEFAULTS)
     assert mapping.keys == {"cursor_down": "down", "open": "j,enter,l"}
+    only = map_keys([_line("bind-key", "q", "open")], DEFAULTS)  # quit had only q
+    assert only.keys == {"open": "q,enter,l"}
+
+
+def test_mapped_keys_pass_the_apps_config_check() -> None:
+    from tuireader.ui.commands import COMMANDS
+    from tuireader.ui.config_check import check_keys
+
+    lines = [_line("bind-key", k, op) for k, op in (("^D", "pagedown"), ("J", "next-unread"))]
+    lines += [_line("bind-key", "/", "search"), _line("bind-key", "ENTER", "open-in-browser")]
+    mapping = map_keys(lines, {c.id: c.keys for c in COMMANDS})
+    assert mapping.keys["open_browser"] == "enter,o"
+    report = check_keys(mapping.keys)
+    assert (report.errors, report.warnings) == ([], [])
 
 
 def test_what_does_not_map_is_listed_with_why() -> None:

@@ -167,7 +167,9 @@ def map_keys(lines: list[ConfigLine], defaults: Mapping[str, str]) -> KeyMapping
                 current[command].insert(0, name)
                 changed.add(command)
             out.mapped.append(f"{shown} -> {command} ({name})")
-    out.keys = {cid: ",".join(current[cid]) for cid in sorted(changed)}
+    # a command left with no key keeps its default: Textual gives the key to the command
+    # that asked for it, and the config check says so
+    out.keys = {cid: ",".join(current[cid]) for cid in sorted(changed) if current[cid]}
     taken = {key: cid for cid, keys in current.items() for key in keys}
     for line in macro_lines:
         _macro(line, taken, out)
