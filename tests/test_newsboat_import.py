@@ -223,3 +223,30 @@ def test_opml_command_line_keeps_category_tags_and_refuses_in_one_line(
         assert "element" in refused.stderr and "missing" in refused.stderr
     piped = run(isolated_env, "import", str(DATA / "piped.opml"))
     assert "imported 1 feed" in piped.stdout and "left out 1 command feed" in piped.stdout
+
+
+def test_urls_lines_that_do_not_map_are_listed(tmp_path: Path) -> None:
+    from tuireader.services.newsboat_import import NewsboatImport
+
+    conn, _ = open_database(tmp_path / "t.db")
+    library = Library(conn, Settings())
+    urls = tmp_path / "urls"
+    urls.write_text(
+        "https://a.example/feed !hidden work\n"
+        "file:///home/me/feed.xml\n"
+        '"query:no expression"\n'
+        '"https://b.example/has space"\n'
+        "http://\n"
+    )
+    config = tmp_path / "config.toml"
+    report = NewsboatImport(library, config, {}).run(NewsboatFiles(urls=urls))
+    assert [(s.url, s.folder, s.tags) for s in report.added] == [
+        ("https://a.example/feed", "work", ())
+    ]
+    reasons = "\n".join(report.unmapped)
+    assert "line 1" in reasons and "hidden" in reasons
+    assert "line 2" in reasons and "not an http(s) feed" in reasons
+    assert "line 3" in reasons
+    assert "line 4" in reasons and "no spaces" in reasons
+    assert "line 5" in reasons and "no host" in reasons
+    assert not config.exists()  # nothing to add: the config is not created
