@@ -346,18 +346,35 @@ def _import(context: Context, path: Path, fetch: bool = False) -> int:
     except NotOpmlError as exc:
         raise UsageError(f"{path}: {exc}") from None
     print(f"imported {plural(len(added), 'feed')} ({skipped} already subscribed)")
+    from tuireader.sources.opml import read_opml_document
+
+    if commands := len(read_opml_document(data).commands):
+        print(
+            f"left out {plural(commands, 'command feed')} (|command, filtercmd): a file from"
+            " elsewhere must not run commands; `import --from newsboat FILE` subscribes to them"
+        )
     if fetch and added:
         return _refresh(context, added, quiet=False)
     return OK
 
 
 def cmd_import(context: Context, args: argparse.Namespace) -> int:
-    """Subscribe to the feeds an OPML file lists."""
+    """Subscribe to the feeds an OPML file lists, or bring newsboat's setup over."""
+    if args.origin == "newsboat":
+        from tuireader.cli.newsboat import import_newsboat
+
+        return import_newsboat(context, args.file)
+    if not args.file:
+        raise UsageError("give the OPML file to import (or --from newsboat)")
     return _import(context, Path(args.file))
 
 
 def cmd_export(context: Context, args: argparse.Namespace) -> int:
-    """Write OPML 2.0."""
+    """Write OPML 2.0, or newsboat's urls and read articles."""
+    if args.target == "newsboat":
+        from tuireader.cli.newsboat import export_newsboat
+
+        return export_newsboat(context, args.file)
     text = context.library.export_opml()
     if args.file:
         write_user_file(Path(args.file).expanduser(), text)

@@ -60,6 +60,7 @@ def source_json(source: Source) -> dict[str, Any]:
         "kind": source.kind.value,
         "title": source.title,
         "folder": source.folder,
+        "tags": list(source.tags),
         "account": source.account or None,
         "unread": source.unread,
         "total": source.total,

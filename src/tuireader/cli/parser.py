@@ -105,11 +105,35 @@ def build_parser() -> argparse.ArgumentParser:
     for flag in ("read", "unread", "star", "unstar"):
         state.add_argument(f"--{flag}", action="store_const", const=flag, dest="state")
 
-    imp = sub.add_parser("import", help="subscribe to the feeds in an OPML file")
-    imp.add_argument("file", metavar="FILE.opml")
+    imp = sub.add_parser(
+        "import",
+        help="subscribe to the feeds in an OPML file, or bring a newsboat setup over"
+        " (--from newsboat)",
+    )
+    imp.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE|DIR",
+        help="the OPML file; with --from newsboat, newsboat's folder or one of its files"
+        " (default: where newsboat looks, ~/.newsboat or $XDG_CONFIG_HOME/newsboat)",
+    )
+    imp.add_argument(
+        "--from",
+        dest="origin",
+        choices=("opml", "newsboat"),
+        default="opml",
+        help="newsboat: its urls (or OPML export), config and cache.db, read state included",
+    )
 
     exp = sub.add_parser("export", help="write subscriptions as OPML 2.0 (stdout by default)")
-    exp.add_argument("file", nargs="?", metavar="FILE")
+    exp.add_argument("file", nargs="?", metavar="FILE|DIR")
+    exp.add_argument(
+        "--to",
+        dest="target",
+        choices=("opml", "newsboat"),
+        default="opml",
+        help="newsboat: write DIR/urls and DIR/read-articles (for `newsboat -I`)",
+    )
 
     related = sub.add_parser("related", help="stories most like one story (computed locally)")
     related.add_argument("id", type=int, metavar="ID")

@@ -137,6 +137,12 @@ def _check(name: str, key: str, value: Any, default: Any) -> Any:
     return value
 
 
+_READ_ELSEWHERE = frozenset({"views", "ignore", "macros"})
+"""Tables ``import --from newsboat`` writes, read by the query-language, killfile and macro
+work (issue 13); accepted here so a config holding them loads. (Merge point: the lead
+replaces this with those parsers.)"""
+
+
 def parse_settings(text: str) -> Settings:
     """Settings from TOML text; raises :class:`ConfigError` naming the bad key."""
     try:
@@ -166,6 +172,8 @@ def parse_settings(text: str) -> Settings:
             }
         elif key == "accounts":
             out[key] = parse_accounts(value)
+        elif key in _READ_ELSEWHERE:
+            continue
         else:
             raise ConfigError(f"config: unknown key '{key}'")
     return Settings(**out)

@@ -18,6 +18,9 @@ class SourceKind(StrEnum):
     """The read-later inbox: pages and files saved one at a time."""
     ACCOUNT = "account"
     """A subscription of a sync account: its stories come from the account's server."""
+    COMMAND = "command"
+    """A command feed, as newsboat writes it: ``exec:CMD`` (the command's output is the
+    feed) or ``filter:CMD:URL`` (the feed at URL piped through the command)."""
 
 
 class ContentType(StrEnum):

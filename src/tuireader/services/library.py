@@ -284,6 +284,32 @@ class Library:
         with write(self._conn):
             return [self.store(source, items, seen_since) for source, items in batch]
 
+    def import_stories(
+        self,
+        source: Source,
+        items: Sequence[tuple[Story, str]],
+        read: set[str],
+        starred: set[str],
+    ) -> tuple[int, int, int]:
+        """Store stories brought from another reader (newsboat's cache) with their read and
+        starred state, by key; returns (new stories, marked read, starred). A story already
+        stored keeps the state it has here."""
+        assert source.id is not None
+        with write(self._conn):
+            before = self._stories.keys_of(source.id)
+            counts = self._stories.upsert(source.id, items, adopt=False)
+            ids = self._stories.keys_of(source.id)
+            fresh = {key: sid for key, sid in ids.items() if key not in before}
+            marked = self._stories.mark([fresh[k] for k in read if k in fresh], read=True)
+            stars = self._stories.mark([fresh[k] for k in starred if k in fresh], starred=True)
+        return counts.new, len(marked), len(stars)
+
+    def read_keys(self, source: Source) -> list[tuple[str, str, str, int | None]]:
+        """A source's read stories as (key, title, link, published timestamp), for another
+        reader to take."""
+        assert source.id is not None
+        return self._stories.read_keys(source.id)
+
     # OPML ---------------------------------------------------------------------------------
     def import_opml(self, data: bytes) -> tuple[list[Source], int]:
         """Subscribe to the feeds an OPML document lists; returns new sources and skipped."""

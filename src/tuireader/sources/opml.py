@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
+from tuireader.domain.command_feeds import command_source
 from tuireader.domain.errors import NotOpmlError
 from tuireader.domain.models import Source, SourceKind
 from tuireader.domain.text import clean_line, safe_link
@@ -41,23 +42,57 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].casefold()
 
 
-def _walk(element: ET.Element, folder: str, out: list[Source], seen: set[str]) -> None:
+def _tags(element: ET.Element) -> tuple[str, ...]:
+    """The ``category`` attribute: comma-separated, each kept whole (``tag/three`` is one
+    tag, as newsboat exports it), a leading or trailing slash dropped (OPML 2.0 writes
+    ``/Boston/Weather``)."""
+    found = (clean_line(c).strip("/") for c in _attr(element, "category").split(","))
+    return tuple(dict.fromkeys(t for t in found if t))
+
+
+def _command_url(element: ET.Element) -> str:
+    """Liferea's conventions, as newsboat imports them: ``xmlUrl="|command"`` is an
+    ``exec:`` feed, a ``filtercmd`` attribute makes a ``filter:`` feed."""
+    raw = _attr(element, "xmlUrl") or _attr(element, "url")
+    url = f"exec:{raw[1:]}" if raw.startswith("|") else raw
+    filtercmd = _attr(element, "filtercmd")
+    if filtercmd and url:
+        url = f"filter:{filtercmd}:{url}"
+    if url.startswith(("exec:", "filter:")) and "\n" not in url and "\r" not in url:
+        return url
+    return ""
+
+
+@dataclass
+class OpmlRead:
+    """What an OPML document lists."""
+
+    feeds: list[Source] = field(default_factory=list)
+    """Its http(s) feeds."""
+    commands: list[Source] = field(default_factory=list)
+    """Its command feeds (``|command`` URLs, ``filtercmd``): never subscribed by a plain
+    import, since a file from elsewhere would run them; ``import --from newsboat`` does."""
+
+
+def _walk(element: ET.Element, folder: str, out: OpmlRead, seen: set[str]) -> None:
     for child in element:
         if _local(child.tag) != "outline":
             continue
         name = clean_line(_attr(child, "text") or _attr(child, "title"))
-        url = _feed_url(_attr(child, "xmlUrl"))
-        if url:
+        title = clean_line(_attr(child, "title") or _attr(child, "text"))
+        command = _command_url(child)
+        url = "" if command else _feed_url(_attr(child, "xmlUrl") or _attr(child, "url"))
+        if command:
+            if command not in seen:
+                seen.add(command)
+                out.commands.append(command_source(command, title, folder, _tags(child)))
+        elif url:
             if url not in seen:
                 seen.add(url)
-                tags = tuple(
-                    t
-                    for t in (clean_line(c).strip("/") for c in _attr(child, "category").split(","))
-                    if t
-                )
-                title = clean_line(_attr(child, "title") or _attr(child, "text"))
-                out.append(
-                    Source(url=url, kind=SourceKind.FEED, title=title, folder=folder, tags=tags)
+                out.feeds.append(
+                    Source(
+                        url=url, kind=SourceKind.FEED, title=title, folder=folder, tags=_tags(child)
+                    )
                 )
             _walk(child, folder, out, seen)
         elif len(child):
@@ -79,12 +114,19 @@ def _scan(data: bytes) -> list[Source]:
 
 
 def read_opml(data: bytes) -> list[Source]:
-    """The http(s) feeds an OPML document lists, in order, without duplicates.
+    """The http(s) feeds an OPML document lists, in order, without duplicates (see
+    :func:`read_opml_document`)."""
+    return read_opml_document(data).feeds
 
-    Nested outlines become folders joined with "/". A DOCTYPE (and so any entity
-    declaration) is removed before parsing; a document that is not well-formed XML
-    is scanned for ``xmlUrl`` attributes instead. Raises :class:`NotOpmlError` (a usage
-    error: the user named the file) when the document lists no feeds and is not OPML.
+
+def read_opml_document(data: bytes) -> OpmlRead:
+    """The feeds and command feeds an OPML document lists, in order, without duplicates.
+
+    Nested outlines become folders joined with "/"; ``category`` becomes tags. A DOCTYPE
+    (and so any entity declaration) is removed before parsing; a document that is not
+    well-formed XML is scanned for ``xmlUrl`` attributes instead. Raises
+    :class:`NotOpmlError` (a usage error: the user named the file) when the document lists
+    no feeds and is not OPML: no ``<opml>`` root, no ``<body>``, an unknown encoding.
     """
     data = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not data:
@@ -100,13 +142,20 @@ def read_opml(data: bytes) -> list[Source]:
     except ET.ParseError as exc:
         found = _scan(data)
         if found:
-            return found
+            return OpmlRead(feeds=found)
+        raise NotOpmlError(f"not OPML: {clean_line(str(exc))}") from None
+    except LookupError as exc:  # <?xml encoding="latin-9"?>: a codec Python does not know
         raise NotOpmlError(f"not OPML: {clean_line(str(exc))}") from None
     if _local(root.tag) != "opml":
-        raise NotOpmlError(f"not OPML: the document is <{clean_line(_local(root.tag))[:40]}>")
-    body = next((child for child in root if _local(child.tag) == "body"), root)
-    out: list[Source] = []
-    _walk(body, "", out, set())
+        raise NotOpmlError(
+            f"not OPML: the <opml> root element is missing (the document is"
+            f" <{clean_line(_local(root.tag))[:40]}>)"
+        )
+    body = next((child for child in root if _local(child.tag) == "body"), None)
+    out = OpmlRead()
+    _walk(root if body is None else body, "", out, set())
+    if body is None and not out.feeds and not out.commands:
+        raise NotOpmlError("not OPML: the <body> element in the <opml> root element is missing")
     return out
 
 

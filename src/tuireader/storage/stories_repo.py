@@ -304,6 +304,22 @@ class StoryRepo:
         ).fetchone()
         return int(row[0]) if row else None
 
+    def keys_of(self, source_id: int) -> dict[str, int]:
+        """A source's stories: key → id."""
+        return dict(
+            self.conn.execute("SELECT key, id FROM stories WHERE source_id = ?", (source_id,))
+        )
+
+    def read_keys(self, source_id: int) -> list[tuple[str, str, str, int | None]]:
+        """A source's read stories: (key, title, link, published), oldest first."""
+        return list(
+            self.conn.execute(
+                "SELECT key, title, link, published FROM stories WHERE source_id = ?"
+                " AND read = 1 ORDER BY sort_time, id",
+                (source_id,),
+            )
+        )
+
     def mark(
         self, ids: Iterable[int], *, read: bool | None = None, starred: bool | None = None
     ) -> list[int]:

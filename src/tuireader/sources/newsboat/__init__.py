@@ -1,0 +1,1 @@
+"""newsboat's own files (``urls``, ``config``, ``cache.db``), read as newsboat reads them."""
