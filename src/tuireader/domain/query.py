@@ -36,6 +36,11 @@ class StoryQuery:
     unread_first: bool = False
     collapse: bool = False
     """One line per same-story cluster (its newest story), with the other sources counted."""
+    expr: str = ""
+    """A filter-language expression (:mod:`tuireader.domain.filter_lang`) stories must match."""
+    ignored: bool = False
+    """Only the stories a killfile rule caught (hidden or marked read); otherwise hidden
+    stories are left out of every view."""
 
 
 def fts_query(text: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tuireader.domain.errors import DiskFullError, ReadOnlyError, StorageError
+from tuireader.storage.filter_sql import register
 from tuireader.storage.migrations import SCHEMA_VERSION, migrate
 
 BUSY_TIMEOUT_MS = 15_000
@@ -22,6 +23,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
+    register(conn)
     return conn
 
 
@@ -156,6 +158,7 @@ def _open_read_only(path: Path) -> tuple[sqlite3.Connection, str | None]:
     )
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=15)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    register(conn)
     try:
         version = _inspect(conn, _size(path))
     except _NotOurs as why:

@@ -269,7 +269,20 @@ CREATE TABLE story_vectors (
 );
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11)
+# Killfiles (issue 13): which stories an ``[[ignore]]`` rule caught, by the rule's query,
+# and what it did ("hide": left out of every view and count; "mark_read"). A story is
+# caught once per rule, so one the user marks unread again stays unread.
+V12 = """
+CREATE TABLE story_ignored (
+    story_id INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+    rule TEXT NOT NULL,
+    action TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX story_ignored_hidden ON story_ignored (story_id) WHERE action = 'hide';
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12)
 SCHEMA_VERSION = len(STEPS)
 
 _TAGS = re.compile(r"<[^>]*>")

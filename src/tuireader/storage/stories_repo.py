@@ -13,6 +13,7 @@ from tuireader.domain.models import StoreCounts, Story, StoryText
 from tuireader.domain.query import SortKey, StoryQuery, fts_query
 from tuireader.domain.titles import fold as normalize_title
 from tuireader.storage.database import write
+from tuireader.storage.filter_sql import compile_filter
 from tuireader.storage.rows import (
     FULL_COLUMNS,
     HEADLINE_COLUMNS,
@@ -31,6 +32,10 @@ _ORDER: dict[SortKey, tuple[str, ...]] = {
     ),
     SortKey.TITLE: ("s.title COLLATE NOCASE ASC", "s.sort_time DESC", "s.id DESC"),
 }
+
+
+HIDDEN = "s.id NOT IN (SELECT story_id FROM story_ignored WHERE action = 'hide')"
+"""Leaves out the stories a killfile rule hides."""
 
 
 def _flip(term: str) -> str:
@@ -207,6 +212,14 @@ class StoryRepo:
             "s.source_id NOT IN (SELECT id FROM sources WHERE removed_at IS NOT NULL)"
         ]
         args: list[object] = []
+        if query.ignored:
+            clauses.append("s.id IN (SELECT story_id FROM story_ignored)")
+        else:
+            clauses.append(HIDDEN)
+        if query.expr:
+            condition, bound = compile_filter(query.expr, self.clock())
+            clauses.append(condition)
+            args.extend(bound)
         if query.unread:
             clauses.append("s.read = 0")
         if query.starred:
@@ -291,7 +304,9 @@ class StoryRepo:
     def count(self, query: StoryQuery) -> int:
         """How many stories a view holds."""
         where, args = self._where(query)
-        needs_sources = query.folder is not None or query.account is not None or query.saved
+        needs_sources = (
+            query.folder is not None or query.account is not None or query.saved or query.expr
+        )
         join = " JOIN sources src ON src.id = s.source_id" if needs_sources else ""
         row = self.conn.execute(f"SELECT count(*) FROM stories s{join}{where}", args).fetchone()
         return int(row[0])
