@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from tuireader.config.accounts import parse_accounts
+from tuireader.config.filters import parse_ignore, parse_views
 from tuireader.domain.accounts import Account
 from tuireader.domain.errors import ConfigError
 from tuireader.domain.files import os_reason
+from tuireader.domain.killfile import IgnoreRule, SavedView
 
 FULL_TEXT_MODES = ("auto", "always", "never")
 
@@ -94,6 +96,10 @@ class Settings:
     sources: dict[str, SourceOverride] = field(default_factory=dict)
     accounts: dict[str, Account] = field(default_factory=dict)
     """``[accounts.<name>]``: sync accounts by name, in the file's order."""
+    views: dict[str, SavedView] = field(default_factory=dict)
+    """``[views.<name>]``: saved views (filter expressions), in the file's order."""
+    ignore: tuple[IgnoreRule, ...] = ()
+    """``[[ignore]]``: killfile rules, in the file's order."""
 
 
 _MIN_ONE = {"concurrency", "per_host", "max_feed_mb", "trending_hours"}
@@ -166,6 +172,10 @@ def parse_settings(text: str) -> Settings:
             }
         elif key == "accounts":
             out[key] = parse_accounts(value)
+        elif key == "views":
+            out[key] = parse_views(value)
+        elif key == "ignore":
+            out[key] = parse_ignore(value)
         else:
             raise ConfigError(f"config: unknown key '{key}'")
     return Settings(**out)
@@ -220,6 +230,16 @@ trending_hours = 48        # how far back "Ranking" (trending) looks
 # max_stories = 200
 # max_age_days = 30
 # full_text = "auto"       # auto | always | never
+
+# Saved views, shown in the sidebar with unread counts (the filter language: see README):
+# [views.linux]
+# query = 'title =~ "linux" and age < 7'
+
+# Killfile rules, applied as stories arrive and to what is stored; never to starred ones:
+# [[ignore]]
+# query = 'title =~ "^Sponsored"'
+# sources = ["https://example.org/feed.xml"]   # optional: only these sources
+# action = "hide"          # hide | mark_read
 
 # Sync accounts (`tuireader account add` writes these); sync itself is coming:
 # [accounts.home]

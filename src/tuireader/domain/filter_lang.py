@@ -59,6 +59,8 @@ ATTRIBUTES: dict[str, str] = {
     "feedtitle": "the source's title",
     "feedurl": "the source's URL (also `rssurl`)",
     "tags": "the source's folder and tags, each followed by a space (newsboat's form)",
+    "unread_count": "how many unread stories the source holds",
+    "total_count": "how many stories the source holds",
     "source": "the source's name (its title, else its URL)",
     "folder": "the source's folder",
     "saved": '"yes" for a story saved to read later, else "no"',

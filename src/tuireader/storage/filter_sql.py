@@ -67,6 +67,10 @@ _NUMBER: dict[str, str] = {
         " (SELECT count(*) FROM stories o WHERE o.cluster_id = s.cluster_id) END)"
     ),
     "popularity": "coalesce(s.popularity, 0)",
+    "unread_count": (
+        "(SELECT count(*) FROM stories x WHERE x.source_id = s.source_id AND x.read = 0)"
+    ),
+    "total_count": "(SELECT count(*) FROM stories x WHERE x.source_id = s.source_id)",
 }
 """Attributes whose value is a whole number."""
 
@@ -115,10 +119,11 @@ def compile_regex(pattern: str) -> re.Pattern[str]:
         raise ValueError(f"bad regex {pattern!r}: {exc}") from None
 
 
-def _regexp(pattern: str, text: str | None) -> bool:
+def _regexp(pattern: str, text: object) -> bool:
     if text is None:
         return False
-    return compile_regex(pattern).search(text[:MAX_SUBJECT]) is not None
+    subject = text if isinstance(text, str) else str(text)  # age =~ "^1" sees "12"
+    return compile_regex(pattern).search(subject[:MAX_SUBJECT]) is not None
 
 
 def register(conn: sqlite3.Connection) -> None:
