@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--query",
         default="",
         metavar="EXPR",
-        help='a filter expression, e.g. \'title =~ "linux" and age < 7\' (see README)',
+        help="a filter expression, e.g. 'title =~ \"linux\" and age < 7' (see README)",
     )
     lst.add_argument(
         "--ignored", action="store_true", help="the stories killfile rules caught, and which rule"

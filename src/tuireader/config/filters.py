@@ -53,7 +53,7 @@ def parse_ignore(raw: Any) -> tuple[IgnoreRule, ...]:
         fields = _table(table, where, {"query", "sources", "action"})
         action = fields.get("action", IgnoreAction.HIDE.value)
         if action not in {a.value for a in IgnoreAction}:
-            raise ConfigError(f"config: '{where}.action' must be \"hide\" or \"mark_read\"")
+            raise ConfigError(f'config: \'{where}.action\' must be "hide" or "mark_read"')
         sources = fields.get("sources", [])
         if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
             raise ConfigError(f"config: '{where}.sources' must be a list of URLs or titles")

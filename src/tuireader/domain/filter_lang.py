@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from tuireader.domain.errors import UsageError
 
-class FilterError(ValueError):
+
+class FilterError(UsageError):
     """A bad expression; ``str()`` is one line, ``column N: ...`` (1-based)."""
 
     def __init__(self, column: int, message: str) -> None:
@@ -174,6 +176,11 @@ class _Parser:
         op = self.operator()
         self.spaces()
         value, quoted = self.value(op)
+        if op in (Op.MATCH, Op.NOT_MATCH):
+            try:
+                compile_regex(value)
+            except ValueError as exc:
+                raise FilterError(start + 1, str(exc)) from None
         return Comparison(attribute, op, value, start + 1, quoted)
 
     def operator(self) -> Op:
@@ -204,9 +211,7 @@ class _Parser:
             return self.text[start + 1 : self.pos - 1], True
         low = _NUMBER.match(self.text, self.pos)
         if low is None:
-            raise self.fail(
-                f"expected a quoted string, a number or a range, found {self.found()}"
-            )
+            raise self.fail(f"expected a quoted string, a number or a range, found {self.found()}")
         self.pos = low.end()
         if self.text.startswith(":", self.pos):
             high = _NUMBER.match(self.text, self.pos + 1)
@@ -217,6 +222,42 @@ class _Parser:
         if op is Op.BETWEEN:
             raise self.fail("between takes a range, low:high", start)
         return low.group(), False
+
+
+MAX_PATTERN = 512
+"""Longest regex accepted."""
+MAX_SUBJECT = 200_000
+"""A regex sees at most this many characters of a text (a bound on its time)."""
+
+_POSIX = {
+    "alpha": "a-zA-Z",
+    "digit": "0-9",
+    "alnum": "a-zA-Z0-9",
+    "upper": "A-Z",
+    "lower": "a-z",
+    "space": r"\s",
+    "blank": r" \t",
+    "punct": r"!-/:-@\[-`{-~",
+    "xdigit": "0-9A-Fa-f",
+    "word": r"\w",
+}
+# a group holding a quantifier, itself repeated: (a+)+, (x*y)*, (a|b+){2,}
+_NESTED = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]")
+
+
+@lru_cache(maxsize=256)
+def compile_regex(pattern: str) -> re.Pattern[str]:
+    """A POSIX extended regex as Python's, case-insensitive; raises ``ValueError`` with a
+    one-line reason for a pattern too long, too nested to run in bounded time, or bad."""
+    if len(pattern) > MAX_PATTERN:
+        raise ValueError(f"the regex is longer than {MAX_PATTERN} characters")
+    if _NESTED.search(pattern):
+        raise ValueError("the regex repeats a group that repeats (like (a+)+): too slow to run")
+    translated = re.sub(r"\[:([a-z]+):\]", lambda m: _POSIX.get(m.group(1), m.group()), pattern)
+    try:
+        return re.compile(translated, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"bad regex {pattern!r}: {exc}") from None
 
 
 @lru_cache(maxsize=256)

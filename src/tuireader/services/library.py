@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 from tuireader.config.settings import Settings
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import ReadOnlyError, UsageError
-from tuireader.domain.killfile import IgnoreRule
 from tuireader.domain.files import kind_of, os_reason
+from tuireader.domain.killfile import IgnoreRule
 from tuireader.domain.models import Source, SourceKind, SourceSettings, StoreCounts, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line

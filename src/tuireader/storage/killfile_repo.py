@@ -68,7 +68,10 @@ class KillfileRepo:
                             continue
                         chunk_sql += f" AND s.id IN ({','.join('?' * len(chunk))})"
                         chunk_args = [*bound, *chunk]
-                    caught = [r[0] for r in self.conn.execute(chunk_sql + " RETURNING story_id", chunk_args)]
+                    caught = [
+                        r[0]
+                        for r in self.conn.execute(chunk_sql + " RETURNING story_id", chunk_args)
+                    ]
                     if rule.action is IgnoreAction.HIDE:
                         hidden += len(caught)
                     else:
