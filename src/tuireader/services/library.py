@@ -16,7 +16,9 @@ from tuireader.config.settings import Settings
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import ReadOnlyError, UsageError
 from tuireader.domain.files import kind_of, os_reason
-from tuireader.domain.killfile import IgnoreRule
+from tuireader.domain.filter_lang import looks_like_expression
+from tuireader.domain.filter_lang import parse as parse_filter
+from tuireader.domain.killfile import IgnoreRule, SavedView
 from tuireader.domain.models import Source, SourceKind, SourceSettings, StoreCounts, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line
@@ -35,6 +37,8 @@ if TYPE_CHECKING:  # the reader's renderer loads when a story is first opened
 
 SAMPLES_PREF = "first_run_samples"
 """The URL of the sample library seeded on a first run, while it is still there to leave."""
+VIEWS_PREF = "saved_views"
+"""Views saved in the app: a list of ``{"name": ..., "query": ...}``."""
 KILLFILE_PREF = "killfile_rules"
 """The rules (their labels) the store's ``story_ignored`` was last brought in line with."""
 SAMPLES_LEFT = (
@@ -324,6 +328,25 @@ class Library:
         except ReadOnlyError:
             return 0  # a read-only library is shown as it is
         return caught
+
+    def saved_views(self) -> list[SavedView]:
+        """The config's ``[views]``, then those saved in the app (one whose expression no
+        longer parses, after an upgrade say, is left out)."""
+        views = list(self.settings.views.values())
+        stored = self._prefs.get(VIEWS_PREF, [])
+        for item in stored if isinstance(stored, list) else []:
+            query = item.get("query") if isinstance(item, dict) else None
+            if isinstance(query, str) and looks_like_expression(query):
+                views.append(SavedView(str(item.get("name") or query), query))
+        return views
+
+    def save_view(self, query: str, name: str = "") -> None:
+        """Keep a filter expression as a saved view (once)."""
+        parse_filter(query)
+        stored = self._prefs.get(VIEWS_PREF, [])
+        kept = [v for v in stored if isinstance(v, dict)] if isinstance(stored, list) else []
+        if all(v.get("query") != query for v in kept):
+            self._prefs.set(VIEWS_PREF, [*kept, {"name": name or query, "query": query}])
 
     def ignored(self, limit: int) -> list[tuple[Story, str]]:
         """The stories the rules caught, newest first, each with the rule that caught it."""

@@ -216,10 +216,11 @@ class StoryRepo:
             clauses.append("s.id IN (SELECT story_id FROM story_ignored)")
         else:
             clauses.append(HIDDEN)
-        if query.expr:
-            condition, bound = compile_filter(query.expr, self.clock())
-            clauses.append(condition)
-            args.extend(bound)
+        for expr in (query.expr, query.filter):
+            if expr:
+                condition, bound = compile_filter(expr, self.clock())
+                clauses.append(condition)
+                args.extend(bound)
         if query.unread:
             clauses.append("s.read = 0")
         if query.starred:
@@ -305,7 +306,10 @@ class StoryRepo:
         """How many stories a view holds."""
         where, args = self._where(query)
         needs_sources = (
-            query.folder is not None or query.account is not None or query.saved or query.expr
+            query.folder is not None
+            or query.account is not None
+            or query.saved
+            or bool(query.expr or query.filter)
         )
         join = " JOIN sources src ON src.id = s.source_id" if needs_sources else ""
         row = self.conn.execute(f"SELECT count(*) FROM stories s{join}{where}", args).fetchone()
