@@ -243,3 +243,13 @@ def test_a_user_value_is_never_sql(lib: tuple[Library, dict[str, int]]) -> None:
     assert matching(lib, 'title = "x\' OR 1=1 --"') == set()
     assert matching(lib, 'title # "\\" OR *"') == set()
     assert lib[0].count(StoryQuery()) == len(ALL)  # nothing dropped
+
+
+def test_the_readme_lists_every_attribute() -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- filter-attributes -->")
+    block = readme[start : readme.index("<!-- /filter-attributes -->")]
+    rows = dict(re.findall(r"^\| `([a-z_]+)` \| (.*) \|$", block, re.M))
+    assert rows == ATTRIBUTES
