@@ -40,12 +40,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import make_library  # noqa: E402
+import make_library
 
-from tuireader.config.settings import Settings  # noqa: E402
-from tuireader.domain.query import StoryQuery  # noqa: E402
-from tuireader.services.library import Library  # noqa: E402
-from tuireader.storage.database import open_database  # noqa: E402
+from tuireader.config.settings import Settings
+from tuireader.domain.query import StoryQuery
+from tuireader.services.library import Library
+from tuireader.storage.database import open_database
 
 MARK_START, MARK_END = "<!-- query-bench -->", "<!-- /query-bench -->"
 TARGET_MS = 100.0

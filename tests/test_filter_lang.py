@@ -3,6 +3,9 @@ examples, and one-line errors pointing at the column."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from filter_library import filter_library
@@ -246,8 +249,6 @@ def test_a_user_value_is_never_sql(lib: tuple[Library, dict[str, int]]) -> None:
 
 
 def test_the_readme_lists_every_attribute() -> None:
-    import re
-
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     start = readme.index("<!-- filter-attributes -->")
     block = readme[start : readme.index("<!-- /filter-attributes -->")]
