@@ -281,16 +281,44 @@ class StoryRepo:
             if query.collapse
             else ""
         )
-        rows = self.conn.execute(
-            f"SELECT {HEADLINE_COLUMNS}{extra} FROM stories s"
-            f" JOIN sources src ON src.id = s.source_id{where} ORDER BY {order} LIMIT ? OFFSET ?",
-            (*args, limit, offset),
-        ).fetchall()
+        if query.expr or query.filter:
+            rows = self._select_filtered(extra, where, args, order, limit, offset)
+        else:
+            rows = self.conn.execute(
+                f"SELECT {HEADLINE_COLUMNS}{extra} FROM stories s JOIN sources src"
+                f" ON src.id = s.source_id{where} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*args, limit, offset),
+            ).fetchall()
         stories = [story_from_row(r[:HEADLINE_COUNT]) for r in rows]
         if query.collapse:
             for story, row in zip(stories, rows, strict=True):
                 story.cluster_sources = max(0, int(row[HEADLINE_COUNT] or 0))
         return stories
+
+    def _select_filtered(
+        self, extra: str, where: str, args: list[object], order: str, limit: int, offset: int
+    ) -> list[tuple[object, ...]]:
+        """A page of a filter expression's view: the page's ids first, found in the
+        ``stories_filter`` index and sorted (the ``+`` keeps SQLite from walking the time
+        index and reading every story's row to test it), then those rows."""
+        unindexed = ", ".join("+" + term for term in order.split(", "))
+        ids = [
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT s.id FROM stories s JOIN sources src ON src.id = s.source_id{where}"
+                f" ORDER BY {unindexed} LIMIT ? OFFSET ?",
+                (*args, limit, offset),
+            )
+        ]
+        if not ids:
+            return []
+        rows = self.conn.execute(
+            f"SELECT {HEADLINE_COLUMNS}{extra} FROM stories s JOIN sources src"
+            f" ON src.id = s.source_id WHERE s.id IN ({','.join('?' * len(ids))})",
+            ids,
+        ).fetchall()
+        place = {story_id: n for n, story_id in enumerate(ids)}
+        return sorted(rows, key=lambda row: place[int(str(row[0]))])
 
     def ids(self, query: StoryQuery) -> list[int]:
         """Ids of every story in a view, in its order."""
