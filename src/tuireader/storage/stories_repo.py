@@ -7,6 +7,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.models import StoreCounts, Story, StoryText
@@ -297,7 +298,7 @@ class StoryRepo:
 
     def _select_filtered(
         self, extra: str, where: str, args: list[object], order: str, limit: int, offset: int
-    ) -> list[tuple[object, ...]]:
+    ) -> list[Any]:
         """A page of a filter expression's view: the page's ids first, found in the
         ``stories_filter`` index and sorted (the ``+`` keeps SQLite from walking the time
         index and reading every story's row to test it), then those rows."""
@@ -318,7 +319,7 @@ class StoryRepo:
             ids,
         ).fetchall()
         place = {story_id: n for n, story_id in enumerate(ids)}
-        return sorted(rows, key=lambda row: place[int(str(row[0]))])
+        return sorted(rows, key=lambda row: place[row[0]])
 
     def ids(self, query: StoryQuery) -> list[int]:
         """Ids of every story in a view, in its order."""
