@@ -254,3 +254,68 @@ def test_the_readme_lists_every_attribute() -> None:
     block = readme[start : readme.index("<!-- /filter-attributes -->")]
     rows = dict(re.findall(r"^\| `([a-z_]+)` \| (.*) \|$", block, re.M))
     assert rows == ATTRIBUTES
+
+
+TITLES = [
+    "Linux kernel 6.9",
+    "LİNUX with a dotted capital I",
+    "lınux with a dotless i",
+    "\u212aernel with the Kelvin sign",
+    "Ba\u017f with a long s",
+    "The ban on cars",
+    "a rejection letter",
+    "100% sure_thing",
+    "Über café",
+    "plain",
+]
+PATTERNS = [
+    "linux",
+    "kernel",
+    "bas",
+    "^(the|a) .*(ban|reject)",
+    "(ab)+c|plain",
+    "100%",
+    "sure_thing",
+    "über",
+    "caf[eé]",
+    "l.nux",
+    "(?:x|)plain$",
+    "^[[:upper:]]",
+    "n(?=ux)",
+]
+
+
+def test_the_fast_paths_give_the_regexs_answer(tmp_path: Path) -> None:
+    import re as regex
+
+    from tuireader.content.plain import story_text
+    from tuireader.domain.models import Source, SourceKind, Story
+    from tuireader.storage.database import open_database
+
+    conn, _ = open_database(tmp_path / "titles.db")
+    library = Library(conn, __import__("tuireader.config.settings").config.settings.Settings())
+    source, _ = library.add_source(Source(url="http://t.example/", kind=SourceKind.FEED))
+    stories = [Story(key=str(n), title=t) for n, t in enumerate(TITLES)]
+    library.store(source, [(s, story_text(s.title, "", s.content_type)) for s in stories], 0)
+    by_id = {sid: title for sid, title in conn.execute("SELECT id, title FROM stories")}
+    for pattern in PATTERNS:
+        python = pattern.replace("[[:upper:]]", "[A-Z]")
+        expected = {t for t in TITLES if regex.search(python, t, regex.IGNORECASE)}
+        found = {by_id[i] for i in library.ids(StoryQuery(expr=f'title =~ "{pattern}"'))}
+        assert found == expected, pattern
+        missing = {by_id[i] for i in library.ids(StoryQuery(expr=f'title !~ "{pattern}"'))}
+        assert missing == set(TITLES) - expected, pattern
+
+
+def test_required_pieces() -> None:
+    from tuireader.domain.regex_hints import required_pieces
+
+    assert required_pieces("^(the|a) .*(ban|reject)") == [
+        frozenset({"the", "a"}),
+        frozenset({" "}),
+        frozenset({"ban", "reject"}),
+    ]
+    assert required_pieces("linux") == [frozenset({"l"}), frozenset({"nux"})]  # not the i
+    assert required_pieces("(ab)*c") == [frozenset({"c"})]
+    assert required_pieces("(?:foo|)bar") == [frozenset({"bar"})]
+    assert required_pieces("x?") == []

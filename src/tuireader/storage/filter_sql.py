@@ -29,6 +29,7 @@ from tuireader.domain.filter_lang import (
     compile_regex,
     parse,
 )
+from tuireader.domain.regex_hints import required_pieces
 
 NOW = object()
 """Stands in the parameters for the time the query runs (Unix seconds), which the caller
@@ -72,19 +73,28 @@ _NUMBER: dict[str, str] = {
         " (SELECT count(*) FROM stories o WHERE o.cluster_id = s.cluster_id) END)"
     ),
     "popularity": "coalesce(s.popularity, 0)",
-    "unread_count": (
-        "(SELECT count(*) FROM stories x WHERE x.source_id = s.source_id AND x.read = 0)"
-    ),
-    "total_count": "(SELECT count(*) FROM stories x WHERE x.source_id = s.source_id)",
 }
 """Attributes whose value is a whole number."""
 
-_FLAGS = {"unread": ("s.read = 0", "yes"), "starred": ("s.starred != 0", "yes")}
-_FLAGS |= {"flags": ("s.starred != 0", "s"), "saved": ("src.kind = 'saved'", "yes")}
+# "+s.read": a test SQLite checks in the stories_filter index it scans, rather than walking
+# the partial index on unread stories and reading each one's whole row
+_FLAGS = {"unread": ("+s.read = 0", "yes"), "starred": ("+s.starred != 0", "yes")}
+_FLAGS |= {"flags": ("+s.starred != 0", "s"), "saved": ("src.kind = 'saved'", "yes")}
+
+_OF_SOURCE = {"feedtitle", "feedurl", "tags", "source", "folder", "saved"}
+_OF_SOURCE |= {"unread_count", "total_count"}
+"""Attributes of the source alone: tested once per source, not once per story."""
+_COUNTS = {
+    "unread_count": "(SELECT count(*) FROM stories x WHERE x.source_id = src.id AND x.read = 0)",
+    "total_count": "(SELECT count(*) FROM stories x WHERE x.source_id = src.id)",
+}
 """Yes/no attributes as a test the store can index, and the text that means "true"."""
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _META = set("\\^$.|?*+()[]{}")
+_UNSAFE = re.compile(r"[iksIKS]|[^\x00-\x7f]")
+"""Letters LIKE and a case-insensitive Python regex compare differently (``i`` matches
+``İ`` in a regex, not in LIKE): a literal holding one runs as a regex."""
 
 
 def _num(text: str) -> int:
@@ -126,10 +136,15 @@ class _Compiler:
         return self.comparison(tree)
 
     def comparison(self, c: Comparison) -> str:
+        if c.attribute in _OF_SOURCE:
+            return f"(s.source_id IN (SELECT src.id FROM sources src WHERE {self.test(c)}))"
+        return self.test(c)
+
+    def test(self, c: Comparison) -> str:
         negate = {Op.NE: Op.EQ, Op.NOT_MATCH: Op.MATCH, Op.NOT_CONTAINS: Op.CONTAINS}
         if c.op in negate:
             positive = Comparison(c.attribute, negate[c.op], c.value, c.column, c.quoted)
-            return f"NOT {self.comparison(positive)}"
+            return f"NOT {self.test(positive)}"
         if c.attribute in _FLAGS and c.op is Op.EQ:
             test, true = _FLAGS[c.attribute]
             if c.value == true:
@@ -141,8 +156,8 @@ class _Compiler:
                 return self.date(c, day)
         if c.attribute == "age" and c.op in (Op.LT, Op.GT, Op.LE, Op.GE, Op.BETWEEN):
             return self.age(c)
-        expr = _NUMBER.get(c.attribute) or _TEXT[c.attribute]
-        numeric = c.attribute in _NUMBER
+        expr = _COUNTS.get(c.attribute) or _NUMBER.get(c.attribute) or _TEXT[c.attribute]
+        numeric = c.attribute in _NUMBER or c.attribute in _COUNTS
         if c.attribute == "age":
             self.args.append(NOW)
         match c.op:
@@ -188,11 +203,23 @@ class _Compiler:
         op = "<" if c.op in (Op.LT, Op.LE) else ">="
         return f"(s.sort_time {op} {self.bind(start)})"
 
+    def like(self, expr: str, piece: str) -> str:
+        """``expr`` holds ``piece``, ASCII case aside (SQLite's LIKE, in C)."""
+        escaped = piece.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return f"{expr} LIKE {self.bind('%' + escaped + '%')} ESCAPE '\\'"
+
     def regex(self, c: Comparison, expr: str) -> str:
-        if c.value and not (_META & set(c.value)) and c.value.isascii():
-            # a plain word: the same answer as the regex, found by SQLite without Python
-            return f"(instr(lower({expr}), {self.bind(c.value.lower())}) > 0)"
-        return f"({expr} REGEXP {self.bind(c.value)})"
+        if c.value and not (_META & set(c.value)) and not _UNSAFE.search(c.value):
+            return f"({self.like(expr, c.value)})"  # a plain word: the same answer
+        # the pieces every match holds, tested first: the regex runs on those rows only
+        # (not for age, whose expression takes the time: it is written once)
+        clauses = required_pieces(compile_regex(c.value).pattern) if "?" not in expr else []
+        tests = [
+            "(" + " OR ".join(self.like(expr, piece) for piece in sorted(clause)) + ")"
+            for clause in clauses
+        ]
+        tests.append(f"{expr} REGEXP {self.bind(c.value)}")
+        return "(" + " AND ".join(tests) + ")"
 
     def contains(self, c: Comparison, expr: str) -> str:
         if c.attribute == "content":

@@ -223,7 +223,8 @@ class StoryRepo:
                 clauses.append(condition)
                 args.extend(bound)
         if query.unread:
-            clauses.append("s.read = 0")
+            # with an expression, the stories_filter index answers (see filter_sql._FLAGS)
+            clauses.append("+s.read = 0" if query.expr or query.filter else "s.read = 0")
         if query.starred:
             clauses.append("s.starred = 1")
         if query.saved:
