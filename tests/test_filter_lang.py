@@ -319,3 +319,17 @@ def test_required_pieces() -> None:
     assert required_pieces("(ab)*c") == [frozenset({"c"})]
     assert required_pieces("(?:foo|)bar") == [frozenset({"bar"})]
     assert required_pieces("x?") == []
+
+
+def test_a_views_count_and_pages_follow_every_write(tmp_path: Path) -> None:
+    library, ids = filter_library(tmp_path / "memo.db")
+    other, _ = filter_library(tmp_path / "memo.db")  # another connection to the same file
+    query = StoryQuery(expr='unread = "yes" and folder = "tech"')
+    assert library.count(query) == 2
+    assert [s.id for s in library.page(query, 10)] == [ids["a2"], ids["a3"]]
+    library.mark([ids["a2"]], read=True)  # this connection
+    assert library.count(query) == 1
+    assert [s.id for s in library.page(query, 10)] == [ids["a3"]]
+    other.mark([ids["a1"]], read=False)  # another one
+    assert library.count(query) == 2
+    assert [s.id for s in library.page(query, 1, offset=1)] == [ids["a3"]]

@@ -14,6 +14,7 @@ from tuireader.domain.models import StoreCounts, Story, StoryText
 from tuireader.domain.query import SortKey, StoryQuery, fts_query
 from tuireader.domain.titles import fold as normalize_title
 from tuireader.storage.database import write
+from tuireader.storage.filter_pages import FilterPages
 from tuireader.storage.filter_sql import compile_filter
 from tuireader.storage.rows import (
     FULL_COLUMNS,
@@ -72,6 +73,7 @@ class StoryRepo:
     def __init__(self, conn: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
         self.conn = conn
         self.clock = clock
+        self._filtered = FilterPages(conn)
 
     def upsert(
         self, source_id: int, items: Sequence[tuple[Story, str]], adopt: bool = True
@@ -266,6 +268,9 @@ class StoryRepo:
         """
         where, args = self._where(query)
         terms = (("s.read ASC",) if query.unread_first else ()) + _ORDER[query.sort]
+        if query.expr or query.filter:
+            ids = self._filtered.ids(where, args, ", ".join(terms))[offset : offset + limit]
+            return self._stories(query, self._filtered.rows(ids, self._extra(query)))
         if total is not None and offset > total // 2:
             back = max(0, total - offset - limit)
             count = min(limit, total - offset)
@@ -277,50 +282,30 @@ class StoryRepo:
     def _select(
         self, query: StoryQuery, where: str, args: list[object], order: str, limit: int, offset: int
     ) -> list[Story]:
-        extra = (
+        rows = self.conn.execute(
+            f"SELECT {HEADLINE_COLUMNS}{self._extra(query)} FROM stories s JOIN sources src"
+            f" ON src.id = s.source_id{where} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*args, limit, offset),
+        ).fetchall()
+        return self._stories(query, rows)
+
+    @staticmethod
+    def _extra(query: StoryQuery) -> str:
+        """In a collapsed view, how many other sources carry each story's event."""
+        if not query.collapse:
+            return ""
+        return (
             ", (SELECT count(DISTINCT o.source_id) - 1 FROM stories o"
             " WHERE o.cluster_id = s.cluster_id)"
-            if query.collapse
-            else ""
         )
-        if query.expr or query.filter:
-            rows = self._select_filtered(extra, where, args, order, limit, offset)
-        else:
-            rows = self.conn.execute(
-                f"SELECT {HEADLINE_COLUMNS}{extra} FROM stories s JOIN sources src"
-                f" ON src.id = s.source_id{where} ORDER BY {order} LIMIT ? OFFSET ?",
-                (*args, limit, offset),
-            ).fetchall()
+
+    @staticmethod
+    def _stories(query: StoryQuery, rows: list[Any]) -> list[Story]:
         stories = [story_from_row(r[:HEADLINE_COUNT]) for r in rows]
         if query.collapse:
             for story, row in zip(stories, rows, strict=True):
                 story.cluster_sources = max(0, int(row[HEADLINE_COUNT] or 0))
         return stories
-
-    def _select_filtered(
-        self, extra: str, where: str, args: list[object], order: str, limit: int, offset: int
-    ) -> list[Any]:
-        """A page of a filter expression's view: the page's ids first, found in the
-        ``stories_filter`` index and sorted (the ``+`` keeps SQLite from walking the time
-        index and reading every story's row to test it), then those rows."""
-        unindexed = ", ".join("+" + term for term in order.split(", "))
-        ids = [
-            r[0]
-            for r in self.conn.execute(
-                f"SELECT s.id FROM stories s JOIN sources src ON src.id = s.source_id{where}"
-                f" ORDER BY {unindexed} LIMIT ? OFFSET ?",
-                (*args, limit, offset),
-            )
-        ]
-        if not ids:
-            return []
-        rows = self.conn.execute(
-            f"SELECT {HEADLINE_COLUMNS}{extra} FROM stories s JOIN sources src"
-            f" ON src.id = s.source_id WHERE s.id IN ({','.join('?' * len(ids))})",
-            ids,
-        ).fetchall()
-        place = {story_id: n for n, story_id in enumerate(ids)}
-        return sorted(rows, key=lambda row: place[row[0]])
 
     def ids(self, query: StoryQuery) -> list[int]:
         """Ids of every story in a view, in its order."""
@@ -335,6 +320,9 @@ class StoryRepo:
     def count(self, query: StoryQuery) -> int:
         """How many stories a view holds."""
         where, args = self._where(query)
+        if query.expr or query.filter:  # the ids its pages will want, found at once
+            terms = (("s.read ASC",) if query.unread_first else ()) + _ORDER[query.sort]
+            return len(self._filtered.ids(where, args, ", ".join(terms)))
         needs_sources = (
             query.folder is not None
             or query.account is not None
