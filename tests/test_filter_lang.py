@@ -321,10 +321,17 @@ def test_required_pieces() -> None:
     assert required_pieces("x?") == []
 
 
-def test_a_views_count_and_pages_follow_every_write(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "expr",
+    [
+        'unread = "yes" and folder = "tech"',
+        'unread = "yes" and title =~ "^(Spon|C.)"',  # a regex: one scan, kept
+    ],
+)
+def test_a_views_count_and_pages_follow_every_write(tmp_path: Path, expr: str) -> None:
     library, ids = filter_library(tmp_path / "memo.db")
     other, _ = filter_library(tmp_path / "memo.db")  # another connection to the same file
-    query = StoryQuery(expr='unread = "yes" and folder = "tech"')
+    query = StoryQuery(expr=expr)
     assert library.count(query) == 2
     assert [s.id for s in library.page(query, 10)] == [ids["a2"], ids["a3"]]
     library.mark([ids["a2"]], read=True)  # this connection

@@ -269,7 +269,7 @@ class StoryRepo:
         where, args = self._where(query)
         terms = (("s.read ASC",) if query.unread_first else ()) + _ORDER[query.sort]
         if query.expr or query.filter:
-            ids = self._filtered.ids(where, args, ", ".join(terms))[offset : offset + limit]
+            ids = self._filtered.page(where, args, ", ".join(terms), limit, offset)
             return self._stories(query, self._filtered.rows(ids, self._extra(query)))
         if total is not None and offset > total // 2:
             back = max(0, total - offset - limit)
@@ -320,9 +320,9 @@ class StoryRepo:
     def count(self, query: StoryQuery) -> int:
         """How many stories a view holds."""
         where, args = self._where(query)
-        if query.expr or query.filter:  # the ids its pages will want, found at once
+        if query.expr or query.filter:
             terms = (("s.read ASC",) if query.unread_first else ()) + _ORDER[query.sort]
-            return len(self._filtered.ids(where, args, ", ".join(terms)))
+            return self._filtered.count(where, args, ", ".join(terms))
         needs_sources = (
             query.folder is not None
             or query.account is not None
