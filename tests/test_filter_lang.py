@@ -337,6 +337,6 @@ def test_a_views_count_and_pages_follow_every_write(tmp_path: Path, expr: str) -
     library.mark([ids["a2"]], read=True)  # this connection
     assert library.count(query) == 1
     assert [s.id for s in library.page(query, 10)] == [ids["a3"]]
-    other.mark([ids["a1"]], read=False)  # another one
+    other.mark([ids["a2"]], read=False)  # another one
     assert library.count(query) == 2
     assert [s.id for s in library.page(query, 1, offset=1)] == [ids["a3"]]
