@@ -193,6 +193,7 @@ def bench(args: argparse.Namespace) -> str:
     big, small = store(work, args.stories), store(work, 10_000)
     have_newsboat = shutil.which("newsboat") is not None and not args.no_newsboat
     home = newsboat_home(work, small / "corpus") if have_newsboat else None
+    load_before = os.getloadavg()[0]
     lib_big, lib_small = open_library(big), open_library(small)
     recent = recent_days(lib_small)
     big_n, small_n = lib_big.count(StoryQuery()), lib_small.count(StoryQuery())
@@ -223,7 +224,8 @@ def bench(args: argparse.Namespace) -> str:
         " on a warm connection. newsboat 2.21: the query as a `query:` feed with"
         " `prepopulate-query-feeds yes`, `newsboat -x print-unread`, median of"
         f" {args.newsboat_runs} whole runs, less the same run without the query feed"
-        f" ({base:.2f} s: loading the cache). 2 cores; written by"
+        f" ({base:.2f} s: loading the cache). 2 cores shared with other work (load average"
+        f" {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end); written by"
         " `python benchmarks/query_bench.py --readme README.md`.",
     ]
     return "\n".join(rows)
