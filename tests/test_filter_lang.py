@@ -197,7 +197,7 @@ def test_newsboat_grouping() -> None:
     tree = parse('(title = "b" or title = "c") and title = "d"')
     assert isinstance(tree, And) and isinstance(tree.left, Or)
     ranged = parse("popularity between -100:-1")
-    assert isinstance(ranged, Comparison) and ranged.value == "-100:-1"
+    assert isinstance(ranged, Comparison) and ranged.literal == "-100:-1"
 
 
 # (expression, the column the error points at, words it says)

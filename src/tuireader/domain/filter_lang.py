@@ -81,11 +81,11 @@ _NUMBER = re.compile(r"-?[0-9]+")
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
-    """``attribute op value``; ``value`` is the literal as written (a range as ``a:b``)."""
+    """``attribute op literal``: the value as written (a range as ``a:b``)."""
 
     attribute: str
     op: Op
-    value: str
+    literal: str
     column: int
     """Where the comparison starts (1-based), for errors found later (a bad regex)."""
     quoted: bool = False

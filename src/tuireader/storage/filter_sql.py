@@ -143,15 +143,15 @@ class _Compiler:
     def test(self, c: Comparison) -> str:
         negate = {Op.NE: Op.EQ, Op.NOT_MATCH: Op.MATCH, Op.NOT_CONTAINS: Op.CONTAINS}
         if c.op in negate:
-            positive = Comparison(c.attribute, negate[c.op], c.value, c.column, c.quoted)
+            positive = Comparison(c.attribute, negate[c.op], c.literal, c.column, c.quoted)
             return f"NOT {self.test(positive)}"
         if c.attribute in _FLAGS and c.op is Op.EQ:
             test, true = _FLAGS[c.attribute]
-            if c.value == true:
+            if c.literal == true:
                 return f"({test})"
-            return f"(NOT {test})" if c.value in ("no", "") else "0"
+            return f"(NOT {test})" if c.literal in ("no", "") else "0"
         if c.attribute == "date" and c.op in (Op.LT, Op.GT, Op.LE, Op.GE):
-            day = _ISO_DAY.fullmatch(c.value)
+            day = _ISO_DAY.fullmatch(c.literal)
             if day is not None:
                 return self.date(c, day)
         if c.attribute == "age" and c.op in (Op.LT, Op.GT, Op.LE, Op.GE, Op.BETWEEN):
@@ -162,28 +162,28 @@ class _Compiler:
             self.args.append(NOW)
         match c.op:
             case Op.EQ:
-                if numeric and c.value == str(_num(c.value)):
-                    return f"({expr} = {self.bind(int(c.value))})"
-                return f"(CAST({expr} AS TEXT) = {self.bind(c.value)})"
+                if numeric and c.literal == str(_num(c.literal)):
+                    return f"({expr} = {self.bind(int(c.literal))})"
+                return f"(CAST({expr} AS TEXT) = {self.bind(c.literal)})"
             case Op.MATCH:
                 return self.regex(c, expr)
             case Op.CONTAINS:
                 return self.contains(c, expr)
             case Op.BETWEEN:
-                low, high = sorted(_num(part) for part in c.value.split(":"))
+                low, high = sorted(_num(part) for part in c.literal.split(":"))
                 number = expr if numeric else f"CAST({expr} AS INTEGER)"
                 return f"({number} BETWEEN {self.bind(low)} AND {self.bind(high)})"
             case _:
                 number = expr if numeric else f"CAST({expr} AS INTEGER)"
-                return f"({number} {c.op.value} {self.bind(_num(c.value))})"
+                return f"({number} {c.op.value} {self.bind(_num(c.literal))})"
 
     def age(self, c: Comparison) -> str:
         # whole days since sort_time, as a range on sort_time (an index, no arithmetic a row)
         if c.op is Op.BETWEEN:
-            low, high = sorted(_num(part) for part in c.value.split(":"))
+            low, high = sorted(_num(part) for part in c.literal.split(":"))
             after = self.day_bound(high)
             return f"(s.sort_time > {after} AND s.sort_time <= {self.day_bound(low - 1)})"
-        n = _num(c.value)
+        n = _num(c.literal)
         if c.op is Op.LT:
             return f"(s.sort_time > {self.day_bound(n - 1)})"
         if c.op is Op.LE:
@@ -196,7 +196,7 @@ class _Compiler:
         try:
             when = datetime(int(day[1]), int(day[2]), int(day[3]), tzinfo=UTC)
         except ValueError:
-            raise FilterError(c.column, f"no such date {c.value!r}") from None
+            raise FilterError(c.column, f"no such date {c.literal!r}") from None
         start = int(when.timestamp())
         if c.op in (Op.LE, Op.GT):
             start += 86400  # the whole day counts as that date
@@ -209,37 +209,37 @@ class _Compiler:
         return f"{expr} LIKE {self.bind('%' + escaped + '%')} ESCAPE '\\'"
 
     def regex(self, c: Comparison, expr: str) -> str:
-        if c.value and not (_META & set(c.value)) and not _UNSAFE.search(c.value):
-            return f"({self.like(expr, c.value)})"  # a plain word: the same answer
+        if c.literal and not (_META & set(c.literal)) and not _UNSAFE.search(c.literal):
+            return f"({self.like(expr, c.literal)})"  # a plain word: the same answer
         # the pieces every match holds, tested first: the regex runs on those rows only
         # (not for age, whose expression takes the time: it is written once)
-        clauses = required_pieces(compile_regex(c.value).pattern) if "?" not in expr else []
+        clauses = required_pieces(compile_regex(c.literal).pattern) if "?" not in expr else []
         tests = [
             "(" + " OR ".join(self.like(expr, piece) for piece in sorted(clause)) + ")"
             for clause in clauses
         ]
-        tests.append(f"{expr} REGEXP {self.bind(c.value)}")
+        tests.append(f"{expr} REGEXP {self.bind(c.literal)}")
         return "(" + " AND ".join(tests) + ")"
 
     def contains(self, c: Comparison, expr: str) -> str:
         if c.attribute == "content":
             # the story's words as the search index holds them (feed text or fetched page)
-            phrase = c.value.replace('"', '""')
-            if not re.search(r"\w", c.value):
+            phrase = c.literal.replace('"', '""')
+            if not re.search(r"\w", c.literal):
                 return "0"
             match = self.bind(f'body : "{phrase}"')
             return f"(s.id IN (SELECT rowid FROM story_search WHERE story_search MATCH {match}))"
-        if " " in c.value:
+        if " " in c.literal:
             return "0"  # a word of a space-separated list has no space in it
-        if c.attribute == "title" and re.search(r"\w", c.value):
+        if c.attribute == "title" and re.search(r"\w", c.literal):
             # the index finds the few titles holding the word; the exact test keeps newsboat's
-            match = self.bind('title : "' + c.value.replace('"', '""') + '"')
-            exact = f"(instr(' ' || {expr} || ' ', {self.bind(' ' + c.value + ' ')}) > 0)"
+            match = self.bind('title : "' + c.literal.replace('"', '""') + '"')
+            exact = f"(instr(' ' || {expr} || ' ', {self.bind(' ' + c.literal + ' ')}) > 0)"
             return (
                 f"(s.id IN (SELECT rowid FROM story_search WHERE story_search MATCH {match})"
                 f" AND {exact})"
             )
-        return f"(instr(' ' || {expr} || ' ', {self.bind(' ' + c.value + ' ')}) > 0)"
+        return f"(instr(' ' || {expr} || ' ', {self.bind(' ' + c.literal + ' ')}) > 0)"
 
 
 @lru_cache(maxsize=256)
