@@ -212,8 +212,9 @@ def bench(args: argparse.Namespace) -> str:
             whole, _ = newsboat_query(home, expr, args.newsboat_runs)
             theirs = f"{max(0.0, whole - base):.2f} ({whole:.2f})"
         flag = "" if p95 <= TARGET_MS else " ⚠"
+        shown = expr.replace("|", "\\|")  # a | inside a table cell
         rows.append(
-            f"| {name}: `{expr}` | {p50:.1f} / {p95:.1f}{flag} ({hits:,}) |"
+            f"| {name}: `{shown}` | {p50:.1f} / {p95:.1f}{flag} ({hits:,}) |"
             f" {s50:.1f} ({small_hits:,}) | {theirs} |"
         )
         print(rows[-1], file=sys.stderr)
