@@ -301,6 +301,7 @@ def build_context(
     conn, notice = open_database(paths.database)
     settings = settings or Settings()
     library = Library(conn, settings, clock=lambda: clock().timestamp())
+    library.apply_killfile()
     return Context(paths, settings, conn, library, first_run, notice, warnings, clock, embedder)
 
 

@@ -21,6 +21,8 @@ from tuireader.config.settings import TEMPLATE
 from tuireader.domain.dates import date_line
 from tuireader.domain.errors import FirstFetchError, NotOpmlError, SeveralFeedsError, UsageError
 from tuireader.domain.files import os_reason
+from tuireader.domain.filter_lang import FilterError
+from tuireader.domain.filter_lang import parse as parse_filter
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line, clean_text, plural
@@ -270,8 +272,19 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     source_ids = tuple(s.id for s in context.library.find_sources(args.source) if s.id is not None)
+    if args.query:
+        try:
+            parse_filter(args.query)
+        except FilterError as exc:
+            raise UsageError(f"--query: {exc}") from None
+    if args.ignored:
+        return _list_ignored(context, args)
     query = StoryQuery(
-        unread=args.unread, starred=args.starred, source_ids=source_ids, search=args.search
+        unread=args.unread,
+        starred=args.starred,
+        source_ids=source_ids,
+        search=args.search,
+        expr=args.query,
     )
     stories = context.library.page(query, args.limit)
     if args.json:
@@ -279,6 +292,19 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
         return OK
     for story in stories:
         print(story_line(story))
+    return OK
+
+
+def _list_ignored(context: Context, args: argparse.Namespace) -> int:
+    """``list --ignored``: what the killfile caught, each with its rule."""
+    caught = context.library.ignored(args.limit)
+    if args.json:
+        print_json([{**story_json(s), "rule": rule} for s, rule in caught])
+        return OK
+    for story, rule in caught:
+        print(f"{story_line(story)}  [{clean_line(rule)}]")
+    if not caught:
+        print("No story was caught by a killfile rule ([[ignore]] in the config).")
     return OK
 
 

@@ -86,6 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--source", action="append", default=[], metavar="S", help="only this source (repeatable)"
     )
     lst.add_argument("--search", default="", metavar="Q", help="full-text search")
+    lst.add_argument(
+        "--query",
+        default="",
+        metavar="EXPR",
+        help="a filter expression, e.g. 'title =~ \"linux\" and age < 7' (see README)",
+    )
+    lst.add_argument(
+        "--ignored", action="store_true", help="the stories killfile rules caught, and which rule"
+    )
     lst.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
     lst.add_argument("--json", action="store_true", help="print JSON")
 

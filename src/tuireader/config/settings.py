@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from tuireader.config.accounts import parse_accounts
+from tuireader.config.filters import parse_ignore, parse_views
 from tuireader.domain.accounts import Account
 from tuireader.domain.errors import ConfigError
 from tuireader.domain.files import os_reason
+from tuireader.domain.killfile import IgnoreRule, SavedView
 
 FULL_TEXT_MODES = ("auto", "always", "never")
 
@@ -94,6 +96,10 @@ class Settings:
     sources: dict[str, SourceOverride] = field(default_factory=dict)
     accounts: dict[str, Account] = field(default_factory=dict)
     """``[accounts.<name>]``: sync accounts by name, in the file's order."""
+    views: dict[str, SavedView] = field(default_factory=dict)
+    """``[views.<name>]``: saved views (filter expressions), in the file's order."""
+    ignore: tuple[IgnoreRule, ...] = ()
+    """``[[ignore]]``: killfile rules, in the file's order."""
 
 
 _MIN_ONE = {"concurrency", "per_host", "max_feed_mb", "trending_hours"}
@@ -137,10 +143,9 @@ def _check(name: str, key: str, value: Any, default: Any) -> Any:
     return value
 
 
-_READ_ELSEWHERE = frozenset({"views", "ignore", "macros"})
-"""Tables ``import --from newsboat`` writes, read by the query-language, killfile and macro
-work (issue 13); accepted here so a config holding them loads. (Merge point: the lead
-replaces this with those parsers.)"""
+_READ_ELSEWHERE = frozenset({"macros"})
+"""Tables ``import --from newsboat`` writes that no parser here reads yet (macros: issue 13's
+acting-on-stories work); accepted so a config holding them loads."""
 
 
 def parse_settings(text: str) -> Settings:
@@ -172,6 +177,10 @@ def parse_settings(text: str) -> Settings:
             }
         elif key == "accounts":
             out[key] = parse_accounts(value)
+        elif key == "views":
+            out[key] = parse_views(value)
+        elif key == "ignore":
+            out[key] = parse_ignore(value)
         elif key in _READ_ELSEWHERE:
             continue
         else:
@@ -228,6 +237,16 @@ trending_hours = 48        # how far back "Ranking" (trending) looks
 # max_stories = 200
 # max_age_days = 30
 # full_text = "auto"       # auto | always | never
+
+# Saved views, shown in the sidebar with unread counts (the filter language: see README):
+# [views.linux]
+# query = 'title =~ "linux" and age < 7'
+
+# Killfile rules, applied as stories arrive and to what is stored; never to starred ones:
+# [[ignore]]
+# query = 'title =~ "^Sponsored"'
+# sources = ["https://example.org/feed.xml"]   # optional: only these sources
+# action = "hide"          # hide | mark_read
 
 # Sync accounts (`tuireader account add` writes these); sync itself is coming:
 # [accounts.home]

@@ -36,6 +36,14 @@ class StoryQuery:
     unread_first: bool = False
     collapse: bool = False
     """One line per same-story cluster (its newest story), with the other sources counted."""
+    expr: str = ""
+    """A filter-language expression (:mod:`tuireader.domain.filter_lang`) stories must match:
+    a saved view's."""
+    filter: str = ""
+    """An expression typed into the filter line, on top of the view's own."""
+    ignored: bool = False
+    """Only the stories a killfile rule caught (hidden or marked read); otherwise hidden
+    stories are left out of every view."""
 
 
 def fts_query(text: str) -> str:

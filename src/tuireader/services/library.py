@@ -14,14 +14,18 @@ from urllib.parse import urlsplit
 
 from tuireader.config.settings import Settings
 from tuireader.domain.dates import to_timestamp
-from tuireader.domain.errors import UsageError
+from tuireader.domain.errors import ReadOnlyError, UsageError
 from tuireader.domain.files import kind_of, os_reason
+from tuireader.domain.filter_lang import looks_like_expression
+from tuireader.domain.filter_lang import parse as parse_filter
+from tuireader.domain.killfile import IgnoreRule, SavedView
 from tuireader.domain.models import Source, SourceKind, SourceSettings, StoreCounts, Story
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line
 from tuireader.sources.opml import read_opml, write_opml
 from tuireader.storage.database import write
 from tuireader.storage.discovery_repo import DiscoveryRepo
+from tuireader.storage.killfile_repo import KillfileRepo
 from tuireader.storage.pages_repo import PagesRepo
 from tuireader.storage.prefs_repo import PrefsRepo
 from tuireader.storage.sources_repo import SourceRepo
@@ -33,6 +37,10 @@ if TYPE_CHECKING:  # the reader's renderer loads when a story is first opened
 
 SAMPLES_PREF = "first_run_samples"
 """The URL of the sample library seeded on a first run, while it is still there to leave."""
+VIEWS_PREF = "saved_views"
+"""Views saved in the app: a list of ``{"name": ..., "query": ...}``."""
+KILLFILE_PREF = "killfile_rules"
+"""The rules (their labels) the store's ``story_ignored`` was last brought in line with."""
 SAMPLES_LEFT = (
     "The sample library has left now that you have a source of your own ({n} sample stories"
     " removed); `tuireader samples` brings it back."
@@ -102,6 +110,7 @@ class Library:
         self._flags = DiscoveryRepo(conn)
         self._undo = UndoRepo(conn)
         self._pages = PagesRepo(conn)
+        self._killfile = KillfileRepo(conn, clock)
         self._notices: list[str] = []
 
     @property
@@ -272,6 +281,8 @@ class Library:
         assert source.id is not None
         adopt = source.kind is not SourceKind.ACCOUNT  # a server's ids are stable
         counts = self._stories.upsert(source.id, items, adopt=adopt)
+        if self.settings.ignore and counts.touched:
+            self._ignore([t.id for t in counts.touched])
         settings = self.settings_for(source)  # the config's word, whatever the caller holds
         if settings.max_stories or settings.max_age_days:
             self._stories.prune(source.id, settings.max_stories, settings.max_age_days, seen_since)
@@ -309,6 +320,65 @@ class Library:
         reader to take."""
         assert source.id is not None
         return self._stories.read_keys(source.id)
+
+    # killfile -----------------------------------------------------------------------------
+    def _rules(self) -> list[tuple[IgnoreRule, tuple[int, ...] | None]]:
+        """The config's rules, each with the ids of the sources it is limited to."""
+        out: list[tuple[IgnoreRule, tuple[int, ...] | None]] = []
+        for rule in self.settings.ignore:
+            ids: tuple[int, ...] | None = None
+            if rule.sources:
+                found = (s for ref in rule.sources for s in self._sources.find(ref))
+                ids = tuple(sorted({s.id for s in found if s.id is not None}))
+            out.append((rule, ids))
+        return out
+
+    def _ignore(self, story_ids: Sequence[int] | None) -> int:
+        """Apply the rules to these stories (``None``: to every stored one)."""
+        caught = self._killfile.apply(self._rules(), story_ids)
+        if caught.marked_read:
+            self._stories.mark(caught.marked_read, read=True)
+        return caught.hidden + len(caught.marked_read or [])
+
+    def apply_killfile(self) -> int:
+        """Bring what the store says the rules caught in line with the config, when the
+        rules changed since the last time: what a dropped rule hid shows again, and the
+        rules are applied to every stored story. Returns how many stories they caught."""
+        labels = [r.label for r in self.settings.ignore]
+        if self._prefs.get(KILLFILE_PREF, []) == labels:
+            return 0
+        try:
+            self._killfile.forget_others(labels)
+            caught = self._ignore(None) if labels else 0
+            self._prefs.set(KILLFILE_PREF, labels)
+        except ReadOnlyError:
+            return 0  # a read-only library is shown as it is
+        return caught
+
+    def saved_views(self) -> list[SavedView]:
+        """The config's ``[views]``, then those saved in the app (one whose expression no
+        longer parses, after an upgrade say, is left out)."""
+        views = list(self.settings.views.values())
+        stored = self._prefs.get(VIEWS_PREF, [])
+        for item in stored if isinstance(stored, list) else []:
+            query = item.get("query") if isinstance(item, dict) else None
+            if isinstance(query, str) and looks_like_expression(query):
+                views.append(SavedView(str(item.get("name") or query), query))
+        return views
+
+    def save_view(self, query: str, name: str = "") -> None:
+        """Keep a filter expression as a saved view (once)."""
+        parse_filter(query)
+        stored = self._prefs.get(VIEWS_PREF, [])
+        kept = [v for v in stored if isinstance(v, dict)] if isinstance(stored, list) else []
+        if all(v.get("query") != query for v in kept):
+            self._prefs.set(VIEWS_PREF, [*kept, {"name": name or query, "query": query}])
+
+    def ignored(self, limit: int) -> list[tuple[Story, str]]:
+        """The stories the rules caught, newest first, each with the rule that caught it."""
+        why = self._killfile.caught(limit)
+        stories = self._stories.page(StoryQuery(ignored=True), limit)
+        return [(s, why.get(s.id or 0, ("", ""))[0]) for s in stories]
 
     # OPML ---------------------------------------------------------------------------------
     def import_opml(self, data: bytes) -> tuple[list[Source], int]:

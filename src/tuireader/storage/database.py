@@ -12,6 +12,7 @@ from typing import Any
 
 from tuireader.domain.errors import DiskFullError, ReadOnlyError, StorageError
 from tuireader.storage import search_index
+from tuireader.storage.filter_sql import register
 from tuireader.storage.migrations import SCHEMA_VERSION, migrate
 
 BUSY_TIMEOUT_MS = 15_000
@@ -24,6 +25,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
     search_index.register(conn)  # the search index's triggers call it
+    register(conn)  # the filter language's regexp
     return conn
 
 
@@ -158,6 +160,7 @@ def _open_read_only(path: Path) -> tuple[sqlite3.Connection, str | None]:
     )
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=15)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    register(conn)
     try:
         version = _inspect(conn, _size(path))
     except _NotOurs as why:

@@ -274,7 +274,23 @@ V12 = search_index.REBUILD + ";\n" + search_index.TRIGGERS
 """The search index keeps no copy of the text (contentless FTS5), and triggers keep it in
 step with the stories (see :mod:`tuireader.storage.search_index`)."""
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12)
+# Killfiles (issue 13): which stories an ``[[ignore]]`` rule caught, by the rule's query,
+# and what it did ("hide": left out of every view and count; "mark_read"). A story is
+# caught once per rule, so one the user marks unread again stays unread. stories_filter holds
+# the short columns filter expressions test most, so a count or a page of ids over 100,000
+# stories scans it instead of every story's row (bodies included).
+V13 = """
+CREATE TABLE story_ignored (
+    story_id INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+    rule TEXT NOT NULL,
+    action TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX story_ignored_hidden ON story_ignored (story_id) WHERE action = 'hide';
+CREATE INDEX stories_filter ON stories (source_id, sort_time, read, starred, title, author);
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13)
 SCHEMA_VERSION = len(STEPS)
 
 _TAGS = re.compile(r"<[^>]*>")

@@ -10,6 +10,7 @@ from dataclasses import replace
 from tuireader.domain.models import Source
 from tuireader.storage.database import write
 from tuireader.storage.rows import SOURCE_COLUMNS, settings_json, source_from_row
+from tuireader.storage.stories_repo import HIDDEN
 
 
 class SourceRepo:
@@ -51,7 +52,9 @@ class SourceRepo:
         rows = self.conn.execute(
             f"SELECT {SOURCE_COLUMNS}, coalesce(c.unread, 0), coalesce(c.total, 0)"
             " FROM sources LEFT JOIN (SELECT source_id, sum(read = 0) AS unread,"
-            " count(*) AS total FROM stories GROUP BY source_id) c ON c.source_id = sources.id"
+            " count(*) AS total FROM stories s WHERE "
+            + HIDDEN
+            + " GROUP BY source_id) c ON c.source_id = sources.id"
             " WHERE removed_at IS NULL"
             " ORDER BY folder COLLATE NOCASE, coalesce(nullif(title, ''), url) COLLATE NOCASE"
         ).fetchall()

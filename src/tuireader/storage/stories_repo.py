@@ -7,12 +7,15 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.models import StoreCounts, Story, StoryText
 from tuireader.domain.query import SortKey, StoryQuery, fts_query
 from tuireader.domain.titles import fold as normalize_title
 from tuireader.storage.database import write
+from tuireader.storage.filter_pages import FilterPages
+from tuireader.storage.filter_sql import compile_filter
 from tuireader.storage.rows import (
     FULL_COLUMNS,
     HEADLINE_COLUMNS,
@@ -31,6 +34,10 @@ _ORDER: dict[SortKey, tuple[str, ...]] = {
     ),
     SortKey.TITLE: ("s.title COLLATE NOCASE ASC", "s.sort_time DESC", "s.id DESC"),
 }
+
+
+HIDDEN = "s.id NOT IN (SELECT story_id FROM story_ignored WHERE action = 'hide')"
+"""Leaves out the stories a killfile rule hides."""
 
 
 def _flip(term: str) -> str:
@@ -66,6 +73,7 @@ class StoryRepo:
     def __init__(self, conn: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
         self.conn = conn
         self.clock = clock
+        self._filtered = FilterPages(conn)
 
     def upsert(
         self, source_id: int, items: Sequence[tuple[Story, str]], adopt: bool = True
@@ -199,8 +207,18 @@ class StoryRepo:
             "s.source_id NOT IN (SELECT id FROM sources WHERE removed_at IS NOT NULL)"
         ]
         args: list[object] = []
+        if query.ignored:
+            clauses.append("s.id IN (SELECT story_id FROM story_ignored)")
+        else:
+            clauses.append(HIDDEN)
+        for expr in (query.expr, query.filter):
+            if expr:
+                condition, bound = compile_filter(expr, self.clock())
+                clauses.append(condition)
+                args.extend(bound)
         if query.unread:
-            clauses.append("s.read = 0")
+            # with an expression, the stories_filter index answers (see filter_sql._FLAGS)
+            clauses.append("+s.read = 0" if query.expr or query.filter else "s.read = 0")
         if query.starred:
             clauses.append("s.starred = 1")
         if query.saved:
@@ -242,6 +260,9 @@ class StoryRepo:
         """
         where, args = self._where(query)
         terms = (("s.read ASC",) if query.unread_first else ()) + _ORDER[query.sort]
+        if query.expr or query.filter:
+            ids = self._filtered.page(where, args, ", ".join(terms), limit, offset)
+            return self._stories(query, self._filtered.rows(ids, self._extra(query)))
         if total is not None and offset > total // 2:
             back = max(0, total - offset - limit)
             count = min(limit, total - offset)
@@ -253,17 +274,25 @@ class StoryRepo:
     def _select(
         self, query: StoryQuery, where: str, args: list[object], order: str, limit: int, offset: int
     ) -> list[Story]:
-        extra = (
-            ", (SELECT count(DISTINCT o.source_id) - 1 FROM stories o"
-            " WHERE o.cluster_id = s.cluster_id)"
-            if query.collapse
-            else ""
-        )
         rows = self.conn.execute(
-            f"SELECT {HEADLINE_COLUMNS}{extra} FROM stories s"
-            f" JOIN sources src ON src.id = s.source_id{where} ORDER BY {order} LIMIT ? OFFSET ?",
+            f"SELECT {HEADLINE_COLUMNS}{self._extra(query)} FROM stories s JOIN sources src"
+            f" ON src.id = s.source_id{where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*args, limit, offset),
         ).fetchall()
+        return self._stories(query, rows)
+
+    @staticmethod
+    def _extra(query: StoryQuery) -> str:
+        """In a collapsed view, how many other sources carry each story's event."""
+        if not query.collapse:
+            return ""
+        return (
+            ", (SELECT count(DISTINCT o.source_id) - 1 FROM stories o"
+            " WHERE o.cluster_id = s.cluster_id)"
+        )
+
+    @staticmethod
+    def _stories(query: StoryQuery, rows: list[Any]) -> list[Story]:
         stories = [story_from_row(r[:HEADLINE_COUNT]) for r in rows]
         if query.collapse:
             for story, row in zip(stories, rows, strict=True):
@@ -283,7 +312,15 @@ class StoryRepo:
     def count(self, query: StoryQuery) -> int:
         """How many stories a view holds."""
         where, args = self._where(query)
-        needs_sources = query.folder is not None or query.account is not None or query.saved
+        if query.expr or query.filter:
+            terms = (("s.read ASC",) if query.unread_first else ()) + _ORDER[query.sort]
+            return self._filtered.count(where, args, ", ".join(terms))
+        needs_sources = (
+            query.folder is not None
+            or query.account is not None
+            or query.saved
+            or bool(query.expr or query.filter)
+        )
         join = " JOIN sources src ON src.id = s.source_id" if needs_sources else ""
         row = self.conn.execute(f"SELECT count(*) FROM stories s{join}{where}", args).fetchone()
         return int(row[0])

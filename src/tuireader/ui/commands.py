@@ -26,7 +26,7 @@ class Needs(Enum):
     LINKS = "links in the open article"
     IMAGES = "images in the open article"
     UNDO = "a bulk action to undo"
-    SEARCH = "a search in the view"
+    SEARCH = "a search or a filter expression in the view"
     ACCOUNTS = "a sync account in the config"
 
 
@@ -287,7 +287,14 @@ COMMANDS: tuple[Command, ...] = (
         "Views",
         footer=True,
     ),
-    Command("filter", "f", "filter", "Filter", "Filter the view by title as you type", "Views"),
+    Command(
+        "filter",
+        "f",
+        "filter",
+        "Filter",
+        'Filter the view by title as you type, or by an expression (title =~ "x")',
+        "Views",
+    ),
     Command(
         "clear_filter", "F", "clear_filter", "Clear filter", "Drop the search or filter", "Views"
     ),
@@ -296,7 +303,7 @@ COMMANDS: tuple[Command, ...] = (
         "ctrl+s",
         "save_search",
         "Save search",
-        "Keep the current search in the sidebar",
+        "Keep the current search, or the filter expression as a view, in the sidebar",
         "Views",
         needs=Needs.SEARCH,
     ),

@@ -24,6 +24,7 @@ from textual.worker import Worker
 
 from tuireader.domain.accounts import Account, AccountStatus
 from tuireader.domain.errors import UsageError
+from tuireader.domain.filter_lang import looks_like_expression
 from tuireader.domain.models import Source, Story
 from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line, plural
@@ -43,7 +44,7 @@ from tuireader.ui.widgets.fitted_footer import FittedFooter
 from tuireader.ui.widgets.headline_list import HeadlineList
 from tuireader.ui.widgets.query_box import Mode, QueryBox
 from tuireader.ui.widgets.reader_pane import ReaderPane
-from tuireader.ui.widgets.sidebar import Sidebar, View
+from tuireader.ui.widgets.sidebar import SavedViewCount, Sidebar, View
 from tuireader.ui.widgets.status_bar import StatusBar
 from tuireader.ui.widgets.story_list import StoryList
 
@@ -65,16 +66,21 @@ class _Counts:
     sources: list[Source]
     unread: int
     accounts: dict[str, AccountStatus]
+    views: list[SavedViewCount]
 
 
 def _counts(lib: Library, query: StoryQuery, accounts: list[Account]) -> _Counts:
-    """Saved searches, sources with their counts, the view's unread count (in an Unread
-    view too: a story read there stays listed until the view is shown again), and where
-    each sync account stands."""
+    """Saved searches and views (with their unread counts), sources with their counts, the
+    view's unread count (in an Unread view too: a story read there stays listed until the
+    view is shown again), and where each sync account stands."""
     unread = lib.count(replace(query, unread=True))
     saved = lib.pref("saved_searches", [])
     searches = [s for s in saved if isinstance(s, str)] if isinstance(saved, list) else []
-    return _Counts(searches, lib.sources(), unread, account_statuses(lib, accounts))
+    views = [
+        SavedViewCount(v.name, v.query, lib.count(StoryQuery(expr=v.query, unread=True)))
+        for v in lib.saved_views()
+    ]
+    return _Counts(searches, lib.sources(), unread, account_statuses(lib, accounts), views)
 
 
 class MainScreen(Screen[None]):
@@ -262,6 +268,7 @@ class MainScreen(Screen[None]):
                     now=self.session.clock(),
                     accounts=[a.name for a in self.session.accounts if a.is_server],
                     failed_accounts=self._failed_accounts,
+                    views=counts.views,
                 )
                 self.status.unread = counts.unread
                 self.status.accounts = tuple(counts.accounts.items())
@@ -412,7 +419,7 @@ class MainScreen(Screen[None]):
         self.query_one(QueryBox).ask(Mode.SEARCH, self.view_query.search)
 
     def action_filter(self) -> None:
-        self.query_one(QueryBox).ask(Mode.FILTER, self.view_query.text)
+        self.query_one(QueryBox).ask(Mode.FILTER, self.view_query.filter or self.view_query.text)
 
     @on(StoryList.Unmatched)
     def _list_unmatched(self, event: StoryList.Unmatched) -> None:
@@ -426,7 +433,13 @@ class MainScreen(Screen[None]):
 
     @on(QueryBox.Filtered)
     def _filtered(self, event: QueryBox.Filtered) -> None:
-        self.view_query = replace(self.view_query, text=event.text)
+        """An expression (it parses, with an operator) filters by it; anything else is
+        plain words in the title, as before."""
+        text = event.text
+        if looks_like_expression(text):
+            self.view_query = replace(self.view_query, text="", filter=text)
+        else:
+            self.view_query = replace(self.view_query, text=text, filter="")
 
     @on(QueryBox.Searched)
     def _searched(self, event: QueryBox.Searched) -> None:
@@ -440,12 +453,19 @@ class MainScreen(Screen[None]):
     def action_clear_filter(self) -> None:
         if self.view_query.search and self.view_label == "Search":
             self.view_label = "All"  # a search cleared is every story again
-        self.view_query = replace(self.view_query, search="", text="")
+        self.view_query = replace(self.view_query, search="", text="", filter="")
 
     def action_save_search(self) -> None:
         search = self.view_query.search
+        expression = self.view_query.filter
+        if expression:
+            self.changes.write(
+                lambda lib: lib.save_view(expression),
+                lambda _: self.notify(f"Saved view: {clean_line(expression)[:60]}", markup=False),
+            )
+            return
         if not search:
-            self.notify("Search first (/), then save it.")
+            self.notify("Search (/) or filter with an expression (f) first, then save it.")
             return
 
         def save(lib: Library) -> None:
@@ -774,6 +794,6 @@ class MainScreen(Screen[None]):
             case Needs.UNDO:
                 return self.library.can_undo()
             case Needs.SEARCH:
-                return bool(self.view_query.search)
+                return bool(self.view_query.search or self.view_query.filter)
             case Needs.ACCOUNTS:
                 return bool(self.session.accounts)

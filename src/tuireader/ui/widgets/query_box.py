@@ -12,7 +12,7 @@ class Mode(Enum):
     """What the line is typed for."""
 
     SEARCH = "search titles and text, enter to run"
-    FILTER = "filter titles as you type, enter to keep"
+    FILTER = 'filter titles as you type, or an expression (title =~ "x" and age < 7)'
 
 
 class QueryBox(Input):

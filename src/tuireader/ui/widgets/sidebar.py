@@ -54,6 +54,15 @@ class RowKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class SavedViewCount:
+    """A saved view (a filter expression) and how many unread stories it holds now."""
+
+    name: str
+    query: str
+    unread: int
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
     """One sidebar line: a view with a count, a folder heading, or a rule."""
 
@@ -83,8 +92,10 @@ def build_rows(
     now: datetime | None = None,
     accounts: Sequence[str] = (),
     failed_accounts: Collection[str] = (),
+    views: Sequence[SavedViewCount] = (),
 ) -> list[Row]:
-    """The sidebar's lines, in order: the views, the saved searches, the sources of no
+    """The sidebar's lines, in order: the views, the saved views (filter expressions, with
+    their unread counts) and searches, the sources of no
     account by folder, then each sync account (``accounts``, then any other account the
     sources name) with its folders and feeds. An account in ``failed_accounts`` is shown
     failed (its last sync did not finish)."""
@@ -92,6 +103,12 @@ def build_rows(
         Row(v, v.label, unread_total if v.id in ("all", "unread") else None)
         for v in builtin_views(now)
     ]
+    if views:
+        rows.append(Row(None, "", kind=RowKind.RULE))
+        rows += [
+            Row(View(f"view-{n}", v.name, StoryQuery(expr=v.query)), "◇ " + v.name, v.unread)
+            for n, v in enumerate(views)
+        ]
     if searches:
         rows.append(Row(None, "", kind=RowKind.RULE))
         rows += [
@@ -194,10 +211,13 @@ class Sidebar(ScrollView, can_focus=True, inherit_bindings=False):
         now: datetime | None = None,
         accounts: Sequence[str] = (),
         failed_accounts: Collection[str] = (),
+        views: Sequence[SavedViewCount] = (),
     ) -> None:
         """Replace the lines, keeping the cursor on the same view where it still exists."""
         keep = self.current.id if self.current is not None else None
-        self.rows = build_rows(sources, searches, unread_total, now, accounts, failed_accounts)
+        self.rows = build_rows(
+            sources, searches, unread_total, now, accounts, failed_accounts, views
+        )
         self.virtual_size = Size(self.size.width, len(self.rows))
         if keep is not None:
             for n, row in enumerate(self.rows):
