@@ -10,6 +10,10 @@ import pytest
 
 from feedserver import FeedServer
 
+# every search text a caller hands the store is checked against the one the index makes
+# (for the tests' own processes and the commands they start)
+os.environ["TUIREADER_CHECK_SEARCH_TEXT"] = "1"
+
 
 @pytest.fixture
 def feed_server() -> Iterator[FeedServer]:

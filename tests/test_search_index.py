@@ -143,3 +143,22 @@ def test_an_index_from_before_step_12_is_built_anew(tmp_path: Path) -> None:
     conn.execute("DELETE FROM stories WHERE id = 1")
     assert vocab(conn) == set()
     conn.close()
+
+
+def test_a_text_handed_in_as_exact_is_taken_and_checked(library: Library) -> None:
+    """A refresh hands the store each story's text (made in its workers): the index takes
+    it, and under the tests' check a text that is not the story's own is an error."""
+    from tuireader.domain.plain_text import story_text
+
+    lib = library
+    source, _ = lib.add_source(Source(url="http://s.example/feed", kind=SourceKind.FEED))
+    good = story(1, "apples pears")
+    text = story_text(good.title, good.body, good.content_type, good.categories)
+    lib.store(source, [(good, text)], 0, exact_texts=True)
+    assert found(lib, "pears") == 1
+    wrong = story(2, "medlars quinces")
+    with pytest.raises(sqlite3.OperationalError):
+        lib.store(source, [(wrong, "not its text")], 0, exact_texts=True)
+    assert found(lib, "medlars") == 0  # nothing half stored
+    lib.store(source, [(wrong, "not its text")], 0)  # not handed in as exact: made anew
+    assert found(lib, "medlars") == 1

@@ -275,12 +275,17 @@ class Library:
         )
 
     def store(
-        self, source: Source, items: Sequence[tuple[Story, str]], seen_since: int
+        self,
+        source: Source,
+        items: Sequence[tuple[Story, str]],
+        seen_since: int,
+        exact_texts: bool = False,
     ) -> StoreCounts:
-        """Store fetched stories and apply retention."""
+        """Store fetched stories and apply retention (``exact_texts``: each story's text is
+        its ``story_text``, which the search index then takes as it is)."""
         assert source.id is not None
         adopt = source.kind is not SourceKind.ACCOUNT  # a server's ids are stable
-        counts = self._stories.upsert(source.id, items, adopt=adopt)
+        counts = self._stories.upsert(source.id, items, adopt=adopt, exact_texts=exact_texts)
         if self.settings.ignore and counts.touched:
             self._ignore([t.id for t in counts.touched])
         settings = self.settings_for(source)  # the config's word, whatever the caller holds

@@ -241,7 +241,9 @@ class Refresher:
 
     def _store(self, source: Source, prepared: Prepared, now: datetime) -> int:
         items = prepared.items
-        counts = self.library.store(source, items, seen_since=to_timestamp(now) or 0)
+        counts = self.library.store(
+            source, items, seen_since=to_timestamp(now) or 0, exact_texts=True
+        )
         for touched in counts.touched:
             self._terms[touched.id] = prepared.terms[touched.key]
             # the counts stand for the text from here on: keep the refresh small in memory

@@ -72,6 +72,7 @@ class Saver:
             source,
             [(story, story_text(story.title, story.body, story.content_type, story.categories))],
             seen_since=0,
+            exact_texts=True,
         )
         stored = counts.touched[0].id if counts.touched else None
         if stored is None:  # saved before and unchanged

@@ -20,7 +20,13 @@ BUSY_TIMEOUT_MS = 15_000
 
 def connect(path: Path) -> sqlite3.Connection:
     """A connection in autocommit mode; write transactions use ``BEGIN IMMEDIATE``."""
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=15)
+    conn = sqlite3.connect(
+        path,
+        isolation_level=None,
+        check_same_thread=False,
+        timeout=15,
+        factory=search_index.Connection,
+    )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")

@@ -13,6 +13,7 @@ index again (:data:`REBUILD`).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 
 from tuireader.domain.models import ContentType
@@ -49,15 +50,92 @@ def search_body(
     return story_text(title or "", content or summary or "", kind, words)
 
 
+CHECK_ENV = "TUIREADER_CHECK_SEARCH_TEXT"
+"""Set (the tests set it): every search text offered by a caller is checked against the one
+:func:`search_body` makes, and a difference is an error."""
+
+Columns = tuple[str, str, str, str, str]
+"""(title, content, summary, content type, categories JSON) as stored."""
+
+
+class SearchTexts:
+    """Search texts a caller already made for the rows it is about to write (a refresh
+    makes each story's text in its worker processes, for discovery): the insert and update
+    triggers take them instead of making them again on the writing thread. A text is taken
+    only for the row it was offered for, with the very columns it was made from."""
+
+    def __init__(self, check: bool = False) -> None:
+        self.check = check
+        self._pending: dict[int, tuple[Columns, str]] = {}
+
+    def offer(self, texts: dict[int, tuple[Columns, str]]) -> None:
+        """Texts by story id, each with the columns it was made from."""
+        self._pending.update(texts)
+
+    def clear(self) -> None:
+        """Forget what was not taken (rows the write did not change)."""
+        self._pending.clear()
+
+    def body(
+        self,
+        story_id: int,
+        title: str | None,
+        content: str | None,
+        summary: str | None,
+        content_type: str | None,
+        categories: str | None,
+        page_text: str | None,
+    ) -> str:
+        """What :func:`search_body` would make of these columns."""
+        offered = self._pending.pop(story_id, None)
+        if offered is not None and not page_text:
+            columns, text = offered
+            if columns == (title, content, summary, content_type, categories):
+                if self.check:
+                    made = search_body(title, content, summary, content_type, categories, None)
+                    if made != text:
+                        raise ValueError(f"story {story_id}: the search text offered differs")
+                return text
+        return search_body(title, content, summary, content_type, categories, page_text)
+
+
+class Connection(sqlite3.Connection):
+    """A connection that carries the search texts offered for its writes."""
+
+    search_texts: SearchTexts
+
+
 def register(conn: sqlite3.Connection) -> None:
-    """Give a connection the function the index's triggers call (every connection that
-    writes stories needs it: without it, a write fails loudly, never silently)."""
+    """Give a connection the functions the index's triggers call (every connection that
+    writes stories needs them: without them, a write fails loudly, never silently)."""
     conn.create_function("search_body", 6, search_body, deterministic=True)
+    texts = getattr(conn, "search_texts", None)
+    if texts is None:
+        texts = SearchTexts(check=bool(os.environ.get(CHECK_ENV)))
+        if isinstance(conn, Connection):
+            conn.search_texts = texts
+    conn.create_function("search_body_of", 7, texts.body)
+
+
+def offer(conn: sqlite3.Connection, texts: dict[int, tuple[Columns, str]]) -> bool:
+    """Offer search texts for the next write on ``conn`` (False: it takes none)."""
+    found = getattr(conn, "search_texts", None)
+    if not isinstance(found, SearchTexts):
+        return False
+    found.offer(texts)
+    return True
+
+
+def forget_offers(conn: sqlite3.Connection) -> None:
+    """Drop the texts offered and not taken."""
+    found = getattr(conn, "search_texts", None)
+    if isinstance(found, SearchTexts):
+        found.clear()
 
 
 _BODY_OF_NEW = (
-    "search_body(new.title, new.content, new.summary, new.content_type, new.categories,"
-    " (SELECT text FROM story_pages WHERE story_id = new.id))"
+    "search_body_of(new.id, new.title, new.content, new.summary, new.content_type,"
+    " new.categories, (SELECT text FROM story_pages WHERE story_id = new.id))"
 )
 _BODY_OF_OLD = (
     "search_body(old.title, old.content, old.summary, old.content_type, old.categories,"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -13,6 +14,7 @@ from tuireader.domain.dates import to_timestamp
 from tuireader.domain.models import StoreCounts, Story, StoryText
 from tuireader.domain.query import SortKey, StoryQuery, fts_query
 from tuireader.domain.titles import fold as normalize_title
+from tuireader.storage import search_index
 from tuireader.storage.database import write
 from tuireader.storage.filter_pages import FilterPages
 from tuireader.storage.filter_sql import compile_filter
@@ -76,9 +78,18 @@ class StoryRepo:
         self._filtered = FilterPages(conn)
 
     def upsert(
-        self, source_id: int, items: Sequence[tuple[Story, str]], adopt: bool = True
+        self,
+        source_id: int,
+        items: Sequence[tuple[Story, str]],
+        adopt: bool = True,
+        exact_texts: bool = False,
     ) -> StoreCounts:
-        """Store parsed stories with their search text; read/starred state is never touched.
+        """Store parsed stories with their text; read/starred state is never touched.
+
+        ``exact_texts``: each text is ``story_text(title, body, content type, categories)``
+        exactly, and the search index takes it as the story's words instead of making them
+        again (a refresh made them in its workers; the tests check every one). Otherwise
+        the index makes its own, and the text only goes back in the counts.
 
         A story's time is its own date; an undated one goes by when it was first seen (its
         ``fetched_at``, never moved by a later change), as newsboat does. ``adopt``: an
@@ -115,9 +126,12 @@ class StoryRepo:
         touched: list[StoryText] = []
         inserts: list[tuple[object, ...]] = []
         updates: list[tuple[object, ...]] = []
-        with write(self.conn):
+        offers: dict[int, tuple[search_index.Columns, str]] = {}
+        with write(self.conn), contextlib.ExitStack() as done:
+            done.callback(search_index.forget_offers, self.conn)
             # ids are handed out here, inside the write lock, so the rows go in with one
-            # executemany call (their search entries follow, by the index's triggers)
+            # executemany call; their search entries follow by the index's triggers, which
+            # take the texts made already (in a refresh's workers) instead of making them
             next_id = self._next_id()
             for story, text in items:
                 extras = extras_json(story)
@@ -157,8 +171,12 @@ class StoryRepo:
                     story_id = existing[0]
                     updates.append((*values, story_id))
                 known[story.key] = (story_id, digest, seen_at)
+                if exact_texts and text:
+                    columns = (story.title, story.content, story.summary, values[8], values[9])
+                    offers[story_id] = (columns, text)
                 touched.append(StoryText(story_id, story.key, story.title, text, story.categories))
             self.conn.executemany("UPDATE stories SET key = ? WHERE id = ?", renames)
+            search_index.offer(self.conn, offers)
             self.conn.executemany(
                 "INSERT INTO stories (title, link, author, published, updated, sort_time,"
                 " summary, content, content_type, categories, enclosures, extras,"
