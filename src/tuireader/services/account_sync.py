@@ -38,7 +38,7 @@ from tuireader.domain.text import one_line_error
 from tuireader.services.discovery import Discovery
 from tuireader.services.fulltext import FullText
 from tuireader.services.library import Library
-from tuireader.services.refresh import prepare
+from tuireader.services.parse_worker import prepare
 from tuireader.sources.remote_api import RemoteApi
 from tuireader.storage.remote_repo import RemoteRepo
 
@@ -217,6 +217,7 @@ class AccountSync:
         all_counts = self.library.store_many(
             [(source, p.items) for (source, _), p in zip(groups, prepared, strict=True)],
             seen_since=0,
+            exact_texts=True,
         )
         links: list[tuple[str, int, bool, bool]] = []
         for (source, feed_items), ready, counts in zip(groups, prepared, all_counts, strict=True):

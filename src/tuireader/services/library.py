@@ -294,11 +294,14 @@ class Library:
         return counts
 
     def store_many(
-        self, batch: Sequence[tuple[Source, Sequence[tuple[Story, str]]]], seen_since: int
+        self,
+        batch: Sequence[tuple[Source, Sequence[tuple[Story, str]]]],
+        seen_since: int,
+        exact_texts: bool = False,
     ) -> list[StoreCounts]:
         """:meth:`store` for several sources, in one transaction."""
         with write(self._conn):
-            return [self.store(source, items, seen_since) for source, items in batch]
+            return [self.store(source, items, seen_since, exact_texts) for source, items in batch]
 
     def import_stories(
         self,

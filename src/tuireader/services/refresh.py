@@ -9,7 +9,7 @@ import os
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -22,15 +22,13 @@ from tuireader.domain.models import (
     ParsedFeed,
     Source,
     SourceKind,
-    Story,
     StoryText,
 )
-from tuireader.domain.plain_text import story_text
-from tuireader.domain.terms import heaviest_counts, term_counts
 from tuireader.domain.text import one_line_error
 from tuireader.services.discovery import Discovery
 from tuireader.services.fulltext import FullText
 from tuireader.services.library import Library
+from tuireader.services.parse_worker import Prepared, parse_and_prepare, prepare
 from tuireader.services.refresh_report import (
     Outcome,
     Progress,
@@ -44,43 +42,6 @@ from tuireader.sources.http import Fetcher, FetchResult, NetworkError, RetryLate
 from tuireader.sources.local.loader import fingerprint, load_path
 
 logger = logging.getLogger(__name__)
-
-
-def _text_and_words(story: Story) -> tuple[str, int]:
-    """A story's text and how many words its body has (is the feed summary-only?)."""
-    text = story_text(story.title, story.body, story.content_type, story.categories)
-    body = text.rsplit("\n", 1)[-1]  # the plain body is one line, and the last
-    return text, body.count(" ") + 1 if body else 0
-
-
-@dataclass(slots=True)
-class Prepared:
-    """Parsed stories with what storing and indexing them needs, made in a worker thread."""
-
-    items: list[tuple[Story, str]] = field(default_factory=list)
-    """Each story with its search text."""
-    terms: dict[str, dict[str, float]] = field(default_factory=dict)
-    """Discovery term counts by story key."""
-    words: dict[str, int] = field(default_factory=dict)
-    """Words in each story's feed text, by key (is it summary-only?)."""
-
-
-def prepare(stories: Sequence[Story]) -> Prepared:
-    """Search text, word counts and discovery term counts: CPU work for a worker thread."""
-    prepared = Prepared()
-    for story in stories:
-        text, words = _text_and_words(story)
-        prepared.items.append((story, text))
-        prepared.terms[story.key] = heaviest_counts(
-            term_counts(story.title, text, story.categories)
-        )
-        prepared.words[story.key] = words
-    return prepared
-
-
-def _parse_and_prepare(data: bytes, url: str) -> tuple[ParsedFeed, Prepared]:
-    parsed = parse_feed(data, url)
-    return parsed, prepare(parsed.stories)
 
 
 POOL_FROM = 24
@@ -234,10 +195,10 @@ class Refresher:
         if self._pool is not None:
             try:
                 loop = asyncio.get_running_loop()
-                return await loop.run_in_executor(self._pool, _parse_and_prepare, data, url)
+                return await loop.run_in_executor(self._pool, parse_and_prepare, data, url)
             except BrokenProcessPool:
                 self._pool = None  # carry on in threads
-        return await asyncio.to_thread(_parse_and_prepare, data, url)
+        return await asyncio.to_thread(parse_and_prepare, data, url)
 
     def _store(self, source: Source, prepared: Prepared, now: datetime) -> int:
         items = prepared.items
