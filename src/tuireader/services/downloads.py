@@ -93,10 +93,14 @@ class DownloadQueue:
 
     # fetching -------------------------------------------------------------------------
     async def run(
-        self, client: httpx.AsyncClient, progress: Progress | None = None, step: int = 256 * 1024
+        self,
+        client: httpx.AsyncClient,
+        progress: Progress | None = None,
+        step: int = 256 * 1024,
+        only: set[int] | None = None,
     ) -> list[Download]:
-        """Fetch everything queued (and whatever is queued meanwhile) until none is left;
-        returns each download as it ended."""
+        """Fetch everything queued (and whatever is queued meanwhile) until none is left,
+        or only the downloads with the ids in ``only``; returns each as it ended."""
         ended: list[Download] = []
         hosts: dict[str, asyncio.Lock] = {}
         slots = asyncio.Semaphore(self.at_once)
@@ -108,7 +112,11 @@ class DownloadQueue:
                 ended.append(await self.fetch(client, download, progress, step))
 
         while True:
-            todo = [d for d in self.repo.queued() if d.id not in tried]
+            todo = [
+                d
+                for d in self.repo.queued()
+                if d.id not in tried and (only is None or d.id in only)
+            ]
             if not todo:
                 return ended
             tried.update(d.id for d in todo)

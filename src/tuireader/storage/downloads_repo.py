@@ -19,7 +19,7 @@ def _row(row: tuple[object, ...]) -> Download:
         story_id=story_id if isinstance(story_id, int) else None,
         url=url,
         path=path,
-        state=DownloadState(state),
+        state=DownloadState(str(state)),
         received=received if isinstance(received, int) else 0,
         total=total if isinstance(total, int) else None,
         error=error if isinstance(error, str) else "",

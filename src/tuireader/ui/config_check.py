@@ -176,15 +176,11 @@ def check_keys(overrides: Mapping[str, str]) -> ConfigReport:
     return report
 
 
-def check_macros(
-    macros: Mapping[str, Sequence[str]], overrides: Mapping[str, str]
-) -> ConfigReport:
+def check_macros(macros: Mapping[str, Sequence[str]], overrides: Mapping[str, str]) -> ConfigReport:
     """``[macros]``: each key a key name no command holds now, each id a command's."""
     report = ConfigReport()
     held = {
-        key: command.id
-        for command in COMMANDS
-        for key in split_keys(keys_for(command, overrides))
+        key: command.id for command in COMMANDS for key in split_keys(keys_for(command, overrides))
     }
     for key, ids in macros.items():
         shown = clean_line(key)

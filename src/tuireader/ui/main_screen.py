@@ -770,3 +770,6 @@ class MainScreen(Screen[None]):
                 return bool(self.view_query.search)
             case Needs.ACCOUNTS:
                 return bool(self.session.accounts)
+            case Needs.ENCLOSURES:
+                story = self.article.story
+                return story is not None and bool(story.enclosures)
