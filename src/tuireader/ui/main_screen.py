@@ -9,6 +9,7 @@ and written on the writer thread, so a key never waits for the database.
 
 from __future__ import annotations
 
+import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -30,13 +32,23 @@ from tuireader.domain.text import clean_line, plural
 from tuireader.services.account_status import account_statuses
 from tuireader.services.library import Library
 from tuireader.services.session import Session
-from tuireader.ui.commands import BY_ACTION, Command, Needs, bindings
+from tuireader.ui.commands import (
+    BY_ACTION,
+    BY_ID,
+    Command,
+    Needs,
+    Scope,
+    all_commands,
+    bindings,
+    macro_commands,
+)
 from tuireader.ui.confirm_modal import ConfirmModal
 from tuireader.ui.failures import forward_failure
 from tuireader.ui.hints import empty_hint
-from tuireader.ui.modals import HelpScreen
+from tuireader.ui.modals import HelpScreen, LinkPickerModal, PathModal
 from tuireader.ui.source_tasks import SourceTasks
 from tuireader.ui.store_changes import StoreChanges
+from tuireader.ui.story_actions import StoryActions
 from tuireader.ui.view_picker_modal import ViewPickerModal
 from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.fitted_footer import FittedFooter
@@ -102,6 +114,10 @@ class MainScreen(Screen[None]):
         """Under 80 columns: the sidebar is shown over the headlines."""
         self._failed_accounts: set[str] = set()
         """Accounts whose last sync in this session failed (the sidebar shows them so)."""
+        self.macros = macro_commands(session.settings.macros)
+        """The user's macros, declared as commands (bound here, in the palette and help)."""
+        for binding in Binding.make_bindings(bindings(commands=self.macros)):
+            self._bindings._add_binding(binding)  # the class's bindings are the same for all
 
     def compose(self) -> ComposeResult:
         session = self.session
@@ -124,6 +140,7 @@ class MainScreen(Screen[None]):
         )
         yield FittedFooter()
         yield SourceTasks(session)
+        yield StoryActions(session)
         yield StoreChanges(session.writes)
 
     async def _open_story(self, story_id: int) -> OpenedStory:
@@ -733,7 +750,98 @@ class MainScreen(Screen[None]):
         self.reader.open_image()
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.session.settings.keys))
+        self.app.push_screen(
+            HelpScreen(self.session.settings.keys, all_commands(self.session.settings.macros))
+        )
+
+    # acting on stories: enclosures, pipe, macros, notifications (issue 13) ---------------
+    @property
+    def actions(self) -> StoryActions:
+        """Playing, downloading, piping, notifying."""
+        return self.query_one(StoryActions)
+
+    def _enclosure(self, verb: str, then: Callable[[Story, int], None]) -> None:
+        """The open story's enclosure to act on: the only one, or one chosen from a list."""
+        story = self.article.story
+        if story is None or not story.enclosures:
+            self.notify("This story has no enclosures (audio, video, images).")
+            return
+        if len(story.enclosures) == 1:
+            then(story, 1)
+            return
+        urls = [e.url for e in story.enclosures]
+        self.app.push_screen(
+            LinkPickerModal(urls, f"{verb} which enclosure?"),
+            lambda url: then(story, urls.index(url) + 1) if url else None,
+        )
+
+    def action_play_enclosure(self) -> None:
+        self._enclosure(
+            "Play",
+            lambda story, n: self.actions.play(story, n, self.article.enclosure_list.downloaded(n)),
+        )
+
+    def action_download_enclosure(self) -> None:
+        def download(story: Story, n: int) -> None:
+            self.actions.download(story, n)
+
+        self._enclosure("Download", download)
+
+    def action_pipe_story(self) -> None:
+        story = self._target()
+        if story is None or story.id is None:
+            return
+        from tuireader.services.user_commands import split_command
+
+        def chosen(command: str | None) -> None:
+            if not command:
+                return
+            try:
+                argv = split_command(command)
+            except UsageError as error:
+                self.notify(clean_line(str(error)), severity="error", markup=False)
+                return
+            full = self.library.story(story.id) if story.id is not None else story
+            self.actions.pipe(full, argv)
+
+        sends = self.session.settings.actions.pipe_sends
+        self.app.push_screen(
+            PathModal(
+                f"Pipe the story ({'its link' if sends == 'url' else 'Markdown'}) to which"
+                " command? (no shell)",
+                shlex.join(self.session.settings.actions.pipe_command),
+            ),
+            chosen,
+        )
+
+    async def action_run_macro(self, key: str) -> None:
+        """Run a macro's commands in order, each as its key would."""
+        for command_id in self.session.settings.macros.get(key, ()):
+            command = BY_ID[command_id]
+            name = command.action.removeprefix("app.")
+            focused = self.focused
+            target: object = self.app if command.action.startswith("app.") else self
+            if command.scope is Scope.FOCUSED and hasattr(
+                focused, f"action_{name.partition('(')[0]}"
+            ):
+                target = focused
+            await self.app.run_action(name, target)  # type: ignore[arg-type]
+
+    @on(StoryActions.DownloadMoved)
+    def _download_moved(self, event: StoryActions.DownloadMoved) -> None:
+        story = self.article.story
+        if story is not None and story.id == event.download.story_id:
+            self.article.enclosure_list.show_download(event.download)
+
+    @on(ReaderPane.Opened)
+    def _show_downloads(self, event: ReaderPane.Opened) -> None:
+        story = self.article.story
+        if story is not None and story.enclosures and self.session.downloads is not None:
+            self.actions.show_downloads(event.story_id)
+
+    @on(SourceTasks.NewStoriesArrived)
+    def _new_stories(self, event: SourceTasks.NewStoriesArrived) -> None:
+        self.actions.notify_new(event.new)
 
     # what can run -----------------------------------------------------------------------
     def can_run(self, action: str) -> bool:

@@ -1,0 +1,183 @@
+"""The main screen's actions on a story: play or download its enclosures, pipe it to a
+command, and say that a refresh brought new stories.
+
+A component with no area on screen, like :class:`~tuireader.ui.source_tasks.SourceTasks`:
+it owns the download worker (a thread with its own event loop and database connection, so
+the queue never holds a key) and posts each download's progress up to the screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from textual import work
+from textual.message import Message
+from textual.widget import Widget
+from textual.worker import Worker
+
+from tuireader.domain.downloads import Download, DownloadState
+from tuireader.domain.errors import TuireaderError
+from tuireader.domain.models import Story
+from tuireader.domain.text import clean_line, one_line_error
+from tuireader.services.notify import NewStories, desktop_sequence, run_notify_command
+from tuireader.services.session import Session
+from tuireader.services.user_commands import pipe, play, story_payload
+from tuireader.ui.failures import forward_failure
+
+
+class StoryActions(Widget):
+    """Runs the actions; posts :class:`DownloadMoved`."""
+
+    DEFAULT_CSS = "StoryActions { display: none; }"
+
+    class DownloadMoved(Message):
+        """A download was queued, moved on, ended or failed."""
+
+        def __init__(self, download: Download) -> None:
+            super().__init__()
+            self.download = download
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self._running = False
+        self._again = False
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        forward_failure(self, event)
+
+    def on_mount(self) -> None:
+        if self.session.downloads is not None:
+            self.call_after_refresh(self._resume)  # what was queued when the app closed
+
+    def _say(self, message: str, severity: str = "information") -> None:
+        self.notify(clean_line(message), severity=severity, timeout=8, markup=False)  # type: ignore[arg-type]
+
+    # playing ----------------------------------------------------------------------------
+    def play(self, story: Story, n: int, download: Download | None) -> None:
+        """Play the ``n``-th enclosure: its file when downloaded, else its URL."""
+        target = story.enclosures[n - 1].url
+        done = download is not None and download.state is DownloadState.DONE
+        if done and download is not None and Path(download.path).exists():
+            target = download.path
+        self._play(target)
+
+    @work(thread=True, group="player", exit_on_error=False)
+    def _play(self, target: str) -> None:
+        try:
+            argv = play(target, self.session.settings.actions.player)
+        except TuireaderError as error:
+            self.app.call_from_thread(self._say, one_line_error(error), "warning")
+            return
+        self.app.call_from_thread(self._say, f"Playing with {argv[0]}: {target}")
+
+    # downloading ------------------------------------------------------------------------
+    @work(thread=True, group="downloads-shown", exclusive=True, exit_on_error=False)
+    def show_downloads(self, story_id: int) -> None:
+        """Post the story's downloads (the article's rows show them)."""
+        opener = self.session.downloads
+        assert opener is not None
+
+        async def read() -> list[Download]:
+            async with opener() as (downloads, _client):
+                return downloads.for_story(story_id)
+
+        for download in asyncio.run(read()):
+            self.app.call_from_thread(self.post_message, self.DownloadMoved(download))
+
+    @work(thread=True, group="downloads-queue", exit_on_error=False)
+    def download(self, story: Story, n: int) -> None:
+        """Queue the ``n``-th enclosure and make sure the queue runs."""
+        opener = self.session.downloads
+        assert opener is not None
+
+        async def queue() -> Download:
+            async with opener() as (downloads, _client):
+                return downloads.enqueue(story, n)
+
+        queued = asyncio.run(queue())
+        self.app.call_from_thread(self._queued, queued)
+
+    def _queued(self, download: Download) -> None:
+        self.post_message(self.DownloadMoved(download))
+        if download.state is DownloadState.DONE:
+            self._say(f"Already downloaded: {download.path}")
+            return
+        self._say(f"Downloading into {os.path.dirname(download.path)}")
+        self._resume()
+
+    def _resume(self) -> None:
+        if self._running:
+            self._again = True
+            return
+        self._running = True
+        self._run_queue()
+
+    @work(thread=True, group="downloads", exit_on_error=False)
+    def _run_queue(self) -> None:
+        """Fetch what is queued, again while more is queued meanwhile."""
+        opener = self.session.downloads
+        assert opener is not None
+
+        def moved(download: Download) -> None:
+            self.app.call_from_thread(self.post_message, self.DownloadMoved(download))
+
+        async def run() -> list[Download]:
+            async with opener() as (downloads, client):
+                return await downloads.run(client, moved)
+
+        try:
+            while True:
+                self._again = False
+                for ended in asyncio.run(run()):
+                    if ended.state is DownloadState.DONE:
+                        self.app.call_from_thread(self._say, f"Downloaded {ended.path}")
+                    elif ended.state is DownloadState.FAILED:
+                        self.app.call_from_thread(
+                            self._say, f"Download failed: {ended.url}: {ended.error}", "warning"
+                        )
+                if not self._again:
+                    return
+        finally:
+            self._running = False
+
+    # piping -----------------------------------------------------------------------------
+    @work(thread=True, group="pipe", exit_on_error=False)
+    def pipe(self, story: Story, argv: list[str]) -> None:
+        """Send the story (or its link) to ``argv``'s stdin; its output's last line, or why
+        it failed, in a line."""
+        actions = self.session.settings.actions
+        try:
+            done = pipe(
+                argv, story_payload(story, actions.pipe_sends), timeout=actions.pipe_timeout
+            )
+        except TuireaderError as error:
+            self.app.call_from_thread(self._say, one_line_error(error), "error")
+            return
+        lines = [line for line in done.output.splitlines() if line.strip()]
+        said = f": {clean_line(lines[-1])[:120]}" if lines else ""
+        self.app.call_from_thread(self._say, f"Piped to {argv[0]}{said}")
+
+    # notifications ----------------------------------------------------------------------
+    def notify_new(self, new: NewStories) -> None:
+        """A refresh brought ``new`` stories: tell the user the ways they asked for."""
+        actions = self.session.settings.actions
+        if not new.count:
+            return
+        if actions.notify_bell:
+            self.app.bell()
+        if actions.notify_desktop:
+            sequence = desktop_sequence("tuireader", new.line())
+            driver = getattr(self.app, "_driver", None)  # Textual's own OSC 52 goes this way
+            if sequence and driver is not None:
+                driver.write(sequence)
+        if actions.notify_command:
+            self._notify_command(new)
+
+    @work(thread=True, group="notify", exit_on_error=False)
+    def _notify_command(self, new: NewStories) -> None:
+        problem = run_notify_command(self.session.settings.actions.notify_command, new)
+        if problem:
+            self.app.call_from_thread(self._say, problem, "warning")
