@@ -96,7 +96,7 @@ class DownloadQueue:
         self,
         client: httpx.AsyncClient,
         progress: Progress | None = None,
-        step: int = 256 * 1024,
+        step: int = 64 * 1024,
         only: set[int] | None = None,
     ) -> list[Download]:
         """Fetch everything queued (and whatever is queued meanwhile) until none is left,
@@ -127,7 +127,7 @@ class DownloadQueue:
         client: httpx.AsyncClient,
         download: Download,
         progress: Progress | None = None,
-        step: int = 256 * 1024,
+        step: int = 64 * 1024,
     ) -> Download:
         """Fetch one download, resuming its ``.part`` file; stored as it ends (done,
         failed, or still queued after ``attempts`` interrupted tries)."""

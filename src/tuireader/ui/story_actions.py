@@ -42,11 +42,13 @@ class StoryActions(Widget):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self._running = False
+        self._runner: Worker[None] | None = None
         self._again = False
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         forward_failure(self, event)
+        if event.worker is self._runner and event.worker.is_finished and self._again:
+            self._resume()  # queued just as the runner was ending
 
     def on_mount(self) -> None:
         if self.session.downloads is not None:
@@ -109,11 +111,12 @@ class StoryActions(Widget):
         self._resume()
 
     def _resume(self) -> None:
-        if self._running:
-            self._again = True
+        running = self._runner
+        if running is not None and not running.is_finished:
+            self._again = True  # it looks at the queue once more before it ends
             return
-        self._running = True
-        self._run_queue()
+        self._again = False
+        self._runner = self._run_queue()
 
     @work(thread=True, group="downloads", exit_on_error=False)
     def _run_queue(self) -> None:
@@ -128,20 +131,17 @@ class StoryActions(Widget):
             async with opener() as (downloads, client):
                 return await downloads.run(client, moved)
 
-        try:
-            while True:
-                self._again = False
-                for ended in asyncio.run(run()):
-                    if ended.state is DownloadState.DONE:
-                        self.app.call_from_thread(self._say, f"Downloaded {ended.path}")
-                    elif ended.state is DownloadState.FAILED:
-                        self.app.call_from_thread(
-                            self._say, f"Download failed: {ended.url}: {ended.error}", "warning"
-                        )
-                if not self._again:
-                    return
-        finally:
-            self._running = False
+        while True:
+            for ended in asyncio.run(run()):
+                if ended.state is DownloadState.DONE:
+                    self.app.call_from_thread(self._say, f"Downloaded {ended.path}")
+                elif ended.state is DownloadState.FAILED:
+                    self.app.call_from_thread(
+                        self._say, f"Download failed: {ended.url}: {ended.error}", "warning"
+                    )
+            if not self._again:
+                return
+            self._again = False
 
     # piping -----------------------------------------------------------------------------
     @work(thread=True, group="pipe", exit_on_error=False)
