@@ -17,6 +17,7 @@ AUDIO = os.urandom(150_000)
 
 
 def podcast_feed(audio_url: str, *titles: str) -> bytes:
+    enclosure = f'<enclosure url="{audio_url}" type="audio/mpeg" length="{len(AUDIO)}"/>'
     items = "".join(
         f"<item><title>{t}</title><guid>g{n}</guid><link>http://pod.example/{n}</link>"
         f"<description>Episode {n} of the show.</description>"
