@@ -65,7 +65,11 @@ class FileServer:
         else:
             h.send_response(200)
         h.send_header("Content-Type", "audio/mpeg")
-        h.send_header("Content-Length", str(len(body) - start))
+        if h.path.startswith("/nolength/"):  # the size is known only at the end
+            h.send_header("Connection", "close")
+            h.close_connection = True
+        else:
+            h.send_header("Content-Length", str(len(body) - start))
         h.end_headers()
         rest = body[start:]
         if h.path.startswith("/drop/") and h.path not in self.dropped:

@@ -99,7 +99,18 @@ def test_a_file_over_the_cap_fails_and_leaves_nothing(tmp_path: Path) -> None:
         queue.max_bytes = 100_000
         queue.enqueue(story, 1)
         [failed] = run(queue)
-    assert failed.state is DownloadState.FAILED and "limit" in failed.error
+    assert failed.state is DownloadState.FAILED
+    assert failed.error == "293.0 KB, over the 97.7 KB limit"  # said before any byte came
+    assert not Path(failed.path).exists() and not Path(failed.part_path).exists()
+
+
+def test_a_file_without_a_length_is_cut_off_at_the_cap(tmp_path: Path) -> None:
+    with serving({"/nolength/big.mp3": AUDIO}) as server:
+        queue, story = story_with(tmp_path, server.url("/nolength/big.mp3"))
+        queue.max_bytes = 100_000
+        queue.enqueue(story, 1)
+        [failed] = run(queue)
+    assert failed.state is DownloadState.FAILED and failed.error == "over the 97.7 KB limit"
     assert not Path(failed.path).exists() and not Path(failed.part_path).exists()
 
 

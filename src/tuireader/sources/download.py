@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tuireader.domain.downloads import size_line
 from tuireader.domain.errors import SourceError, TooLargeError
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ async def fetch_to(
             total = _total(response, offset)
             if max_bytes and total is not None and total > max_bytes:
                 part.unlink(missing_ok=True)
-                raise TooBig(f"{total} bytes, over the {max_bytes // 1_048_576} MB limit")
+                raise TooBig(f"{size_line(total)}, over the {size_line(max_bytes)} limit")
             received = offset
             if progress is not None:
                 progress(received, total)
@@ -102,7 +103,7 @@ async def fetch_to(
                     if max_bytes and received > max_bytes:
                         out.close()
                         part.unlink(missing_ok=True)
-                        raise TooBig(f"over the {max_bytes // 1_048_576} MB limit")
+                        raise TooBig(f"over the {size_line(max_bytes)} limit")
                     out.write(chunk)
                     if progress is not None:
                         progress(received, total)
