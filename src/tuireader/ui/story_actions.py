@@ -14,6 +14,7 @@ from pathlib import Path
 
 from textual import work
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.worker import Worker
 
@@ -54,8 +55,8 @@ class StoryActions(Widget):
         if self.session.downloads is not None:
             self.call_after_refresh(self._resume)  # what was queued when the app closed
 
-    def _say(self, message: str, severity: str = "information") -> None:
-        self.notify(clean_line(message), severity=severity, timeout=8, markup=False)  # type: ignore[arg-type]
+    def _say(self, message: str, severity: SeverityLevel = "information") -> None:
+        self.notify(clean_line(message), severity=severity, timeout=8, markup=False)
 
     # playing ----------------------------------------------------------------------------
     def play(self, story: Story, n: int, download: Download | None) -> None:
