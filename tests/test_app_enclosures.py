@@ -15,6 +15,7 @@ from apphelpers import build_library, make_app, root_at, workers_done
 from fileserver import FileServer, serving
 from tuireader.domain.models import Enclosure, Source, SourceKind, Story
 from tuireader.domain.query import StoryQuery
+from tuireader.ui.downloads_modal import DownloadRow, DownloadsModal
 from tuireader.ui.main_screen import MainScreen
 from tuireader.ui.widgets.enclosure_list import EnclosureList, EnclosureRow
 
@@ -133,6 +134,13 @@ async def test_enclosures_are_listed_played_and_downloaded_with_progress(
                     break
                 await pilot.pause(0.05)
             assert records(played)[1]["argv"] == ["--no-video", str(tmp_path / "dl" / "ep1.mp3")]
+
+            await pilot.press("ctrl+d")  # the whole queue
+            await settle(pilot)
+            assert isinstance(app.screen, DownloadsModal)
+            [row] = list(app.screen.query(DownloadRow))
+            assert str(row.query_one(".-line").render()) == "ep1.mp3 · 195.3 KB · done"
+            assert row.query_one(ProgressBar).percentage == 1.0
     finally:
         server.stop()
 

@@ -61,9 +61,10 @@ def test_inside_tmux_only_with_passthrough() -> None:
 
 
 def test_titles_lose_control_characters_and_the_line_is_short() -> None:
-    assert clean_titles(["Seals \x1b[31mred\x07", "", "Ferry\nstrike"]) == (
+    assert clean_titles(["Seals \x1b[31mred\x07", "", "Ferry\nstrike", "--help", "-"]) == (
         "Seals red",
         "Ferry strike",
+        "help",
     )
     line = NewStories(30, tuple("x" * 50 for _ in range(20))).line(100)
     assert line.startswith("30 new stories: xxx") and len(line) == 100 and line.endswith("…")

@@ -138,7 +138,8 @@ class DownloadQueue:
         def moved(received: int, total: int | None) -> None:
             nonlocal current, told
             current = replace(current, received=received, total=total, error="")
-            if progress is not None and (received - told >= step or received == total):
+            every = max(step, (total or 0) // 200)  # a big file: every half per cent
+            if progress is not None and (received - told >= every or received == total):
                 told = received
                 progress(current)
 
@@ -148,6 +149,7 @@ class DownloadQueue:
                     client, download.url, part, max_bytes=self.max_bytes, progress=moved
                 )
             except (Gone, TooBig) as exc:
+                part.unlink(missing_ok=True)  # refused for good: nothing is left behind
                 current = replace(current, state=DownloadState.FAILED, error=str(exc))
                 break
             except SourceError as exc:

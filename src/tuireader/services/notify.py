@@ -49,8 +49,10 @@ def new_stories(library: Library, mark: int) -> NewStories:
 
 
 def clean_titles(titles: Sequence[str]) -> tuple[str, ...]:
-    """Titles as command arguments: control characters (and escapes) gone, one line each."""
-    return tuple(t for t in (clean_line(t)[:300] for t in titles[:TITLES]) if t)
+    """Titles as command arguments: control characters (and escapes) gone, one line each,
+    and no leading ``-`` (a feed's "--help" must not read as an option of the command)."""
+    cleaned = (clean_line(t).lstrip("-").strip()[:300] for t in titles[:TITLES])
+    return tuple(t for t in cleaned if t)
 
 
 def run_notify_command(command: Sequence[str], new: NewStories, timeout: float = 15.0) -> str:

@@ -303,6 +303,14 @@ COMMANDS: tuple[Command, ...] = (
         says_why_not=True,
     ),
     Command(
+        "downloads",
+        "ctrl+d",
+        "downloads",
+        "Downloads",
+        "Show the download queue with each file's progress",
+        "Acting",
+    ),
+    Command(
         "pipe_story",
         "vertical_line",
         "pipe_story",

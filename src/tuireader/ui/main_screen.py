@@ -43,6 +43,7 @@ from tuireader.ui.commands import (
     macro_commands,
 )
 from tuireader.ui.confirm_modal import ConfirmModal
+from tuireader.ui.downloads_modal import DownloadsModal
 from tuireader.ui.failures import forward_failure
 from tuireader.ui.hints import empty_hint
 from tuireader.ui.modals import HelpScreen, LinkPickerModal, PathModal
@@ -787,6 +788,11 @@ class MainScreen(Screen[None]):
 
         self._enclosure("Download", download)
 
+    def action_downloads(self) -> None:
+        self.actions.list_downloads(
+            lambda downloads, folder: self.app.push_screen(DownloadsModal(downloads, folder))
+        )
+
     def action_pipe_story(self) -> None:
         story = self._target()
         if story is None or story.id is None:
@@ -832,6 +838,8 @@ class MainScreen(Screen[None]):
         story = self.article.story
         if story is not None and story.id == event.download.story_id:
             self.article.enclosure_list.show_download(event.download)
+        if isinstance(self.app.screen, DownloadsModal):
+            self.app.screen.show_download(event.download)
 
     @on(ReaderPane.Opened)
     def _show_downloads(self, event: ReaderPane.Opened) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import work
@@ -102,6 +103,19 @@ class StoryActions(Widget):
 
         queued = asyncio.run(queue())
         self.app.call_from_thread(self._queued, queued)
+
+    @work(thread=True, group="downloads-list", exclusive=True, exit_on_error=False)
+    def list_downloads(self, then: Callable[[list[Download], str], object]) -> None:
+        """Read the whole queue, then hand it (and the folder) to ``then``."""
+        opener = self.session.downloads
+        assert opener is not None
+
+        async def read() -> tuple[list[Download], str]:
+            async with opener() as (downloads, _client):
+                return downloads.every(), str(downloads.folder)
+
+        every, folder = asyncio.run(read())
+        self.app.call_from_thread(then, every, folder)
 
     def _queued(self, download: Download) -> None:
         self.post_message(self.DownloadMoved(download))
