@@ -9,7 +9,6 @@ and written on the writer thread, so a key never waits for the database.
 
 from __future__ import annotations
 
-import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -46,7 +45,7 @@ from tuireader.ui.confirm_modal import ConfirmModal
 from tuireader.ui.downloads_modal import DownloadsModal
 from tuireader.ui.failures import forward_failure
 from tuireader.ui.hints import empty_hint
-from tuireader.ui.modals import HelpScreen, LinkPickerModal, PathModal
+from tuireader.ui.modals import HelpScreen
 from tuireader.ui.source_tasks import SourceTasks
 from tuireader.ui.store_changes import StoreChanges
 from tuireader.ui.story_actions import StoryActions
@@ -761,32 +760,16 @@ class MainScreen(Screen[None]):
         """Playing, downloading, piping, notifying."""
         return self.query_one(StoryActions)
 
-    def _enclosure(self, verb: str, then: Callable[[Story, int], None]) -> None:
-        """The open story's enclosure to act on: the only one, or one chosen from a list."""
-        story = self.article.story
-        if story is None or not story.enclosures:
-            self.notify("This story has no enclosures (audio, video, images).")
-            return
-        if len(story.enclosures) == 1:
-            then(story, 1)
-            return
-        urls = [e.url for e in story.enclosures]
-        self.app.push_screen(
-            LinkPickerModal(urls, f"{verb} which enclosure?"),
-            lambda url: then(story, urls.index(url) + 1) if url else None,
-        )
-
     def action_play_enclosure(self) -> None:
-        self._enclosure(
+        listing = self.article.enclosure_list
+        self.actions.choose_enclosure(
+            self.article.story,
             "Play",
-            lambda story, n: self.actions.play(story, n, self.article.enclosure_list.downloaded(n)),
+            lambda story, n: self.actions.play(story, n, listing.downloaded(n)),
         )
 
     def action_download_enclosure(self) -> None:
-        def download(story: Story, n: int) -> None:
-            self.actions.download(story, n)
-
-        self._enclosure("Download", download)
+        self.actions.choose_enclosure(self.article.story, "Download", self.actions.download)
 
     def action_downloads(self) -> None:
         self.actions.list_downloads(
@@ -795,30 +778,8 @@ class MainScreen(Screen[None]):
 
     def action_pipe_story(self) -> None:
         story = self._target()
-        if story is None or story.id is None:
-            return
-        from tuireader.services.user_commands import split_command
-
-        def chosen(command: str | None) -> None:
-            if not command:
-                return
-            try:
-                argv = split_command(command)
-            except UsageError as error:
-                self.notify(clean_line(str(error)), severity="error", markup=False)
-                return
-            full = self.library.story(story.id) if story.id is not None else story
-            self.actions.pipe(full, argv)
-
-        sends = self.session.settings.actions.pipe_sends
-        self.app.push_screen(
-            PathModal(
-                f"Pipe the story ({'its link' if sends == 'url' else 'Markdown'}) to which"
-                " command? (no shell)",
-                shlex.join(self.session.settings.actions.pipe_command),
-            ),
-            chosen,
-        )
+        if story is not None and story.id is not None:
+            self.actions.ask_pipe(story.id)
 
     async def action_run_macro(self, key: str) -> None:
         """Run a macro's commands in order, each as its key would."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,8 +26,9 @@ from tuireader.domain.models import Story
 from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.notify import NewStories, desktop_sequence, run_notify_command
 from tuireader.services.session import Session
-from tuireader.services.user_commands import pipe, play, story_payload
+from tuireader.services.user_commands import pipe, play, split_command, story_payload
 from tuireader.ui.failures import forward_failure
+from tuireader.ui.modals import LinkPickerModal, PathModal
 
 
 class StoryActions(Widget):
@@ -58,6 +60,48 @@ class StoryActions(Widget):
 
     def _say(self, message: str, severity: SeverityLevel = "information") -> None:
         self.notify(clean_line(message), severity=severity, timeout=8, markup=False)
+
+    # choosing ---------------------------------------------------------------------------
+    def choose_enclosure(
+        self, story: Story | None, verb: str, then: Callable[[Story, int], object]
+    ) -> None:
+        """The story's enclosure to act on: the only one, or one chosen from a list."""
+        if story is None or not story.enclosures:
+            self._say("This story has no enclosures (audio, video, images).")
+            return
+        if len(story.enclosures) == 1:
+            then(story, 1)
+            return
+        urls = [e.url for e in story.enclosures]
+
+        def chosen(url: str | None) -> None:
+            if url:
+                then(story, urls.index(url) + 1)
+
+        self.app.push_screen(LinkPickerModal(urls, f"{verb} which enclosure?"), chosen)
+
+    def ask_pipe(self, story_id: int) -> None:
+        """Ask for the command (offering ``actions.pipe_command``), then pipe the story."""
+        actions = self.session.settings.actions
+
+        def chosen(command: str | None) -> None:
+            if not command:
+                return
+            try:
+                argv = split_command(command)
+            except TuireaderError as error:
+                self._say(one_line_error(error), "error")
+                return
+            self.pipe(story_id, argv)
+
+        sends = "its link" if actions.pipe_sends == "url" else "Markdown"
+        self.app.push_screen(
+            PathModal(
+                f"Pipe the story ({sends}) to which command? (no shell)",
+                shlex.join(actions.pipe_command),
+            ),
+            chosen,
+        )
 
     # playing ----------------------------------------------------------------------------
     def play(self, story: Story, n: int, download: Download | None) -> None:
@@ -160,10 +204,11 @@ class StoryActions(Widget):
 
     # piping -----------------------------------------------------------------------------
     @work(thread=True, group="pipe", exit_on_error=False)
-    def pipe(self, story: Story, argv: list[str]) -> None:
+    def pipe(self, story_id: int, argv: list[str]) -> None:
         """Send the story (or its link) to ``argv``'s stdin; its output's last line, or why
         it failed, in a line."""
         actions = self.session.settings.actions
+        story = asyncio.run(self.session.reads.run(lambda lib: lib.story(story_id)))
         try:
             done = pipe(
                 argv, story_payload(story, actions.pipe_sends), timeout=actions.pipe_timeout
