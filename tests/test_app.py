@@ -241,6 +241,7 @@ async def test_what_can_run_comes_from_the_declarations(
             "toggle_read",
             "toggle_star",
             "open_browser",
+            "pipe_story",
             "refresh_source",
             "remove_source",
             "mark_source_read",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tuireader.config.additions import Additions, CannotMerge, IgnoreRule, merge, read_views
+from tuireader.config.additions import Additions, CannotMerge, IgnoreEntry, merge, read_views
 from tuireader.config.settings import Settings, parse_settings
 from tuireader.domain.errors import UsageError
 from tuireader.domain.models import SourceKind
@@ -113,7 +113,7 @@ def test_additions_quote_any_name_and_query_and_read_back() -> None:
             'a "quoted" view.name': 'title =~ "\\\\d+" and tags # "x"',
             "plain": 'unread = "yes"',
         },
-        ignores=[IgnoreRule('author = "Bob"', ("https://a.example/feed?x=1&y=2",))],
+        ignores=[IgnoreEntry('author = "Bob"', ("https://a.example/feed?x=1&y=2",))],
         keys={"page_down": "ctrl+d,pagedown"},
         macros={"z": ["open", "toggle_read"]},
     )

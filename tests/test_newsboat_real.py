@@ -122,11 +122,14 @@ def _stories(env: dict[str, str]) -> dict[str, tuple[str, bool, bool]]:
     """title → (source url, read, starred) of every stored story."""
     result = run(env, "list", "--json", "--limit", "1000")
     assert result.returncode == 0, result.stderr
+    # and those the imported ignore-article rules hide (newsboat keeps them in its cache too)
+    hidden = run(env, "list", "--ignored", "--json", "--limit", "1000")
+    assert hidden.returncode == 0, hidden.stderr
     sources = json.loads(run(env, "sources", "--json").stdout)
     url_of = {s["id"]: s["url"] for s in sources}
     return {
         s["title"]: (url_of[s["source_id"]], s["read"], s["starred"])
-        for s in json.loads(result.stdout)
+        for s in json.loads(result.stdout) + json.loads(hidden.stdout)
     }
 
 

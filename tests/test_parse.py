@@ -217,3 +217,46 @@ def test_count_items_sees_namespaced_elements() -> None:
 def test_empty_but_valid_feed_is_fine() -> None:
     feed = parse_feed(b"<rss version='2.0'><channel><title>quiet</title></channel></rss>", BASE)
     assert feed.title == "quiet" and feed.stories == []
+
+
+ENCLOSURES_RSS = b"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>t</title>
+<link>http://x.example/</link><description>d</description>
+<item><title>a</title><guid>a</guid><link>http://x.example/a</link>
+ <enclosure url="/a.mp3" type="audio/mpeg" length="123"/>
+ <media:content url="http://x.example/a.mp3" type="audio/mpeg"/></item>
+<item><title>b</title><guid>b</guid><link>http://x.example/b</link>
+ <media:content url="http://x.example/b.mp4" type="video/mp4" fileSize="456"/></item>
+<item><title>c</title><guid>c</guid><link>http://x.example/c</link>
+ <media:group><media:content url="http://x.example/c.jpg" medium="image"/></media:group>
+ <enclosure url="javascript:alert(1)" type="audio/mpeg"/></item>
+</channel></rss>"""
+
+ENCLOSURES_ATOM = b"""<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
+<title>t</title><id>x</id><updated>2026-01-01T00:00:00Z</updated>
+<entry><title>a</title><id>a</id><updated>2026-01-01T00:00:00Z</updated>
+ <link href="http://x.example/a"/>
+ <link rel="enclosure" href="http://x.example/a.ogg" type="audio/ogg" length="99"/>
+ <media:content url="http://x.example/m.jpg" medium="image"/></entry></feed>"""
+
+
+@pytest.mark.parametrize("parser", [_fast, _tolerant])
+def test_enclosures_from_rss_and_media_rss_each_url_once(parser: Any) -> None:
+    feed = parser(guard_xml(ENCLOSURES_RSS), "http://x.example/feed")
+    a, b, c = (s.enclosures for s in feed.stories)
+    assert [(e.url, e.type, e.length) for e in a] == [("http://x.example/a.mp3", "audio/mpeg", 123)]
+    size = None if parser is _fast else 456  # fastfeedparser drops media:content's fileSize
+    assert [(e.url, e.type, e.length) for e in b] == [("http://x.example/b.mp4", "video/mp4", size)]
+    assert [(e.url, e.type) for e in c] == [("http://x.example/c.jpg", "image/*")]  # no script
+
+
+@pytest.mark.parametrize("parser", [_fast, _tolerant])
+def test_atom_enclosure_links_and_media_content(parser: Any) -> None:
+    feed = parser(guard_xml(ENCLOSURES_ATOM), "http://x.example/feed")
+    [story] = feed.stories
+    size = None if parser is _fast else 99  # fastfeedparser drops the link's length
+    assert [(e.url, e.type, e.length) for e in story.enclosures] == [
+        ("http://x.example/a.ogg", "audio/ogg", size),
+        ("http://x.example/m.jpg", "image/*", None),
+    ]

@@ -30,6 +30,7 @@ REPO_USERS = {
     "services/folder_sync.py",
     "services/account_sync.py",
     "services/semantic.py",
+    "services/downloads.py",
     "app.py",
 }
 """Where a repository may be named: the facade that owns them, the service built on one,

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the network services and discovery load when first used, no
     from tuireader.domain.accounts import Account
     from tuireader.services.account_sync import AccountSync
     from tuireader.services.discovery import Discovery
+    from tuireader.services.downloads import DownloadQueue
     from tuireader.services.folder_sync import FolderSync
     from tuireader.services.fulltext import FullText
     from tuireader.services.images import ImageCache
@@ -262,6 +263,35 @@ class Context:
         finally:
             conn.close()
 
+    # acting on stories (issue 13): the enclosure download queue ----------------------------
+    def downloads(self, conn: sqlite3.Connection | None = None) -> DownloadQueue:
+        """The download queue (on the main connection, or ``conn``)."""
+        from tuireader.services.downloads import DownloadQueue, download_folder
+
+        actions = self.settings.actions
+        return DownloadQueue(
+            conn or self.conn,
+            download_folder(actions.download_dir),
+            max_bytes=actions.download_max_mb * 1024 * 1024,
+        )
+
+    def download_client(self) -> httpx.AsyncClient:
+        """An HTTP client for enclosures (redirects followed, no content coding)."""
+        from tuireader.sources.download import make_download_client
+
+        net = self.settings.network
+        return make_download_client(user_agent(), net.connect_timeout, net.read_timeout)
+
+    @contextlib.asynccontextmanager
+    async def own_downloads(self) -> AsyncIterator[tuple[DownloadQueue, httpx.AsyncClient]]:
+        """The queue on a connection of its own and a client, for a worker thread."""
+        conn = connect(self.paths.database)
+        try:
+            async with self.download_client() as client:
+                yield self.downloads(conn), client
+        finally:
+            conn.close()
+
     def close(self) -> None:
         """Close the database."""
         self.conn.close()
@@ -377,6 +407,7 @@ def session_for(context: Context, inline_images: bool = False) -> Session:
         counts=LibraryThread(context.open_library, "counts"),
         account_sync=functools.partial(context.account_sync, own_connection=True),
         folder_sync=context.own_folder_sync,
+        downloads=context.own_downloads,
         settings=context.settings,
         refresher=functools.partial(context.refresher, own_connection=True),
         saver=functools.partial(context.saver, own_connection=True),

@@ -134,7 +134,23 @@ def _report(report: RefreshReport, quiet: bool) -> int:
 
 
 def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
-    """Fetch feeds and reload local sources."""
+    """Fetch feeds and reload local sources (then the notify command, if new stories)."""
+    mark = context.library.newest_story_id()
+    code = _refresh_all(context, args)
+    if context.settings.actions.notify_command:
+        from tuireader.services.notify import new_stories, run_notify_command
+
+        new = new_stories(context.library, mark)
+        problem = (
+            run_notify_command(context.settings.actions.notify_command, new) if (new.count) else ""
+        )
+        if problem:
+            print(f"tuireader: {problem}", file=sys.stderr)
+            code = max(code, FAILED)
+    return code
+
+
+def _refresh_all(context: Context, args: argparse.Namespace) -> int:
     sources = (
         context.library.find_sources(args.sources) if args.sources else context.library.sources()
     )
@@ -310,6 +326,10 @@ def _list_ignored(context: Context, args: argparse.Namespace) -> int:
 
 def cmd_show(context: Context, args: argparse.Namespace) -> int:
     """One story as reader text with its links and page lists."""
+    if args.pipe:
+        from tuireader.cli.enclosures import pipe_story
+
+        return pipe_story(context, args.id, args.pipe, args.pipe_url)
     story = context.library.story(args.id)
     if args.format:
         sys.stdout.write(export_story(story, args.format))

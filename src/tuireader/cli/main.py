@@ -99,6 +99,10 @@ def _dispatch(context: Context, args: argparse.Namespace) -> int:
         from tuireader.cli import discover
 
         handler = getattr(discover, "cmd_" + args.command)
+    elif args.command in ("enclosures", "download"):
+        from tuireader.cli import enclosures
+
+        handler = getattr(enclosures, "cmd_" + args.command)
     elif args.command == "sync":
         from tuireader.cli import sync
 

@@ -108,6 +108,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the story as Markdown, HTML or plain text (for saving)",
     )
 
+    # acting on stories (issue 13) ------------------------------------------------------
+    show.add_argument(
+        "--pipe",
+        metavar="CMD",
+        help="send the story as Markdown to CMD's stdin instead (split like a shell line,"
+        " run without one)",
+    )
+    show.add_argument(
+        "--pipe-url", action="store_true", help="with --pipe: send the story's link instead"
+    )
+    enclosures = sub.add_parser("enclosures", help="list a story's enclosures (audio, video…)")
+    enclosures.add_argument("id", type=int, metavar="ID")
+    enclosures.add_argument("--json", action="store_true", help="print JSON")
+    download = sub.add_parser(
+        "download",
+        help="download a story's enclosure N (default: all) into actions.download_dir,"
+        " resuming a partial one",
+    )
+    download.add_argument("id", type=int, metavar="ID")
+    download.add_argument("n", type=int, nargs="?", metavar="N")
+
     mark = sub.add_parser("mark", help="mark stories read, unread, starred or unstarred")
     mark.add_argument("ids", type=int, nargs="+", metavar="ID")
     state = mark.add_mutually_exclusive_group(required=True)

@@ -16,7 +16,7 @@ _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 @dataclass(frozen=True, slots=True)
-class IgnoreRule:
+class IgnoreEntry:
     """A ``[[ignore]]`` table: stories matching ``query`` get ``action``."""
 
     query: str
@@ -31,7 +31,7 @@ class Additions:
 
     views: dict[str, str] = field(default_factory=dict)
     """``[views.NAME] query = "..."``, by name."""
-    ignores: list[IgnoreRule] = field(default_factory=list)
+    ignores: list[IgnoreEntry] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)
     """``[keys]``: command id → comma-separated keys."""
     macros: dict[str, list[str]] = field(default_factory=dict)
@@ -85,7 +85,7 @@ def _view_lines(views: dict[str, str]) -> list[str]:
     return lines
 
 
-def _ignore_lines(rules: list[IgnoreRule]) -> list[str]:
+def _ignore_lines(rules: list[IgnoreEntry]) -> list[str]:
     lines: list[str] = []
     for rule in rules:
         lines += ["[[ignore]]", f"query = {toml_string(rule.query)}"]

@@ -73,6 +73,49 @@ class DiscoverySettings:
     """How far back "Ranking" (trending) looks."""
 
 
+# --- acting on stories (issue 13): [actions] and [macros] ---------------------------------
+PIPE_SENDS = ("markdown", "url")
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSettings:
+    """``[actions]``: playing and downloading enclosures, piping stories, notifications."""
+
+    player: tuple[str, ...] = ()
+    """Argument list that plays or opens an enclosure (its URL, or its downloaded file, is
+    appended); empty: the system's opener (``xdg-open`` / ``open``)."""
+    download_dir: str = "~/Downloads/tuireader"
+    """Where enclosures are downloaded (``~`` is the home directory)."""
+    download_max_mb: int = 2048
+    """Largest enclosure downloaded; a bigger one stops with an error (0: no limit)."""
+    pipe_command: tuple[str, ...] = ()
+    """Argument list the pipe key offers (the story goes to its stdin)."""
+    pipe_sends: str = "markdown"
+    """What a pipe sends: "markdown" (the story as Markdown) or "url" (its link)."""
+    pipe_timeout: float = 30.0
+    """Seconds a piped command may run before it is stopped."""
+    notify_command: tuple[str, ...] = ()
+    """After a refresh that brought new stories: run this argument list with the count and
+    the new stories' titles appended as arguments."""
+    notify_bell: bool = False
+    """After a refresh that brought new stories: ring the terminal bell (the app only)."""
+    notify_desktop: bool = False
+    """After a refresh that brought new stories: the terminal's desktop notification
+    (OSC 9 or OSC 777) where the terminal has one (the app only)."""
+
+
+def _macros(value: Any) -> dict[str, tuple[str, ...]]:
+    """``[macros]``: key → command ids; the ids are checked where the commands are known."""
+    if not isinstance(value, dict):
+        raise ConfigError("config: [macros] maps keys to lists of command ids")
+    out: dict[str, tuple[str, ...]] = {}
+    for key, ids in value.items():
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            raise ConfigError(f"config: 'macros.{key}' must be a list of command ids, got {ids!r}")
+        out[key] = tuple(ids)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class SourceOverride:
     """``[sources."URL or title"]``: settings for one source."""
@@ -100,6 +143,9 @@ class Settings:
     """``[views.<name>]``: saved views (filter expressions), in the file's order."""
     ignore: tuple[IgnoreRule, ...] = ()
     """``[[ignore]]``: killfile rules, in the file's order."""
+    actions: ActionSettings = field(default_factory=ActionSettings)
+    macros: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """``[macros]``: a key → the command ids it runs, in order."""
 
 
 _MIN_ONE = {"concurrency", "per_host", "max_feed_mb", "trending_hours"}
@@ -121,6 +167,12 @@ def _section(cls: type[Any], raw: Any, where: str) -> Any:
 
 
 def _check(name: str, key: str, value: Any, default: Any) -> Any:
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(
+                f"config: '{name}' must be a list of strings (an argument list), got {value!r}"
+            )
+        return tuple(value)
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ConfigError(f"config: '{name}' must be true or false, got {value!r}")
@@ -140,12 +192,9 @@ def _check(name: str, key: str, value: Any, default: Any) -> Any:
             raise ConfigError(f"config: '{name}' must be a string, got {value!r}")
         if key == "full_text" and value not in FULL_TEXT_MODES:
             raise ConfigError(f"config: '{name}' must be one of {', '.join(FULL_TEXT_MODES)}")
+        if key == "pipe_sends" and value not in PIPE_SENDS:
+            raise ConfigError(f"config: '{name}' must be one of {', '.join(PIPE_SENDS)}")
     return value
-
-
-_READ_ELSEWHERE = frozenset({"macros"})
-"""Tables ``import --from newsboat`` writes that no parser here reads yet (macros: issue 13's
-acting-on-stories work); accepted so a config holding them loads."""
 
 
 def parse_settings(text: str) -> Settings:
@@ -181,8 +230,10 @@ def parse_settings(text: str) -> Settings:
             out[key] = parse_views(value)
         elif key == "ignore":
             out[key] = parse_ignore(value)
-        elif key in _READ_ELSEWHERE:
-            continue
+        elif key == "actions":
+            out[key] = _section(ActionSettings, value, key)
+        elif key == "macros":
+            out[key] = _macros(value)
         else:
             raise ConfigError(f"config: unknown key '{key}'")
     return Settings(**out)
@@ -247,6 +298,20 @@ trending_hours = 48        # how far back "Ranking" (trending) looks
 # query = 'title =~ "^Sponsored"'
 # sources = ["https://example.org/feed.xml"]   # optional: only these sources
 # action = "hide"          # hide | mark_read
+
+[actions]
+player = []                # e.g. ["mpv", "--no-video"]; the enclosure's URL or file is appended
+download_dir = "~/Downloads/tuireader"
+download_max_mb = 2048     # larger enclosures are not downloaded (0 = no limit)
+pipe_command = []          # e.g. ["wc", "-w"]: the pipe key (|) sends the story to its stdin
+pipe_sends = "markdown"    # markdown | url
+pipe_timeout = 30.0
+notify_command = []        # e.g. ["notify-send", "tuireader"]: count and titles appended
+notify_bell = false        # ring the terminal bell after a refresh with new stories
+notify_desktop = false     # the terminal's own desktop notification (OSC 9 / OSC 777)
+
+[macros]                   # a key = the command ids it runs, in order
+# p = ["open_browser", "toggle_read"]
 
 # Sync accounts (`tuireader account add` writes these); sync itself is coming:
 # [accounts.home]

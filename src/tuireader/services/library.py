@@ -505,6 +505,15 @@ class Library:
         """Store a preference."""
         self._prefs.set(name, value)
 
+    # new stories since a mark (notifications) --------------------------------------------
+    def newest_story_id(self) -> int:
+        """A mark to ask :meth:`stories_since` from (taken before a refresh)."""
+        return self._stories.newest_id()
+
+    def stories_since(self, mark: int, limit: int = 20) -> tuple[int, list[str]]:
+        """How many stories arrived after ``mark``, and the newest ``limit`` titles."""
+        return self._stories.since(mark, limit)
+
     def close(self) -> None:
         """Close the library's database connection."""
         self._conn.close()

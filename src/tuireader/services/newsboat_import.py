@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tuireader.config.additions import Additions, CannotMerge, IgnoreRule, merge, snippet
+from tuireader.config.additions import Additions, CannotMerge, IgnoreEntry, merge, snippet
 from tuireader.domain.command_feeds import command_source
 from tuireader.domain.errors import NotOpmlError, UsageError
 from tuireader.domain.ids import story_key
@@ -250,7 +250,7 @@ class NewsboatImport:
                     continue
                 feed, query = line.args[0], line.args[1]
                 sources = () if feed == "*" else (feed,)
-                adds.ignores.append(IgnoreRule(query=query, sources=sources, action="hide"))
+                adds.ignores.append(IgnoreEntry(query=query, sources=sources, action="hide"))
             elif line.command not in ("bind-key", "bind", "unbind-key", "macro", "ignore-mode"):
                 other[line.command] = other.get(line.command, 0) + 1
         if mode == "display":

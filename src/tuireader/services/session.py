@@ -14,8 +14,11 @@ from tuireader.config.settings import Settings
 from tuireader.services.library import Library
 
 if TYPE_CHECKING:  # built by the composition root; importing them here would slow start-up
+    import httpx
+
     from tuireader.domain.accounts import Account
     from tuireader.services.discovery import Discovery
+    from tuireader.services.downloads import DownloadQueue
     from tuireader.services.images import ImageCache
     from tuireader.services.library_thread import LibraryThread
     from tuireader.services.refresh import Refresher
@@ -50,6 +53,10 @@ class Session:
     on any thread."""
     folder_sync: OpenFolder
     """Opens a folder account's sync on a connection of its own."""
+    downloads: (
+        Callable[[], AbstractAsyncContextManager[tuple[DownloadQueue, httpx.AsyncClient]]] | None
+    ) = None
+    """Opens the enclosure download queue (its own connection) and an HTTP client."""
     inline_images: bool = False
     """The terminal shows images (Kitty graphics or Sixel): draw them in the article."""
     first_run: bool = False

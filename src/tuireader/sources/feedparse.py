@@ -80,6 +80,39 @@ def _popularity(entry: Any) -> int | None:
     return None
 
 
+def _size(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+_MEDIUM_TYPES = {"image": "image/*", "audio": "audio/*", "video": "video/*"}
+
+
+def _enclosures(entry: Any, base: str) -> tuple[Enclosure, ...]:
+    """RSS ``<enclosure>``, Atom ``link rel="enclosure"`` and Media RSS ``media:content``,
+    each URL once (feedparser puts the Atom links in ``enclosures``, fastfeedparser leaves
+    them in ``links``; neither puts ``media:content`` there)."""
+    raw: list[tuple[Any, Any, Any]] = []
+    for enc in _get(entry, "enclosures") or []:
+        raw.append((_get(enc, "href") or _get(enc, "url"), _get(enc, "type"), _get(enc, "length")))
+    for link in _get(entry, "links") or []:
+        if _get(link, "rel") == "enclosure":
+            raw.append((_get(link, "href"), _get(link, "type"), _get(link, "length")))
+    for media in _get(entry, "media_content") or []:
+        kind = _text(_get(media, "type")) or _MEDIUM_TYPES.get(_text(_get(media, "medium")), "")
+        size = _get(media, "filesize") or _get(media, "fileSize")
+        raw.append((_get(media, "url"), kind, size))
+    found: dict[str, Enclosure] = {}
+    for href, kind, length in raw:
+        url = safe_link(urljoin(base, _text(href).strip())) if _text(href).strip() else ""
+        if url and url not in found:
+            found[url] = Enclosure(url, clean_line(_text(kind)), _size(length))
+    return tuple(found.values())
+
+
 def _story(entry: Mapping[str, Any], base: str) -> Story:
     title = clean_line(_text(_get(entry, "title")))
     raw_link = _text(_get(entry, "link")).strip()
@@ -99,16 +132,7 @@ def _story(entry: Mapping[str, Any], base: str) -> Story:
             for t in (tags if isinstance(tags, list) else [])
         )
     )
-    enclosures = []
-    for enc in _get(entry, "enclosures") or []:
-        url = safe_link(urljoin(base, _text(_get(enc, "href")) or _text(_get(enc, "url"))))
-        if url:
-            length = _get(enc, "length")
-            try:
-                size = int(length) if length not in (None, "") else None
-            except (TypeError, ValueError):
-                size = None
-            enclosures.append(Enclosure(url, clean_line(_text(_get(enc, "type"))), size))
+    enclosures = _enclosures(entry, base)
     if not title:
         title = clean_line(re.sub(r"<[^>]*>", " ", summary or content))[:120]
     guid = _text(_get(entry, "id")).strip()
@@ -125,7 +149,7 @@ def _story(entry: Mapping[str, Any], base: str) -> Story:
         content=clean_text(content),
         content_type=ContentType.HTML,
         categories=tuple(c for c in categories if c),
-        enclosures=tuple(enclosures),
+        enclosures=enclosures,
         popularity=_popularity(entry),
     )
 

@@ -290,7 +290,24 @@ CREATE INDEX story_ignored_hidden ON story_ignored (story_id) WHERE action = 'hi
 CREATE INDEX stories_filter ON stories (source_id, sort_time, read, starred, title, author);
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13)
+# Acting on stories (issue 13): the enclosure download queue, kept across restarts. A story
+# that leaves keeps its finished file (the row loses its story); a URL is queued once.
+V14 = """
+CREATE TABLE downloads (
+    id INTEGER PRIMARY KEY,
+    story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL,
+    url TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued',
+    received INTEGER NOT NULL DEFAULT 0,
+    total INTEGER,
+    error TEXT NOT NULL DEFAULT '',
+    added_at INTEGER NOT NULL
+);
+CREATE INDEX downloads_by_story ON downloads (story_id);
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14)
 SCHEMA_VERSION = len(STEPS)
 
 _TAGS = re.compile(r"<[^>]*>")

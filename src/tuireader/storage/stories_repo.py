@@ -461,3 +461,23 @@ class StoryRepo:
         self.conn.execute("INSERT INTO story_search (story_search) VALUES ('optimize')")
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.conn.execute("VACUUM")
+
+    # new since a mark (notifications after a refresh) ------------------------------------
+    def newest_id(self) -> int:
+        """The highest story id stored (ids only grow: later stories have higher ones)."""
+        row = self.conn.execute("SELECT coalesce(max(id), 0) FROM stories").fetchone()
+        return int(row[0])
+
+    def since(self, story_id: int, limit: int) -> tuple[int, list[str]]:
+        """How many stories came after ``story_id``, and the newest ``limit`` titles."""
+        count = self.conn.execute(
+            "SELECT count(*) FROM stories WHERE id > ?", (story_id,)
+        ).fetchone()[0]
+        titles = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT title FROM stories WHERE id > ? ORDER BY sort_time DESC, id DESC LIMIT ?",
+                (story_id, limit),
+            )
+        ]
+        return int(count), titles

@@ -28,6 +28,7 @@ class Needs(Enum):
     UNDO = "a bulk action to undo"
     SEARCH = "a search or a filter expression in the view"
     ACCOUNTS = "a sync account in the config"
+    ENCLOSURES = "enclosures (audio, video, images) in the open story"
 
 
 class Scope(Enum):
@@ -278,6 +279,46 @@ COMMANDS: tuple[Command, ...] = (
         needs=Needs.IMAGES,
         says_why_not=True,
     ),
+    # acting on stories (issue 13) --------------------------------------------------------
+    Command(
+        "play_enclosure",
+        "P",
+        "play_enclosure",
+        "Play enclosure",
+        "Play or open one of the open story's enclosures with the player (actions.player);"
+        " a downloaded one plays from its file",
+        "Acting",
+        needs=Needs.ENCLOSURES,
+        says_why_not=True,
+    ),
+    Command(
+        "download_enclosure",
+        "d",
+        "download_enclosure",
+        "Download enclosure",
+        "Queue one of the open story's enclosures for download into actions.download_dir"
+        " (resumed after a restart)",
+        "Acting",
+        needs=Needs.ENCLOSURES,
+        says_why_not=True,
+    ),
+    Command(
+        "downloads",
+        "W",
+        "downloads",
+        "Downloads",
+        "Show the download queue with each file's progress",
+        "Acting",
+    ),
+    Command(
+        "pipe_story",
+        "vertical_line",
+        "pipe_story",
+        "Pipe story",
+        "Send the story (Markdown, or its link: actions.pipe_sends) to a command's stdin",
+        "Acting",
+        needs=Needs.STORY,
+    ),
     Command(
         "search",
         "slash",
@@ -418,6 +459,34 @@ BY_ID = {c.id: c for c in COMMANDS}
 BY_ACTION = {c.action_name: c for c in COMMANDS if not c.action.startswith("app.")}
 """The screen's commands by action name; the commands sharing an action (``open_link``) share
 what they need."""
+
+
+# --- macros: a key runs a sequence of commands ([macros] in the config) -------------------
+MACRO_PREFIX = "macro_"
+
+
+def macro_commands(macros: Mapping[str, Iterable[str]]) -> tuple[Command, ...]:
+    """One command per ``[macros]`` entry, declared like every other (so bound, in the
+    palette and on the help screen); its action runs the listed command ids in order."""
+    out = []
+    for key, ids in macros.items():
+        names = [BY_ID[i].title if i in BY_ID else i for i in ids]
+        out.append(
+            Command(
+                MACRO_PREFIX + key,
+                key,
+                f"run_macro({key!r})",
+                "Macro: " + ", then ".join(names),
+                "Runs " + ", then ".join(ids),
+                "Macros",
+            )
+        )
+    return tuple(out)
+
+
+def all_commands(macros: Mapping[str, Iterable[str]]) -> tuple[Command, ...]:
+    """The declared commands and the user's macros."""
+    return COMMANDS + macro_commands(macros)
 
 
 def bindings(scope: Scope = Scope.SCREEN, commands: Iterable[Command] = COMMANDS) -> list[Binding]:

@@ -15,14 +15,14 @@ import functools
 import importlib.util
 import sys
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
 from tuireader.config.settings import GeneralSettings, Settings
 from tuireader.domain.text import clean_line
-from tuireader.ui.commands import BY_ID, COMMANDS
+from tuireader.ui.commands import BY_ID, COMMANDS, keys_for
 
 MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 
@@ -176,9 +176,37 @@ def check_keys(overrides: Mapping[str, str]) -> ConfigReport:
     return report
 
 
+def check_macros(macros: Mapping[str, Sequence[str]], overrides: Mapping[str, str]) -> ConfigReport:
+    """``[macros]``: each key a key name no command holds now, each id a command's."""
+    report = ConfigReport()
+    held = {
+        key: command.id for command in COMMANDS for key in split_keys(keys_for(command, overrides))
+    }
+    for key, ids in macros.items():
+        shown = clean_line(key)
+        for cid in ids:
+            if cid not in BY_ID:
+                report.errors.append(
+                    f"config: [macros] {shown}: {clean_line(cid)!r} is not a command id"
+                    " (the help screen, ?, lists them)"
+                )
+        problem = key_problem(key)
+        if problem is not None:
+            report.errors.append(f"config: [macros] {shown}: {clean_line(problem)}")
+        elif normalize_key(key) in held:
+            report.errors.append(
+                f"config: [macros] {shown}: the key belongs to {held[normalize_key(key)]}"
+                " (give that command another key under [keys], or the macro another key)"
+            )
+    return report
+
+
 def check_config(settings: Settings) -> ConfigReport:
     """Everything about ``settings`` that the config layer cannot check by itself."""
     report = check_keys(settings.keys) if settings.keys else ConfigReport()
+    if settings.macros:
+        macros = check_macros(settings.macros, settings.keys)
+        report.errors.extend(macros.errors)
     theme = settings.general.theme
     if theme != GeneralSettings().theme and theme not in builtin_themes():
         names = ", ".join(sorted(builtin_themes()))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -31,13 +32,24 @@ from tuireader.domain.text import clean_line, plural
 from tuireader.services.account_status import account_statuses
 from tuireader.services.library import Library
 from tuireader.services.session import Session
-from tuireader.ui.commands import BY_ACTION, Command, Needs, bindings
+from tuireader.ui.commands import (
+    BY_ACTION,
+    BY_ID,
+    Command,
+    Needs,
+    Scope,
+    all_commands,
+    bindings,
+    macro_commands,
+)
 from tuireader.ui.confirm_modal import ConfirmModal
+from tuireader.ui.downloads_modal import DownloadsModal
 from tuireader.ui.failures import forward_failure
 from tuireader.ui.hints import empty_hint
 from tuireader.ui.modals import HelpScreen
 from tuireader.ui.source_tasks import SourceTasks
 from tuireader.ui.store_changes import StoreChanges
+from tuireader.ui.story_actions import StoryActions
 from tuireader.ui.view_picker_modal import ViewPickerModal
 from tuireader.ui.widgets.article_pane import ArticlePane
 from tuireader.ui.widgets.fitted_footer import FittedFooter
@@ -108,6 +120,10 @@ class MainScreen(Screen[None]):
         """Under 80 columns: the sidebar is shown over the headlines."""
         self._failed_accounts: set[str] = set()
         """Accounts whose last sync in this session failed (the sidebar shows them so)."""
+        self.macros = macro_commands(session.settings.macros)
+        """The user's macros, declared as commands (bound here, in the palette and help)."""
+        for binding in Binding.make_bindings(bindings(commands=self.macros)):
+            self._bindings._add_binding(binding)  # the class's bindings are the same for all
 
     def compose(self) -> ComposeResult:
         session = self.session
@@ -130,6 +146,7 @@ class MainScreen(Screen[None]):
         )
         yield FittedFooter()
         yield SourceTasks(session)
+        yield StoryActions(session)
         yield StoreChanges(session.writes)
 
     async def _open_story(self, story_id: int) -> OpenedStory:
@@ -760,7 +777,67 @@ class MainScreen(Screen[None]):
         self.reader.open_image()
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.session.settings.keys))
+        self.app.push_screen(
+            HelpScreen(self.session.settings.keys, all_commands(self.session.settings.macros))
+        )
+
+    # acting on stories: enclosures, pipe, macros, notifications (issue 13) ---------------
+    @property
+    def actions(self) -> StoryActions:
+        """Playing, downloading, piping, notifying."""
+        return self.query_one(StoryActions)
+
+    def action_play_enclosure(self) -> None:
+        listing = self.article.enclosure_list
+        self.actions.choose_enclosure(
+            self.article.story,
+            "Play",
+            lambda story, n: self.actions.play(story, n, listing.downloaded(n)),
+        )
+
+    def action_download_enclosure(self) -> None:
+        self.actions.choose_enclosure(self.article.story, "Download", self.actions.download)
+
+    def action_downloads(self) -> None:
+        self.actions.list_downloads(
+            lambda downloads, folder: self.app.push_screen(DownloadsModal(downloads, folder))
+        )
+
+    def action_pipe_story(self) -> None:
+        story = self._target()
+        if story is not None and story.id is not None:
+            self.actions.ask_pipe(story.id)
+
+    async def action_run_macro(self, key: str) -> None:
+        """Run a macro's commands in order, each as its key would."""
+        for command_id in self.session.settings.macros.get(key, ()):
+            command = BY_ID[command_id]
+            name = command.action.removeprefix("app.")
+            focused = self.focused
+            target: object = self.app if command.action.startswith("app.") else self
+            if command.scope is Scope.FOCUSED and hasattr(
+                focused, f"action_{name.partition('(')[0]}"
+            ):
+                target = focused
+            await self.app.run_action(name, target)  # type: ignore[arg-type]
+
+    @on(StoryActions.DownloadMoved)
+    def _download_moved(self, event: StoryActions.DownloadMoved) -> None:
+        story = self.article.story
+        if story is not None and story.id == event.download.story_id:
+            self.article.enclosure_list.show_download(event.download)
+        if isinstance(self.app.screen, DownloadsModal):
+            self.app.screen.show_download(event.download)
+
+    @on(ReaderPane.Opened)
+    def _show_downloads(self, event: ReaderPane.Opened) -> None:
+        story = self.article.story
+        if story is not None and story.enclosures and self.session.downloads is not None:
+            self.actions.show_downloads(event.story_id)
+
+    @on(SourceTasks.NewStoriesArrived)
+    def _new_stories(self, event: SourceTasks.NewStoriesArrived) -> None:
+        self.actions.notify_new(event.new)
 
     # what can run -----------------------------------------------------------------------
     def can_run(self, action: str) -> bool:
@@ -797,3 +874,6 @@ class MainScreen(Screen[None]):
                 return bool(self.view_query.search or self.view_query.filter)
             case Needs.ACCOUNTS:
                 return bool(self.session.accounts)
+            case Needs.ENCLOSURES:
+                story = self.article.story
+                return story is not None and bool(story.enclosures)

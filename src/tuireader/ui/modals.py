@@ -87,9 +87,13 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss(None)", "Close")]
 
-    def __init__(self, overrides: Mapping[str, str]) -> None:
+    def __init__(
+        self, overrides: Mapping[str, str], commands: Sequence[Command] = COMMANDS
+    ) -> None:
         super().__init__()
         self.overrides = overrides
+        self.commands = commands
+        """The declared commands and the user's macros."""
 
     def compose(self) -> ComposeResult:
         # every column wraps: the screen fits an 80-column (or narrower) terminal
@@ -98,7 +102,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("id", style="dim", min_width=8, max_width=20, overflow="fold")
         table.add_column("command", ratio=1)
         groups: dict[str, list[Command]] = {}
-        for command in COMMANDS:
+        for command in self.commands:
             groups.setdefault(command.group, []).append(command)
         for group, commands in groups.items():
             table.add_row(Text(group, style="underline"), "", "")

@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 from tuireader.domain.errors import StorageError, TuireaderError
 from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.session import Session
-from tuireader.ui.commands import COMMANDS, Scope, keymap
+from tuireader.ui.commands import Scope, all_commands, keymap
 from tuireader.ui.config_check import check_config
 from tuireader.ui.failures import WorkerFailed, storage_refused, worker_label
 from tuireader.ui.main_screen import MainScreen
@@ -87,7 +87,7 @@ class ReaderApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every declared command that can run now, then Textual's own (theme, keys...)."""
-        for command in COMMANDS:
+        for command in all_commands(self.session.settings.macros):
             if not command.palette:
                 continue
             action = command.action

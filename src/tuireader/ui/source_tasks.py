@@ -36,6 +36,7 @@ from tuireader.ui.modals import AddSourceModal, LinkPickerModal, PathModal
 from tuireader.ui.paths import open_path
 
 if TYPE_CHECKING:  # these load with the first refresh, off the start-up path
+    from tuireader.services.notify import NewStories
     from tuireader.services.refresh import Refresher
     from tuireader.services.refresh_report import RefreshReport, SourceDone
     from tuireader.services.syncing import AccountSynced
@@ -171,6 +172,7 @@ class SourceTasks(Widget):
         async def run() -> tuple[RefreshReport, list[AccountSynced]]:
             report = RefreshReport()
             fetched = 0
+            mark = await self._new_stories_mark()
             if sources is None or sources:
                 async with self.session.refresher() as refresher:
                     async for event in refresher.events(sources):
@@ -190,6 +192,7 @@ class SourceTasks(Widget):
                 result = await self.session.sync(account)
                 synced.append(result)
                 self._from_thread(self._account_synced, result)
+            await self._tell_new_stories(mark)
             return report, synced
 
         try:
@@ -227,6 +230,33 @@ class SourceTasks(Widget):
             embedded = self._own_loop(meaning)
         if embedded:
             self._from_thread(self.post_message, self.Indexed())
+
+    # notifications after a refresh that brought new stories (issue 13) ---------------------
+    class NewStoriesArrived(Message):
+        """A refresh stored new stories (posted only when a notification is asked for)."""
+
+        def __init__(self, new: NewStories) -> None:
+            super().__init__()
+            self.new = new
+
+    def _notifying(self) -> bool:
+        actions = self.session.settings.actions
+        return bool(actions.notify_command or actions.notify_bell or actions.notify_desktop)
+
+    async def _new_stories_mark(self) -> int | None:
+        """Before a refresh: the newest story id, when the user asked to be told."""
+        if not self._notifying():
+            return None
+        return await self.session.reads.run(lambda lib: lib.newest_story_id())
+
+    async def _tell_new_stories(self, mark: int | None) -> None:
+        if mark is None:
+            return
+        from tuireader.services.notify import new_stories
+
+        new = await self.session.reads.run(lambda lib: new_stories(lib, mark))
+        if new.count:
+            self._from_thread(self.post_message, self.NewStoriesArrived(new))
 
     def _progress(self, event: SourceDone, accounts: int) -> None:
         """On the refresh's thread: progress up to the screen (the accounts to sync after

@@ -17,6 +17,7 @@ from tuireader.domain.text import clean_line, clean_text
 from tuireader.domain.titles import display_title
 from tuireader.ui.commands import Scope, bindings
 from tuireader.ui.graphics import load_picture
+from tuireader.ui.widgets.enclosure_list import EnclosureList
 from tuireader.ui.widgets.story_list import ListLine, StoryList
 
 LARGE = 60_000
@@ -106,6 +107,7 @@ class ArticlePane(VerticalScroll, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(PLACEHOLDER), id="article-header")
+        yield EnclosureList(id="enclosures")
         yield StoryList("Also in", id="also-in")
         yield Static(id="article-body")
         yield Vertical(id="article-plain")
@@ -125,6 +127,7 @@ class ArticlePane(VerticalScroll, can_focus=True):
         self.images = images
         await self.query_one("#article-images", Vertical).remove_children()
         self.query_one("#article-header", Static).update(header_text(story, note))
+        await self.enclosure_list.show(story.enclosures)
         body = self.query_one("#article-body", Static)
         plain = self.query_one("#article-plain", Vertical)
         await plain.remove_children()
@@ -155,6 +158,7 @@ class ArticlePane(VerticalScroll, can_focus=True):
         self.links = ()
         self.images = ()
         self.query_one("#article-header", Static).update(Text(PLACEHOLDER))
+        self.call_later(self.enclosure_list.show, ())
         self.query_one("#article-body", Static).update("")
         self.query_one("#article-plain", Vertical).remove_children()
         self.query_one("#article-images", Vertical).remove_children()
@@ -178,6 +182,11 @@ class ArticlePane(VerticalScroll, can_focus=True):
 
         box = self.query_one("#article-images", Vertical)
         await box.mount(Label(f"[image {number}]", markup=False), Image(picture, classes="-image"))
+
+    @property
+    def enclosure_list(self) -> EnclosureList:
+        """The open story's enclosures and their downloads."""
+        return self.query_one(EnclosureList)
 
     def show_also_in(self, items: list[ListLine]) -> None:
         """Other versions of the same event, so they can be opened."""
