@@ -431,6 +431,10 @@ def parse_configs(text: str, hosts: int) -> list[Config]:
 Results = dict[str, dict[Config, list[Trial]]]
 
 
+def plural(n: float, word: str) -> str:
+    return f"{n:.0f} {word}{'es' if n != 1 else ''}"
+
+
 def kb_mb(kb: float) -> str:
     return fmt_mb(kb / 1024)
 
@@ -476,7 +480,7 @@ def table(results: Results, manifest: dict[str, Any]) -> str:
     rows.append(
         (
             "peak RSS of a cold refresh, whole tree (the command and its workers)",
-            f"{kb_mb(cold_t)} ({procs:.0f} process{'es' if procs != 1 else ''}; {kb_mb(sampled)} at once, sampled)",
+            f"{kb_mb(cold_t)} ({plural(procs, 'process')}; {kb_mb(sampled)} at once, sampled)",
             kb_mb(cold_n),
             f"{cold_t / cold_n:.2f}×",
             f"≤ {TARGET_RSS_MB:.0f} MB — {verdict(cold_t / 1024 <= TARGET_RSS_MB)}",
@@ -488,7 +492,7 @@ def table(results: Results, manifest: dict[str, Any]) -> str:
     rows.append(
         (
             "peak RSS of the detached indexer it leaves (its tree)",
-            f"{kb_mb(idx)} ({idx_procs:.0f} process{'es' if idx_procs != 1 else ''}; with the refresh at once: "
+            f"{kb_mb(idx)} ({plural(idx_procs, 'process')}; with the refresh at once: "
             f"{kb_mb(both)}, sampled)",
             "—",
             "",
