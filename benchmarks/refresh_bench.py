@@ -759,6 +759,12 @@ def bench(a: argparse.Namespace, tmp: Path) -> int:
                     f" | newsboat cold {n.cold.wall:.2f}s 304 {n.warm.wall:.2f}s",
                     flush=True,
                 )
+                if t.cold.rc or t.cold.stats.get("200", 0) != a.feeds:
+                    print(
+                        f"  ! tuireader cold refresh exited {t.cold.rc} after "
+                        f"{t.cold.stats.get('200', 0)} of {a.feeds} feeds; see log.txt in {tmp}"
+                        " (--keep keeps it)"
+                    )
                 if t.warm.stats.get("304", 0) != a.feeds or t.warm.stats.get("200", 0):
                     print(f"  ! tuireader second refresh was not all-304: {t.warm.stats}")
                 if t.vectors != t.stories:
