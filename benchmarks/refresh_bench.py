@@ -302,9 +302,9 @@ def tuireader_trial(
     trial = Trial(cold=cold, warm=warm, stories=stories, vectors=vectors, store_bytes=store)
     if list_check:
         out = check([exe, "list", "--json", "--limit", "100000"], env, log)
-        listed = len(json.loads(out))
-        if listed != trial.stories:
-            print(f"  ! tuireader list --json gave {listed}, sqlite {trial.stories}", flush=True)
+        listed, now = len(json.loads(out)), sqlite_count(db, "stories")
+        if listed != now:
+            print(f"  ! tuireader list --json gave {listed}, sqlite {now}", flush=True)
     check([exe, "vacuum"], env, log)
     trial.store_bytes_vacuumed = store_size(data)
     return trial
