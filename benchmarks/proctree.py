@@ -121,7 +121,9 @@ def main():
             parent, parent_group = stack.pop()
             for pid in children(parent):
                 g = group.get(pid)
-                if g is None:
+                if g is None or (g == "main" and pid != top):
+                    # looked at again every sample until it is "index": a child caught between
+                    # fork and exec still shows its parent's command line
                     g = parent_group or "main"
                     if g == "main" and pid != top:
                         args = [a for a in cmdline(pid) if a]
@@ -130,7 +132,9 @@ def main():
                     group[pid] = g
                 s = status(pid)
                 if s is not None:
-                    hwm[pid] = max(hwm.get(pid, 0), s[0])
+                    # the latest VmHWM, not the largest: exec starts a new address space, and
+                    # between fork and exec the child's figures are its parent's
+                    hwm[pid] = s[0]
                     sums[g] += s[1]
                 stack.append((pid, g))
         for g, v in sums.items():
