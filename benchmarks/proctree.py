@@ -13,7 +13,8 @@ Prints one JSON line to stderr when every process the command started has ended:
   command line ends in ``index`` and everything *it* started), ``hwm_sum_kb``: the sum over the
   group's processes of each one's own peak RSS (``VmHWM``; an upper bound of the group's peak,
   exact when the processes peak together) and ``rss_peak_kb``: the largest sum of their
-  current RSS (``VmRSS``) seen in one sample (a lower bound); ``procs``: how many there were;
+  current RSS (``VmRSS``) seen in one sample (a lower bound, but that a child caught
+  between fork and exec shows its parent's pages); ``procs``: how many there were;
   ``rss_peak_all_kb``: the same largest sample over both groups at once;
 * ``ru_maxrss_kb``: ``os.wait4``'s figure for the command (its own or its largest reaped
   child's peak, whichever is larger; one process only, so not the tree).
