@@ -19,8 +19,9 @@ FEED = (Path(__file__).parent / "fixtures" / "feeds" / "rss2.xml").read_bytes()
 
 
 async def test_nine_hanging_feeds_on_one_host_take_two_deadlines_not_three() -> None:
-    """Four hang a deadline; the one that got the first freed slot hangs its own; by then
-    two in a row had timed out, so the host is given up and the other four fail at once."""
+    """Four hang a deadline. Whether the one that got the first freed slot starts its own
+    before the other three have timed out is up to the event loop's order, so four or five
+    run into the deadline; by then the host is given up and the rest fail at once."""
     limits = FetchLimits(deadline=1.5, read_timeout=30, per_host=4)
     with raw_server(hanging, path="") as base:
         async with make_client("tuireader-test", limits) as client:
@@ -33,10 +34,11 @@ async def test_nine_hanging_feeds_on_one_host_take_two_deadlines_not_three() -> 
             elapsed = time.monotonic() - start
     assert all(isinstance(r, SourceError) for r in results), results
     messages = sorted(str(r) for r in results)
-    assert messages.count("timed out after 1.5 s") == 5, messages
+    timed_out = messages.count("timed out after 1.5 s")
     given_up = [m for m in messages if m.startswith("timed out: 127.0.0.1 did not answer")]
-    assert len(given_up) == 4, messages
-    assert elapsed < 1.5 * 2.6  # two rounds of the deadline, not three (4.5 s)
+    assert timed_out in (4, 5), messages
+    assert len(given_up) == 9 - timed_out, messages
+    assert elapsed < 1.5 * 2.6  # two rounds of the deadline at most, not three (4.5 s)
 
 
 async def test_feeds_waiting_their_turn_on_a_busy_host_are_not_timed_out() -> None:
