@@ -48,6 +48,9 @@ class RefreshReport:
     full_text: FullTextReport | None = None
     stopped: str = ""
     """Why the refresh stopped before every source was done (the disk is full)."""
+    not_due: int = 0
+    """Sources left for later: their refresh interval has not passed (``refresh --force``
+    fetches them)."""
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -62,7 +65,7 @@ class RefreshReport:
     @property
     def offline(self) -> bool:
         """Every network source failed to connect: we are probably offline."""
-        net = [r for r in self.results if r.source.kind is SourceKind.FEED]
+        net = [r for r in self.results if r.source.kind in (SourceKind.FEED, SourceKind.COMMAND)]
         return bool(net) and all(r.offline for r in net)
 
     def summary(self) -> str:
@@ -82,6 +85,8 @@ class RefreshReport:
         for outcome in (Outcome.NOT_MODIFIED, Outcome.UNCHANGED, Outcome.WAITING, Outcome.FAILED):
             if counts.get(outcome):
                 parts.append(f"{counts[outcome]} {outcome.value}")
+        if self.not_due:
+            parts.append(f"{self.not_due} not due")
         if self.discovery_error:
             parts.append("related lists not updated (internal error, see the log)")
         n = len(self.results)
