@@ -103,6 +103,10 @@ def _dispatch(context: Context, args: argparse.Namespace) -> int:
         from tuireader.cli import sync
 
         handler = sync.cmd_sync
+    elif args.command in ("source", "health"):
+        from tuireader.cli import source_cmd
+
+        handler = getattr(source_cmd, "cmd_" + args.command)
     else:
         from tuireader.cli import commands
 

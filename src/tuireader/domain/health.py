@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from tuireader.domain.command_feed import FILTER
+from tuireader.domain.dates import short_age
 from tuireader.domain.models import Source
+from tuireader.domain.text import clean_line
 
 WEEKS = 12
 """How many weeks the stories-per-week sparkline covers."""
@@ -70,9 +73,21 @@ class SourceHealth:
 
     @property
     def https_candidate(self) -> str:
-        """The https:// URL to try for an http:// feed (empty when it is https already)."""
-        url = self.source.url
-        return "https://" + url[len("http://") :] if url.lower().startswith("http://") else ""
+        """The source's URL over https, to try for an http:// feed (empty when there is
+        none: it is https already, or not fetched over HTTP)."""
+        return https_version(self.source.url)
+
+
+def https_version(url: str) -> str:
+    """``http://x/feed`` as ``https://x/feed``; a ``filter:`` over an http:// feed with the
+    feed's address so; empty for anything else."""
+    if url.lower().startswith("http://"):
+        return "https://" + url[len("http://") :]
+    if url.startswith(FILTER):
+        command, colon, feed = url[len(FILTER) :].partition(":")
+        upgraded = https_version(feed.strip()) if colon else ""
+        return f"{FILTER}{command}:{upgraded}" if upgraded else ""
+    return ""
 
 
 def health_state(
@@ -115,3 +130,37 @@ def sparkline(counts: tuple[int, ...] | list[int]) -> str:
     if top <= 0:
         return _BARS[0] * len(counts)
     return "".join(_BARS[0 if n <= 0 else 1 + (n * (len(_BARS) - 2)) // top] for n in counts)
+
+
+def ago(when: datetime | None, now: datetime) -> str:
+    """``3h ago``, ``now`` or ``never``."""
+    if when is None:
+        return "never"
+    age = short_age(when, now)
+    return age if age == "now" else f"{age} ago"
+
+
+def health_cells(health: SourceHealth, now: datetime) -> tuple[str, str, str, str, str]:
+    """A row of the health view, as text: state, last success, error streak, share of
+    304s, stories per week (a sparkline, with the last week's count)."""
+    share = health.not_modified_share
+    weekly = health.weekly
+    return (
+        health.state.value,
+        ago(health.log.last_success, now),
+        str(health.log.error_streak) if health.log.error_streak else "-",
+        "-" if share is None else f"{round(share * 100)}%",
+        f"{sparkline(weekly)} {weekly[-1] if weekly else 0}",
+    )
+
+
+def health_note(health: SourceHealth) -> str:
+    """What to say after a row: the last error (if the last fetch failed) and the fix."""
+    notes = []
+    if health.log.error_streak and health.log.last_error:
+        notes.append(clean_line(health.log.last_error))
+    if health.source.moved_to:
+        notes.append(f"moved permanently to {clean_line(health.source.moved_to)}")
+    elif health.state in (HealthState.DEAD, HealthState.FAILING) and health.https_candidate:
+        notes.append("try https")
+    return "; ".join(notes)
