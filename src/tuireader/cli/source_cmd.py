@@ -10,11 +10,11 @@ from tuireader.app import Context
 from tuireader.cli.output import print_json, source_json
 from tuireader.domain.errors import UsageError
 from tuireader.domain.health import SourceHealth, health_cells, health_note
-from tuireader.domain.models import Source, SourceSettings
+from tuireader.domain.models import Source
 from tuireader.domain.source_options import (
     KEYS,
     OPTIONS,
-    duration_words,
+    effective_words,
     options_dict,
     parse_assignments,
     shown_value,
@@ -33,18 +33,6 @@ def _one(context: Context, ref: str) -> Source:
     return found[0]
 
 
-def effective(settings: SourceSettings, key: str) -> str:
-    """A setting in effect, in words."""
-    value = getattr(settings, key)
-    if key == "refresh_interval":
-        return duration_words(value) if value else "every refresh"
-    if key in ("max_stories", "max_age_days"):
-        return str(value) if value else "no limit"
-    if key == "user_agent" and not value:
-        return "tuireader's"
-    return str(value) if value else "-"
-
-
 def _show(source: Source) -> None:
     print(f"source {source.id}: {clean_line(source.name)}")
     print(f"  url     {clean_line(source.url)}")
@@ -61,7 +49,7 @@ def _show(source: Source) -> None:
     for info in OPTIONS:
         mine = shown_value(source.options, info.key)
         where = "set here" if mine else "default"
-        value = clean_line(mine) if mine else effective(source.settings, info.key)
+        value = clean_line(mine) if mine else effective_words(source.settings, info.key)
         print(f"  {info.key:<{width}}  {value}  ({where})")
 
 

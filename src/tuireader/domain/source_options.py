@@ -9,7 +9,7 @@ import shlex
 from dataclasses import dataclass, fields, replace
 
 from tuireader.domain.errors import UsageError
-from tuireader.domain.models import SourceOptions
+from tuireader.domain.models import SourceOptions, SourceSettings
 from tuireader.domain.text import clean_line
 
 FULL_TEXT_MODES = ("auto", "always", "never")
@@ -166,3 +166,24 @@ def options_from_dict(raw: object) -> SourceOptions:
         return SourceOptions()
     kept = {f.name: raw[f.name] for f in fields(SourceOptions) if _valid(f.name, raw.get(f.name))}
     return SourceOptions(**kept)
+
+
+def effective_words(settings: SourceSettings, key: str) -> str:
+    """A setting in effect, in words (``every refresh``, ``no limit``, ``tuireader's``)."""
+    value = getattr(settings, key)
+    if key == "refresh_interval":
+        return duration_words(int(value)) if value else "every refresh"
+    if key in ("max_stories", "max_age_days"):
+        return str(value) if value else "no limit"
+    if key == "user_agent" and not value:
+        return "tuireader's"
+    return str(value) if value else "-"
+
+
+def options_from_texts(texts: dict[str, str]) -> SourceOptions:
+    """Options from one text per key (the app's form): an empty text leaves the key to the
+    config; :class:`UsageError` for the first bad one."""
+    options = SourceOptions()
+    for key, text in texts.items():
+        options = with_option(options, key, text)
+    return options
