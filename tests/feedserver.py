@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import email.utils
 import gzip
@@ -39,6 +40,12 @@ class FeedServer:
         self.conditional_hits: Counter[str] = Counter()
         self.user_agents: list[str] = []
         """The User-Agent of every request, in order."""
+        self.auth_headers: list[str] = []
+        """The Authorization header of every request ("" when none), in order."""
+        self.cookies: list[str] = []
+        """The Cookie header of every request ("" when none), in order."""
+        self.basic = "Basic " + base64.b64encode(b"reader:open-sesame").decode()
+        """What ``/private/…`` paths accept (user ``reader``, password ``open-sesame``)."""
         self.bomb = gzip.compress(b"<rss>" + b"\0" * (64 * 1024 * 1024), compresslevel=9)
         server = self
 
@@ -51,6 +58,8 @@ class FeedServer:
             def do_GET(self) -> None:
                 server.hits[self.path] += 1
                 server.user_agents.append(self.headers.get("User-Agent", ""))
+                server.auth_headers.append(self.headers.get("Authorization", ""))
+                server.cookies.append(self.headers.get("Cookie", ""))
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     server.route(self)
 
@@ -96,6 +105,19 @@ class FeedServer:
 
     def route(self, h: http.server.BaseHTTPRequestHandler) -> None:
         path = h.path
+        if path.startswith("/private/"):  # basic auth, then the file named after the prefix
+            if h.headers.get("Authorization") != self.basic:
+                self._send(h, 401, b"who are you", {"WWW-Authenticate": 'Basic realm="feeds"'})
+                return
+            path = "/" + path.split("/", 2)[2]
+        if path.startswith("/cookie/"):  # needs session=abc; sets seen=1
+            if "session=abc" not in h.headers.get("Cookie", ""):
+                self._send(h, 403, b"no session")
+                return
+            body = self.files["/" + path.split("/", 2)[2]]
+            headers = {"Content-Type": "application/rss+xml", "Set-Cookie": "seen=1; Path=/"}
+            self._send(h, 200, body, headers)
+            return
         if path in self.files:
             body = self.files[path]
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'

@@ -17,7 +17,7 @@ from typing import Any
 
 from tuireader.content.plain import story_text
 from tuireader.domain.dates import to_timestamp
-from tuireader.domain.errors import INTERNAL, SourceError, StorageError
+from tuireader.domain.errors import INTERNAL, NotAFeedError, SourceError, StorageError
 from tuireader.domain.models import (
     FetchStatus,
     ParsedFeed,
@@ -341,8 +341,15 @@ class Refresher:
                 moved_to=moved,
             )
             return SourceResult(source, Outcome.NOT_MODIFIED)
-        base = fetched.url if source.kind is SourceKind.COMMAND else source.url
-        parsed, prepared = await self._parse(fetched.data, base)
+        if source.kind is SourceKind.COMMAND:
+            try:
+                parsed, prepared = await self._parse(fetched.data, fetched.url)
+            except NotAFeedError as exc:
+                raise NotAFeedError(
+                    f"the command printed no feed ({one_line_error(exc)})"
+                ) from None
+        else:
+            parsed, prepared = await self._parse(fetched.data, source.url)
         new = self._store(source, prepared, now)
         http = None if source.kind is SourceKind.COMMAND and not fetched.url else fetched.status
         if parsed.problem:  # what was complete is kept; the old validators make it come again

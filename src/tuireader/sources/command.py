@@ -73,9 +73,8 @@ async def run_command(
         ) from None
     finally:
         if process.returncode is None:  # timed out, too large, or the refresh was cancelled
-            _kill_group(process)
-            with contextlib.suppress(ProcessLookupError, asyncio.CancelledError):
-                await asyncio.shield(process.wait())
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(_reap(process))
     if code != 0:
         raise SourceError(_failure(name, code, err))
     if not out.strip():
@@ -135,6 +134,31 @@ async def _talk(
     except ExceptionGroup as failed:  # the output over the cap (or a fault): that one error
         raise failed.exceptions[0] from None
     return out.result(), err.result()
+
+
+REAP_WAIT = 5.0
+"""Seconds to wait for a killed command's pipes to close (a program that left its process
+group may hold them open; it is then left to the system)."""
+
+
+async def _reap(process: asyncio.subprocess.Process) -> None:
+    """Kill the command's process group and collect it. Its pipes are read to their end
+    first: until they close, asyncio does not report the process as finished."""
+    _kill_group(process)
+    if process.stdin is not None:
+        process.stdin.close()
+
+    async def drain(stream: asyncio.StreamReader | None) -> None:
+        if stream is not None:
+            while await stream.read(CHUNK):
+                pass
+
+    try:
+        async with asyncio.timeout(REAP_WAIT):
+            await asyncio.gather(drain(process.stdout), drain(process.stderr))
+            await process.wait()
+    except (TimeoutError, OSError):
+        logger.warning("command %s (pid %d) did not close its output", process.pid, process.pid)
 
 
 def _kill_group(process: asyncio.subprocess.Process) -> None:
