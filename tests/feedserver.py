@@ -42,8 +42,10 @@ class FeedServer:
         """The User-Agent of every request, in order."""
         self.auth_headers: list[str] = []
         """The Authorization header of every request ("" when none), in order."""
-        self.cookies: list[str] = []
-        """The Cookie header of every request ("" when none), in order."""
+        self.cookies: list[tuple[str, str]] = []
+        """(path, Cookie header or "") of every request, in order."""
+        self.elsewhere = ""
+        """Where ``/elsewhere/…`` redirects (302) with the rest of its path: another server."""
         self.basic = "Basic " + base64.b64encode(b"reader:open-sesame").decode()
         """What ``/private/…`` paths accept (user ``reader``, password ``open-sesame``)."""
         self.bomb = gzip.compress(b"<rss>" + b"\0" * (64 * 1024 * 1024), compresslevel=9)
@@ -59,7 +61,7 @@ class FeedServer:
                 server.hits[self.path] += 1
                 server.user_agents.append(self.headers.get("User-Agent", ""))
                 server.auth_headers.append(self.headers.get("Authorization", ""))
-                server.cookies.append(self.headers.get("Cookie", ""))
+                server.cookies.append((self.path, self.headers.get("Cookie", "")))
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     server.route(self)
 
@@ -105,6 +107,10 @@ class FeedServer:
 
     def route(self, h: http.server.BaseHTTPRequestHandler) -> None:
         path = h.path
+        if path.startswith("/elsewhere/") and self.elsewhere:
+            target = self.elsewhere + "/" + path.split("/", 2)[2]
+            self._send(h, 302, headers={"Location": target})
+            return
         if path.startswith("/private/"):  # basic auth, then the file named after the prefix
             if h.headers.get("Authorization") != self.basic:
                 self._send(h, 401, b"who are you", {"WWW-Authenticate": 'Basic realm="feeds"'})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import warnings
 from http.cookiejar import LoadError, MozillaCookieJar
 from pathlib import Path
 
@@ -14,6 +15,27 @@ from tuireader.domain.errors import SourceError
 from tuireader.domain.files import os_reason
 
 HEADER = "# Netscape HTTP Cookie File"
+
+
+def _as_python_reads_it(text: str) -> str:
+    """The file as Python's reader takes it: curl writes a session cookie's expiry as 0
+    (Python reads that as long expired) and may leave out the header line."""
+    lines = []
+    for number, line in enumerate(text.splitlines(), 1):
+        fields = line.split("\t")
+        comment = line.startswith("#") and not line.startswith("#HttpOnly_")
+        if not line.strip() or comment:
+            lines.append(line)
+            continue
+        expiry = fields[4].strip() if len(fields) == 7 else "?"
+        if expiry and not expiry.lstrip("-").isdigit():
+            raise LoadError(f"line {number}")
+        if fields[4].strip() == "0":
+            fields[4] = ""
+        lines.append("\t".join(fields))
+    if not lines or not lines[0].startswith(("# Netscape HTTP Cookie File", "# HTTP Cookie File")):
+        lines.insert(0, HEADER)
+    return "\n".join(lines) + "\n"
 
 
 def _state(jar: MozillaCookieJar) -> set[tuple[str, str, str, str, int | None]]:
@@ -30,18 +52,26 @@ class CookieFile:
 
     def load(self) -> CookieFile:
         """Read the file (a missing one is an empty jar, made on the first save); a file that
-        is not a cookies.txt is a :class:`SourceError` naming it."""
+        is not a cookies.txt is a :class:`SourceError` naming it. Small: the whole file is
+        read at once, in a thread."""
         try:
-            self.jar.load(str(self.path), ignore_discard=True, ignore_expires=False)
+            text = self.path.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
-            pass
-        except LoadError:
-            raise SourceError(
-                f"cookies file {self.path}: not a Netscape cookies.txt (its first line must be"
-                f" {HEADER!r})"
-            ) from None
+            return self
         except OSError as exc:
             raise SourceError(f"cookies file {self.path}: {os_reason(exc)}") from None
+        try:
+            with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # its "cookiejar bug!" warning for a bad line
+                normal = Path(folder) / "cookies.txt"
+                normal.write_text(_as_python_reads_it(text), encoding="utf-8")
+                self.jar.load(str(normal), ignore_discard=True, ignore_expires=False)
+        except LoadError as exc:
+            where = f" ({exc})" if str(exc).startswith("line ") else ""
+            raise SourceError(
+                f"cookies file {self.path}: not a Netscape cookies.txt{where}: tab-separated"
+                " lines of domain, subdomains, path, https only, expiry, name, value"
+            ) from None
         self._loaded = _state(self.jar)
         return self
 

@@ -73,8 +73,8 @@ class RequestOptions:
     user_agent: str = ""
     """Empty: the client's."""
     auth: tuple[str, Secret] | None = None
-    """HTTP basic auth (user, password), sent only to the feed's own host (never over a
-    redirect to another host, nor from https down to http)."""
+    """HTTP basic auth (user, password), sent only to the feed's own server (never over a
+    redirect to another host or port, nor from https down to http)."""
     cookies: CookieJar | None = None
     """Cookies to send, updated from the answers (the source's cookies file)."""
 
@@ -335,13 +335,22 @@ class Fetcher:
         )
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def _same_site(origin: str, current: str) -> bool:
-    """Whether credentials for ``origin`` may go to ``current``: the same host, and not from
-    https down to http."""
+    """Whether credentials for ``origin`` may go to ``current``: the same scheme, host and
+    port, or the same host moving from http up to https on the default ports."""
     first, now = urlsplit(origin), urlsplit(current)
     if (first.hostname or "").lower() != (now.hostname or "").lower():
         return False
-    return not (first.scheme == "https" and now.scheme != "https")
+    ports = (
+        first.port or _DEFAULT_PORTS.get(first.scheme),
+        now.port or _DEFAULT_PORTS.get(now.scheme),
+    )
+    if first.scheme == now.scheme:
+        return ports[0] == ports[1]
+    return (first.scheme, now.scheme) == ("http", "https") and ports == (80, 443)
 
 
 def _basic(user: str, password: Secret) -> str:
