@@ -8,10 +8,13 @@ import email.utils
 import gzip
 import hashlib
 import http.server
+import socket
+import ssl
 import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -27,10 +30,27 @@ TYPES = {
 LAST_MODIFIED = email.utils.formatdate(1_790_000_000, usegmt=True)
 
 
-class FeedServer:
-    """Serves ``tests/fixtures/feeds`` plus special paths; counts requests per path."""
+class _SniffingServer(http.server.ThreadingHTTPServer):
+    """Speaks TLS to a client that starts a TLS handshake and plain HTTP to the others, on
+    one port (an http:// feed whose https:// address works too)."""
 
-    def __init__(self) -> None:
+    tls: ssl.SSLContext | None = None
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, address = super().get_request()
+        if self.tls is not None:
+            sock.settimeout(5)
+            if sock.recv(1, socket.MSG_PEEK) == b"\x16":  # a TLS ClientHello
+                sock = self.tls.wrap_socket(sock, server_side=True)
+            sock.settimeout(None)
+        return sock, address
+
+
+class FeedServer:
+    """Serves ``tests/fixtures/feeds`` plus special paths; counts requests per path. With
+    ``tls`` it also answers https:// on the same port."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.files: dict[str, bytes] = {
             "/" + p.name: p.read_bytes() for p in FEEDS.iterdir() if p.is_file()
         }
@@ -65,7 +85,8 @@ class FeedServer:
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     server.route(self)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _SniffingServer(("127.0.0.1", 0), Handler)
+        self.httpd.tls = tls
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
