@@ -108,10 +108,10 @@ def test_fix_adopts_a_permanent_redirect(
 def tls(tmp_path: Path) -> Iterator[tuple[FeedServer, Path]]:
     """A server answering http:// and https:// on one port, and the certificate to trust."""
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    made = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    made += ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]
-        + ["-addext", "subjectAltName=IP:127.0.0.1"],
+        [*made, "-addext", "subjectAltName=IP:127.0.0.1"],
         check=True,
         capture_output=True,
     )
