@@ -47,6 +47,9 @@ class SourceSettingsModal(ModalScreen[SourceOptions | None]):
             yield Static("", id="settings-error")
             yield Label("enter saves · empty: as the config says · escape cancels", classes="hint")
 
+    def on_mount(self) -> None:
+        self.query_one(f"#opt-{OPTIONS[0].key}", Input).focus()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in any field saves every field, or says what is wrong and stays."""
         texts = {info.key: self.query_one(f"#opt-{info.key}", Input).value for info in OPTIONS}
