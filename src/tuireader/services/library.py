@@ -56,10 +56,13 @@ def source_for(ref: str, folder: str = "", title: str = "") -> Source:
     if ref.lower().startswith(("http://", "https://")):
         return Source(url=_checked_url(ref), kind=SourceKind.FEED, folder=folder, title=title)
     if is_command_url(ref):
-        feed = parse_command_url(ref)
-        command_argv(feed.command)  # refused now if it could never run
-        if feed.is_filter:
-            _checked_url(feed.feed_url)
+        try:
+            feed = parse_command_url(ref)
+            command_argv(feed.command)  # refused now if it could never run
+            if feed.is_filter:
+                _checked_url(feed.feed_url)
+        except UsageError as exc:
+            raise UsageError(f"{clean_line(ref)}: {exc}") from None
         return Source(url=feed.url(), kind=SourceKind.COMMAND, folder=folder, title=title)
     if "://" in ref:
         raise UsageError(
