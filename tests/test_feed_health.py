@@ -47,7 +47,7 @@ def test_dead_feeds_come_first_with_their_streak_and_last_error(
 ) -> None:
     good = add(isolated_env, feed_server.url("/rss2.xml"))
     dead = add(isolated_env, feed_server.url("/404"), "--no-fetch", "--title", "Gone feed")
-    moved = add(isolated_env, feed_server.url("/moved/atom.xml"))
+    moved = add(isolated_env, feed_server.url("/moved/atom.xml"), "--no-fetch")
     for _ in range(3):
         run(isolated_env, "refresh")
     rows = health(isolated_env)
@@ -61,6 +61,7 @@ def test_dead_feeds_come_first_with_their_streak_and_last_error(
     assert by_id[moved]["moved_to"] == feed_server.url("/atom.xml")
     assert by_id[good]["state"] in ("ok", "quiet")
     assert by_id[good]["fetches"] == 4 and by_id[good]["not_modified"] == 3  # the add's, 3×304
+    assert by_id[moved]["fetches"] == 3
     assert by_id[good]["not_modified_share"] == 0.75
     assert by_id[good]["error_streak"] == 0
     weekly = by_id[good]["stories_per_week"]
@@ -90,7 +91,8 @@ def test_fix_adopts_a_permanent_redirect(
     isolated_env: dict[str, str], feed_server: FeedServer
 ) -> None:
     old = feed_server.url("/moved/atom.xml")
-    source = add(isolated_env, old)
+    source = add(isolated_env, old, "--no-fetch")
+    assert run(isolated_env, "refresh").returncode == 0  # follows the 301, remembers it
     fixed = run(isolated_env, "source", "fix", str(source))
     assert fixed.returncode == 0, fixed.stderr
     assert "adopted the permanent redirect" in fixed.stdout
@@ -102,6 +104,15 @@ def test_fix_adopts_a_permanent_redirect(
     before = feed_server.hits["/atom.xml"]
     run(isolated_env, "refresh")
     assert feed_server.hits["/atom.xml"] == before + 1 and feed_server.hits["/moved/atom.xml"] == 1
+
+
+def test_a_new_subscription_takes_the_address_its_feed_moved_to(
+    isolated_env: dict[str, str], feed_server: FeedServer
+) -> None:
+    added = run(isolated_env, "add", feed_server.url("/moved/atom.xml"))
+    assert added.returncode == 0, added.stderr
+    [row] = health(isolated_env)
+    assert row["url"] == feed_server.url("/atom.xml") and row["moved_to"] is None
 
 
 @pytest.fixture

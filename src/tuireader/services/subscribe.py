@@ -81,7 +81,10 @@ async def subscribe(
         return Added(stored, new)
     async with refresher() as opened:
         source, fetched, page = await _find_feed(opened.fetcher, source)
-        if page:
+        moved = fetched.moved_to
+        if moved:  # nothing is built on the old address yet: subscribe to where it moved
+            source, fetched = replace(source, url=moved), replace(fetched, moved_to=None)
+        if page or moved:
             existing = library.source_by_url(source.url)
             if existing is not None:
                 return Added(existing, new=False, found_on=page)
