@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path
 
 from textual.widgets import DataTable, Input, Static
@@ -108,3 +110,22 @@ async def test_the_health_view_lists_moved_feeds_first_and_fixes_them(
         await pilot.press("escape")
         await workers_done(app)
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_the_add_dialog_takes_a_command_feed(tmp_path: Path) -> None:
+    script = tmp_path / "feed.py"
+    script.write_text(
+        "print(\"<rss version='2.0'><channel><title>Printed</title><item><title>From a"
+        ' command</title><guid>c1</guid></item></channel></rss>")\n'
+    )
+    app = make_app(tmp_path)
+    ref = f"exec:{shlex.quote(sys.executable)} {shlex.quote(str(script))}"
+    async with app.run_test(size=(140, 40)) as pilot:
+        await workers_done(app)
+        await pilot.press("a")
+        app.screen.query_one("#ref", Input).value = ref
+        await pilot.press("enter")
+        await workers_done(app)
+        await pilot.pause()
+    added = [s for s in build_library(tmp_path).sources() if s.url == ref]
+    assert [(s.kind, s.title, s.total) for s in added] == [(SourceKind.COMMAND, "Printed", 1)]

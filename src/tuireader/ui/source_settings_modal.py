@@ -43,6 +43,7 @@ class SourceSettingsModal(ModalScreen[SourceOptions | None]):
                     value=clean_line(shown_value(source.options, info.key)),
                     placeholder=f"{clean_line(now)} (e.g. {info.example})",
                     id=f"opt-{info.key}",
+                    compact=True,  # one line a field: the whole form fits a small terminal
                 )
             yield Static("", id="settings-error")
             yield Label("enter saves · empty: as the config says · escape cancels", classes="hint")
