@@ -217,3 +217,17 @@ def test_the_cli_adds_a_command_feed_and_refuses_a_broken_one(
     missing = run(isolated_env, "add", "exec:no-such-program-anywhere")
     assert missing.returncode == 1 and "command not found" in missing.stderr
     assert len(run(isolated_env, "sources", "--json").stdout.split('"kind"')) == 2  # one kept
+
+
+def test_a_failing_exec_feed_does_not_hide_that_the_network_is_down() -> None:
+    from tuireader.services.refresh_report import RefreshReport, SourceResult
+
+    command = source_for("exec:no-such-program-anywhere")
+    feed = Source(url="http://127.0.0.1:1/feed.xml", kind=SourceKind.FEED)
+    report = RefreshReport(
+        [
+            SourceResult(command, Outcome.FAILED, message="command not found"),
+            SourceResult(feed, Outcome.FAILED, message="cannot connect", offline=True),
+        ]
+    )
+    assert report.offline

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from tuireader.domain.command_feed import FILTER
 from tuireader.domain.models import Source, SourceKind
 from tuireader.domain.text import clean_line
 
@@ -65,7 +66,7 @@ class RefreshReport:
     @property
     def offline(self) -> bool:
         """Every network source failed to connect: we are probably offline."""
-        net = [r for r in self.results if r.source.kind in (SourceKind.FEED, SourceKind.COMMAND)]
+        net = [r for r in self.results if _networked(r.source)]
         return bool(net) and all(r.offline for r in net)
 
     def summary(self) -> str:
@@ -92,6 +93,13 @@ class RefreshReport:
         n = len(self.results)
         line = f"Refreshed {n} source{'s' if n != 1 else ''}: " + ", ".join(parts)
         return f"{line}; stopped: {self.stopped}" if self.stopped else line
+
+
+def _networked(source: Source) -> bool:
+    """A feed fetched over the network: a URL, or a ``filter:`` over one (an ``exec:``
+    command's failure says nothing about the network)."""
+    kind = source.kind
+    return kind is SourceKind.FEED or (kind is SourceKind.COMMAND and source.url.startswith(FILTER))
 
 
 Progress = Callable[[int, int, SourceResult], None]
