@@ -97,7 +97,8 @@ async def test_the_health_view_lists_moved_feeds_first_and_fixes_them(
         assert table.row_count == 3
         first = [str(cell) for cell in table.get_row_at(0)]
         assert first[0] == str(moved.id) and first[1] == "moved"
-        assert "[@click" in first[-1]  # a hostile title shows as text, never as markup
+        assert "[@click" in first[-2]  # a hostile title shows as text, never as markup
+        assert first[-1].startswith("moved permanently to")
         note = str(view.query_one("#health-note", Static).render())
         assert f"moved permanently to {feed_server.url('/atom.xml')}" in note
         await pilot.press("f")

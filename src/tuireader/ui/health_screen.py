@@ -23,7 +23,7 @@ from tuireader.services.session import Session
 from tuireader.ui.failures import forward_failure
 from tuireader.ui.source_settings_modal import SourceSettingsModal
 
-COLUMNS = ("id", "state", "last ok", "streak", "304s", "stories/week", "source")
+COLUMNS = ("id", "state", "last ok", "streak", "304s", "stories/week", "source", "last error · fix")
 
 
 class HealthScreen(ModalScreen[bool]):
@@ -77,8 +77,10 @@ class HealthScreen(ModalScreen[bool]):
         self.rows = rows
         for health in rows:
             cells = [Text(cell) for cell in health_cells(health, now)]
-            name = Text(clean_line(health.source.name))
-            table.add_row(Text(str(health.source.id)), *cells, name, key=str(health.source.id))
+            name = Text(clean_line(health.source.name)[:40])
+            note = Text(health_note(health)[:80])
+            key = str(health.source.id)
+            table.add_row(Text(str(health.source.id)), *cells, name, note, key=key)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         self._note()
