@@ -23,7 +23,6 @@ from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.library import Library
 from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.http import Fetcher
-from tuireader.storage.health_repo import HealthRepo
 
 SHOWN = (SourceKind.FEED, SourceKind.COMMAND, SourceKind.LOCAL)
 """Kinds the health view lists (saved pages are never fetched again; an account's feeds
@@ -32,9 +31,7 @@ are the account's sync's)."""
 
 def feed_health(library: Library, now: datetime) -> list[SourceHealth]:
     """Every fetched source's health, worst first."""
-    repo = HealthRepo(library.connection)
-    summaries = repo.summaries()
-    weekly = repo.weekly(int(now.timestamp()), WEEKS)
+    summaries, weekly = library.fetch_history(now, WEEKS)
     rows = [
         build_health(
             source,

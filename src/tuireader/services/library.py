@@ -17,6 +17,7 @@ from tuireader.domain.command_feed import command_argv, is_command_url, parse_co
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import UsageError
 from tuireader.domain.files import kind_of, os_reason
+from tuireader.domain.health import FetchSummary
 from tuireader.domain.models import (
     Source,
     SourceKind,
@@ -30,6 +31,7 @@ from tuireader.domain.text import clean_line
 from tuireader.sources.opml import read_opml, write_opml
 from tuireader.storage.database import write
 from tuireader.storage.discovery_repo import DiscoveryRepo
+from tuireader.storage.health_repo import HealthRepo
 from tuireader.storage.pages_repo import PagesRepo
 from tuireader.storage.prefs_repo import PrefsRepo
 from tuireader.storage.sources_repo import SourceRepo
@@ -122,6 +124,7 @@ class Library:
         self._flags = DiscoveryRepo(conn)
         self._undo = UndoRepo(conn)
         self._pages = PagesRepo(conn)
+        self._health = HealthRepo(conn)
         self._notices: list[str] = []
 
     @property
@@ -302,6 +305,13 @@ class Library:
         assert source.id is not None
         if self._sources.move(source.id, new_url):
             source.url = new_url
+
+    def fetch_history(
+        self, now: datetime, weeks: int
+    ) -> tuple[dict[int, FetchSummary], dict[int, list[int]]]:
+        """Each source's fetch log summed up, and its stories per week over the last
+        ``weeks`` weeks, by source id (what the feed health view is made of)."""
+        return self._health.summaries(), self._health.weekly(int(now.timestamp()), weeks)
 
     def record(
         self,
