@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import email.utils
 import gzip
 import hashlib
 import http.server
+import socket
+import ssl
 import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -26,10 +30,27 @@ TYPES = {
 LAST_MODIFIED = email.utils.formatdate(1_790_000_000, usegmt=True)
 
 
-class FeedServer:
-    """Serves ``tests/fixtures/feeds`` plus special paths; counts requests per path."""
+class _SniffingServer(http.server.ThreadingHTTPServer):
+    """Speaks TLS to a client that starts a TLS handshake and plain HTTP to the others, on
+    one port (an http:// feed whose https:// address works too)."""
 
-    def __init__(self) -> None:
+    tls: ssl.SSLContext | None = None
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, address = super().get_request()
+        if self.tls is not None:
+            sock.settimeout(5)
+            if sock.recv(1, socket.MSG_PEEK) == b"\x16":  # a TLS ClientHello
+                sock = self.tls.wrap_socket(sock, server_side=True)
+            sock.settimeout(None)
+        return sock, address
+
+
+class FeedServer:
+    """Serves ``tests/fixtures/feeds`` plus special paths; counts requests per path. With
+    ``tls`` it also answers https:// on the same port."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.files: dict[str, bytes] = {
             "/" + p.name: p.read_bytes() for p in FEEDS.iterdir() if p.is_file()
         }
@@ -39,6 +60,14 @@ class FeedServer:
         self.conditional_hits: Counter[str] = Counter()
         self.user_agents: list[str] = []
         """The User-Agent of every request, in order."""
+        self.auth_headers: list[str] = []
+        """The Authorization header of every request ("" when none), in order."""
+        self.cookies: list[tuple[str, str]] = []
+        """(path, Cookie header or "") of every request, in order."""
+        self.elsewhere = ""
+        """Where ``/elsewhere/…`` redirects (302) with the rest of its path: another server."""
+        self.basic = "Basic " + base64.b64encode(b"reader:open-sesame").decode()
+        """What ``/private/…`` paths accept (user ``reader``, password ``open-sesame``)."""
         self.bomb = gzip.compress(b"<rss>" + b"\0" * (64 * 1024 * 1024), compresslevel=9)
         server = self
 
@@ -51,10 +80,13 @@ class FeedServer:
             def do_GET(self) -> None:
                 server.hits[self.path] += 1
                 server.user_agents.append(self.headers.get("User-Agent", ""))
+                server.auth_headers.append(self.headers.get("Authorization", ""))
+                server.cookies.append((self.path, self.headers.get("Cookie", "")))
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     server.route(self)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _SniffingServer(("127.0.0.1", 0), Handler)
+        self.httpd.tls = tls
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -96,6 +128,23 @@ class FeedServer:
 
     def route(self, h: http.server.BaseHTTPRequestHandler) -> None:
         path = h.path
+        if path.startswith("/elsewhere/") and self.elsewhere:
+            target = self.elsewhere + "/" + path.split("/", 2)[2]
+            self._send(h, 302, headers={"Location": target})
+            return
+        if path.startswith("/private/"):  # basic auth, then the file named after the prefix
+            if h.headers.get("Authorization") != self.basic:
+                self._send(h, 401, b"who are you", {"WWW-Authenticate": 'Basic realm="feeds"'})
+                return
+            path = "/" + path.split("/", 2)[2]
+        if path.startswith("/cookie/"):  # needs session=abc; sets seen=1
+            if "session=abc" not in h.headers.get("Cookie", ""):
+                self._send(h, 403, b"no session")
+                return
+            body = self.files["/" + path.split("/", 2)[2]]
+            headers = {"Content-Type": "application/rss+xml", "Set-Cookie": "seen=1; Path=/"}
+            self._send(h, 200, body, headers)
+            return
         if path in self.files:
             body = self.files[path]
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'

@@ -244,6 +244,7 @@ async def test_what_can_run_comes_from_the_declarations(
             "pipe_story",
             "refresh_source",
             "remove_source",
+            "source_settings",
             "mark_source_read",
         }
         assert refused(screen) == story_commands | {"save_search"}

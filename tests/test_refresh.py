@@ -71,16 +71,18 @@ async def test_conditional_get_round_trip(
     assert library.count(StoryQuery(source_ids=(source.id or 0,))) == 3
 
 
-async def test_permanent_redirect_updates_url(
+async def test_permanent_redirect_is_remembered_until_adopted(
     feed_server: FeedServer, library: Library, refresher: Refresher
 ) -> None:
+    # a 301 is followed and its target kept on the source; the URL changes only when the
+    # user adopts it (the health view's fix), never behind their back
     add(library, feed_server.url("/moved/atom.xml"))
     add(library, feed_server.url("/temp/feed.json"))
     report = await refresher.refresh()
     assert not report.failed
-    urls = {s.url for s in library.sources()}
-    assert feed_server.url("/atom.xml") in urls  # 301 followed and remembered
-    assert feed_server.url("/temp/feed.json") in urls  # 302 is not remembered
+    by_url = {s.url: s for s in library.sources()}
+    assert by_url[feed_server.url("/moved/atom.xml")].moved_to == feed_server.url("/atom.xml")
+    assert by_url[feed_server.url("/temp/feed.json")].moved_to == ""  # a 302 is not kept
 
 
 async def test_bad_sources_fail_one_line_each_while_others_succeed(

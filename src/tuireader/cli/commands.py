@@ -68,13 +68,17 @@ def no_db(args: argparse.Namespace) -> int:
     return OK
 
 
-def _refresh(context: Context, sources: Sequence[Source], quiet: bool) -> int:
+def _refresh(
+    context: Context, sources: Sequence[Source], quiet: bool, due_only: bool = False
+) -> int:
     bar = ProgressBar(len(sources)) if not quiet else ProgressBar(0)
 
     async def go() -> RefreshReport:
         async with context.refresher() as refresher:
             return await refresher.refresh(
-                sources, lambda done, total, result: bar.update(done, result.source.name)
+                sources,
+                lambda done, total, result: bar.update(done, result.source.name),
+                due_only=due_only,
             )
 
     try:
@@ -158,8 +162,8 @@ def _refresh_all(context: Context, args: argparse.Namespace) -> int:
         if not args.quiet:
             print("No sources. Add one with `tuireader add URL|PATH`.")
         code = OK
-    else:
-        code = _refresh(context, sources, args.quiet)
+    else:  # a full refresh leaves sources whose refresh_interval has not passed for later
+        code = _refresh(context, sources, args.quiet, due_only=not args.sources and not args.force)
     if context.settings.accounts and not args.sources:  # a full refresh syncs every account
         from tuireader.cli.sync import sync_accounts
 

@@ -29,6 +29,8 @@ OK, FAILED, USAGE = 0, 1, 2
 NO_DB = {"locate", "config", "doctor", "account"}
 DISCOVERY = {"related", "trending", "recommend", "clusters"}
 OWN_SOURCE = {"add", "import", "save", "samples"}
+SOURCE_COMMANDS = {"source", "health"}
+"""Per-source settings and feed health (``cli/source_cmd.py``)."""
 """Commands that bring a source of the user's own: a first run seeds no samples for them."""
 
 
@@ -107,6 +109,10 @@ def _dispatch(context: Context, args: argparse.Namespace) -> int:
         from tuireader.cli import sync
 
         handler = sync.cmd_sync
+    elif args.command in SOURCE_COMMANDS:
+        from tuireader.cli import source_cmd
+
+        handler = getattr(source_cmd, "cmd_" + args.command)
     else:
         from tuireader.cli import commands
 

@@ -34,7 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config-dir", help="where config.toml lives (or $TUIREADER_CONFIG_DIR)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    add = sub.add_parser("add", help="subscribe to a feed URL, or add a local file or folder")
+    add = sub.add_parser(
+        "add",
+        help="subscribe to a feed URL or a command feed (exec:CMD, filter:CMD:URL), or add a"
+        " local file or folder",
+    )
     add.add_argument("ref", metavar="URL|PATH")
     add.add_argument("--folder", default="", help="put the source in this folder")
     add.add_argument("--title", default="", help="a title for the source")
@@ -72,6 +76,31 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = sub.add_parser("refresh", help="fetch feeds and reload local sources")
     refresh.add_argument("sources", nargs="*", metavar="SOURCE", help="id, URL, path or title")
     refresh.add_argument("--quiet", "-q", action="store_true", help="print only failures")
+    refresh.add_argument(
+        "--force", action="store_true", help="fetch every source, due or not (refresh_interval)"
+    )
+
+    # per-source settings and feed health (issue 13)
+    source = sub.add_parser("source", help="show or change one source's settings, or fix its URL")
+    src = source.add_subparsers(dest="source_command", metavar="ACTION", required=True)
+    src_show = src.add_parser("show", help="a source's settings, and where each comes from")
+    src_show.add_argument("source", metavar="SOURCE", help="id, URL, path or title")
+    src_show.add_argument("--json", action="store_true", help="print JSON")
+    src_set = src.add_parser(
+        "set",
+        help="set a source's settings: refresh_interval, user_agent, auth_user,"
+        " password_command, cookies_file, max_stories, max_age_days, full_text (key= clears)",
+    )
+    src_set.add_argument("source", metavar="SOURCE", help="id, URL, path or title")
+    src_set.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
+    src_fix = src.add_parser(
+        "fix", help="adopt the URL a source permanently redirects to, or move it to https"
+    )
+    src_fix.add_argument("source", metavar="SOURCE", help="id, URL, path or title")
+    health = sub.add_parser(
+        "health", help="each source's last success and error, error streak, 304s, stories/week"
+    )
+    health.add_argument("--json", action="store_true", help="print JSON")
 
     sub.add_parser(
         "index",

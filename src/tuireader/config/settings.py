@@ -288,6 +288,8 @@ trending_hours = 48        # how far back "Ranking" (trending) looks
 # max_stories = 200
 # max_age_days = 30
 # full_text = "auto"       # auto | always | never
+# (`tuireader source set SOURCE key=value` sets these and more on one source, kept with it:
+#  refresh_interval, user_agent, auth_user, password_command, cookies_file)
 
 # Saved views, shown in the sidebar with unread counts (the filter language: see README):
 # [views.linux]

@@ -19,8 +19,8 @@ class SourceKind(StrEnum):
     ACCOUNT = "account"
     """A subscription of a sync account: its stories come from the account's server."""
     COMMAND = "command"
-    """A command feed, as newsboat writes it: ``exec:CMD`` (the command's output is the
-    feed) or ``filter:CMD:URL`` (the feed at URL piped through the command)."""
+    """A feed a command prints (``exec:CMD``) or a fetched feed piped through one
+    (``filter:CMD:URL``), newsboat's way of writing them; run without a shell."""
 
 
 class ContentType(StrEnum):
@@ -49,8 +49,33 @@ def fetch_failed(status: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceOptions:
+    """What the user set on one source (``tuireader source set``, the app's source settings);
+    ``None``: as the config says (its ``[sources]`` entry, then the global defaults)."""
+
+    refresh_interval: int | None = None
+    """Minutes between fetches: a refresh of everything skips the source until it is due."""
+    user_agent: str | None = None
+    """The User-Agent sent to this source's server instead of tuireader's."""
+    auth_user: str | None = None
+    """The user name for HTTP basic auth."""
+    password_command: str | None = None
+    """A command (run without a shell) whose first output line is the basic-auth password."""
+    cookies_file: str | None = None
+    """A Netscape ``cookies.txt`` file sent with each request and updated from the answers
+    (as newsboat's ``cookie-cache``)."""
+    max_stories: int | None = None
+    """Keep at most this many read, unstarred stories (0: no limit)."""
+    max_age_days: int | None = None
+    """Drop read, unstarred stories older than this many days (0: no limit)."""
+    full_text: str | None = None
+    """Fetch each story's page: "always", "never" or "auto"."""
+
+
+@dataclass(frozen=True, slots=True)
 class SourceSettings:
-    """Per-source settings; ``None`` means "use the global default"."""
+    """A source's settings in effect: its own options over the config's; ``None`` for the
+    limits means no limit."""
 
     max_stories: int | None = None
     """Keep at most this many read, unstarred stories."""
@@ -58,6 +83,13 @@ class SourceSettings:
     """Drop read, unstarred stories older than this."""
     full_text: str = "auto"
     """Fetch the article page: "always", "never" or "auto"."""
+    refresh_interval: int | None = None
+    """Minutes between fetches (``None``: every refresh)."""
+    user_agent: str = ""
+    """Empty: tuireader's own."""
+    auth_user: str = ""
+    password_command: str = ""
+    cookies_file: str = ""
 
 
 @dataclass(slots=True)
@@ -71,6 +103,9 @@ class Source:
     folder: str = ""
     tags: tuple[str, ...] = ()
     settings: SourceSettings = field(default_factory=SourceSettings)
+    """The settings in effect (the library fills them in from ``options`` and the config)."""
+    options: SourceOptions = field(default_factory=SourceOptions)
+    """What the user set on this source (stored with it)."""
     id: int | None = None
     etag: str | None = None
     last_modified: str | None = None
@@ -86,6 +121,8 @@ class Source:
     """The sync account it belongs to (kind ``account``), else empty."""
     remote_id: str = ""
     """The account's server's id for the feed."""
+    moved_to: str = ""
+    """Where the last fetch was permanently redirected (301/308), until the user adopts it."""
 
     @property
     def name(self) -> str:

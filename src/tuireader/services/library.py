@@ -13,18 +13,28 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tuireader.config.settings import Settings
+from tuireader.domain.command_feed import command_argv, is_command_url, parse_command_url
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.errors import ReadOnlyError, UsageError
 from tuireader.domain.files import kind_of, os_reason
 from tuireader.domain.filter_lang import looks_like_expression
 from tuireader.domain.filter_lang import parse as parse_filter
+from tuireader.domain.health import FetchSummary
 from tuireader.domain.killfile import IgnoreRule, SavedView
-from tuireader.domain.models import Source, SourceKind, SourceSettings, StoreCounts, Story
+from tuireader.domain.models import (
+    Source,
+    SourceKind,
+    SourceOptions,
+    SourceSettings,
+    StoreCounts,
+    Story,
+)
 from tuireader.domain.query import StoryQuery
 from tuireader.domain.text import clean_line
 from tuireader.sources.opml import read_opml, write_opml
 from tuireader.storage.database import write
 from tuireader.storage.discovery_repo import DiscoveryRepo
+from tuireader.storage.health_repo import HealthRepo
 from tuireader.storage.killfile_repo import KillfileRepo
 from tuireader.storage.pages_repo import PagesRepo
 from tuireader.storage.prefs_repo import PrefsRepo
@@ -55,8 +65,20 @@ def source_for(ref: str, folder: str = "", title: str = "") -> Source:
         raise UsageError("give a feed URL or a local path")
     if ref.lower().startswith(("http://", "https://")):
         return Source(url=_checked_url(ref), kind=SourceKind.FEED, folder=folder, title=title)
+    if is_command_url(ref):
+        try:
+            feed = parse_command_url(ref)
+            command_argv(feed.command)  # refused now if it could never run
+            if feed.is_filter:
+                _checked_url(feed.feed_url)
+        except UsageError as exc:
+            raise UsageError(f"{clean_line(ref)}: {exc}") from None
+        return Source(url=feed.url(), kind=SourceKind.COMMAND, folder=folder, title=title)
     if "://" in ref:
-        raise UsageError(f"only http(s) URLs and local paths can be added: {clean_line(ref)}")
+        raise UsageError(
+            "only http(s) URLs, exec:/filter: commands and local paths can be added:"
+            f" {clean_line(ref)}"
+        )
     path = Path(ref).expanduser().resolve()
     try:
         mode = path.stat().st_mode
@@ -111,6 +133,7 @@ class Library:
         self._undo = UndoRepo(conn)
         self._pages = PagesRepo(conn)
         self._killfile = KillfileRepo(conn, clock)
+        self._health = HealthRepo(conn)
         self._notices: list[str] = []
 
     @property
@@ -127,17 +150,60 @@ class Library:
         return [self._with_settings(s) for s in self._sources.all()]
 
     def settings_for(self, source: Source) -> SourceSettings:
-        """What the config says for a source: its own ``[sources]`` entry (by URL or title),
-        else the retention and full-text defaults."""
+        """The settings in effect for a source: what was set on it (``source.options``),
+        else its ``[sources]`` entry in the config (by URL or title), else the retention and
+        full-text defaults."""
+        own = source.options
         override = self.settings.sources.get(source.url) or self.settings.sources.get(source.title)
         retention = self.settings.retention
         max_stories = (override.max_stories if override else 0) or retention.max_stories
         max_age = (override.max_age_days if override else 0) or retention.max_age_days
+        if own.max_stories is not None:
+            max_stories = own.max_stories
+        if own.max_age_days is not None:
+            max_age = own.max_age_days
         return SourceSettings(
             max_stories=max_stories or None,
             max_age_days=max_age or None,
-            full_text=(override.full_text if override else "") or self.settings.general.full_text,
+            full_text=own.full_text
+            or (override.full_text if override else "")
+            or self.settings.general.full_text,
+            refresh_interval=own.refresh_interval,
+            user_agent=own.user_agent or "",
+            auth_user=own.auth_user or "",
+            password_command=own.password_command or "",
+            cookies_file=own.cookies_file or "",
         )
+
+    def set_options(self, source: Source, options: SourceOptions) -> Source:
+        """Store what the user set on a source and return it with its settings in effect; a
+        tighter retention applies at once (never to unread or starred stories, nor to what
+        the feed still lists)."""
+        assert source.id is not None
+        self._sources.set_options(source.id, options)
+        stored = self._sources.get(source.id)
+        assert stored is not None
+        updated = self._with_settings(stored)
+        if source.kind is not SourceKind.SAVED:
+            limits = updated.settings
+            if limits.max_stories or limits.max_age_days:
+                self._stories.prune(
+                    source.id,
+                    limits.max_stories,
+                    limits.max_age_days,
+                    self._stories.last_seen(source.id),
+                )
+        return updated
+
+    def adopt_url(self, source: Source, new_url: str) -> Source:
+        """Give a source a new URL (where it permanently redirects, or its https://
+        address); :class:`UsageError` when another source has it."""
+        assert source.id is not None
+        if not self._sources.adopt_url(source.id, new_url):
+            raise UsageError(f"another source has the URL {clean_line(new_url)} already")
+        stored = self._sources.get(source.id)
+        assert stored is not None
+        return self._with_settings(stored)
 
     def _with_settings(self, source: Source) -> Source:
         source.settings = self.settings_for(source)
@@ -249,6 +315,13 @@ class Library:
         if self._sources.move(source.id, new_url):
             source.url = new_url
 
+    def fetch_history(
+        self, now: datetime, weeks: int
+    ) -> tuple[dict[int, FetchSummary], dict[int, list[int]]]:
+        """Each source's fetch log summed up, and its stories per week over the last
+        ``weeks`` weeks, by source id (what the feed health view is made of)."""
+        return self._health.summaries(), self._health.weekly(int(now.timestamp()), weeks)
+
     def record(
         self,
         source: Source,
@@ -260,8 +333,11 @@ class Library:
         title: str | None = None,
         retry_after: datetime | None = None,
         keep_validators: bool = False,
+        http_status: int | None = None,
+        new_stories: int = 0,
+        moved_to: str | None = None,
     ) -> None:
-        """Remember a fetch's outcome."""
+        """Remember a fetch's outcome (and log it for the health view)."""
         assert source.id is not None
         self._sources.record_fetch(
             source.id,
@@ -272,7 +348,12 @@ class Library:
             title=title,
             retry_after=to_timestamp(retry_after),
             keep_validators=keep_validators,
+            http_status=http_status,
+            new_stories=new_stories,
+            moved_to=moved_to,
         )
+        if moved_to is not None:
+            source.moved_to = moved_to
 
     def store(
         self,
@@ -289,7 +370,7 @@ class Library:
         if self.settings.ignore and counts.touched:
             self._ignore([t.id for t in counts.touched])
         settings = self.settings_for(source)  # the config's word, whatever the caller holds
-        if settings.max_stories or settings.max_age_days:
+        if source.kind is not SourceKind.SAVED and (settings.max_stories or settings.max_age_days):
             self._stories.prune(source.id, settings.max_stories, settings.max_age_days, seen_since)
         return counts
 

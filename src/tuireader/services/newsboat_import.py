@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tuireader.config.additions import Additions, CannotMerge, IgnoreEntry, merge, snippet
-from tuireader.domain.command_feeds import command_source
+from tuireader.domain.command_feed import command_source
 from tuireader.domain.errors import NotOpmlError, UsageError
 from tuireader.domain.ids import story_key
 from tuireader.domain.models import ContentType, Enclosure, Source, SourceKind, Story

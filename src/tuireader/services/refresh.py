@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from tuireader.domain.dates import to_timestamp
-from tuireader.domain.errors import INTERNAL, SourceError, StorageError
+from tuireader.domain.errors import INTERNAL, NotAFeedError, SourceError, StorageError
 from tuireader.domain.models import (
     FetchStatus,
     ParsedFeed,
@@ -37,8 +37,15 @@ from tuireader.services.refresh_report import (
     SourceDone,
     SourceResult,
 )
+from tuireader.services.source_fetch import read_command_feed, request_options
 from tuireader.sources.feedparse import parse_feed
-from tuireader.sources.http import Fetcher, FetchResult, NetworkError, RetryLaterError
+from tuireader.sources.http import (
+    Fetcher,
+    FetchResult,
+    HttpStatusError,
+    NetworkError,
+    RetryLaterError,
+)
 from tuireader.sources.local.loader import fingerprint, load_path
 
 logger = logging.getLogger(__name__)
@@ -47,6 +54,18 @@ logger = logging.getLogger(__name__)
 POOL_FROM = 24
 """From this many feeds, parsing runs in worker processes: it is CPU work, and threads
 share one core under the GIL with fetching and storing."""
+
+
+FETCHED = (SourceKind.FEED, SourceKind.COMMAND)
+"""Kinds whose stories come from a fetched (or printed) feed: full text applies to them."""
+
+
+def is_due(source: Source, now: datetime) -> bool:
+    """Whether a source's refresh interval (if it has one) has passed since its last fetch."""
+    interval = source.settings.refresh_interval
+    if not interval or source.fetched_at is None:
+        return True
+    return now >= source.fetched_at + timedelta(minutes=interval)
 
 
 def _parse_pool() -> ProcessPoolExecutor:
@@ -85,17 +104,27 @@ class Refresher:
         self._primed[url] = fetched
 
     async def refresh(
-        self, sources: Sequence[Source] | None = None, progress: Progress | None = None
+        self,
+        sources: Sequence[Source] | None = None,
+        progress: Progress | None = None,
+        *,
+        due_only: bool = False,
     ) -> RefreshReport:
-        """Refresh the given sources (all when ``None``) concurrently."""
+        """Refresh the given sources (all when ``None``) concurrently; with ``due_only``,
+        a source whose refresh interval has not passed is left for later (and counted)."""
         targets = [  # an account's feeds come with its sync, never fetched directly
             s
             for s in (self.library.sources() if sources is None else sources)
             if s.kind is not SourceKind.ACCOUNT
         ]
         report = RefreshReport()
+        if due_only:
+            now = datetime.now(UTC)
+            due = [s for s in targets if is_due(s, now)]
+            report.not_due = len(targets) - len(due)
+            targets = due
         done = 0
-        feeds = sum(1 for s in targets if s.kind is SourceKind.FEED)
+        feeds = sum(1 for s in targets if s.kind in FETCHED)
         if feeds >= POOL_FROM and self._pool is None:
             self._pool = _parse_pool()
 
@@ -131,7 +160,9 @@ class Refresher:
                 report.discovery_error = one_line_error(exc)
         return report
 
-    async def events(self, sources: Sequence[Source] | None = None) -> AsyncIterator[RefreshEvent]:
+    async def events(
+        self, sources: Sequence[Source] | None = None, *, due_only: bool = False
+    ) -> AsyncIterator[RefreshEvent]:
         """Refresh as :meth:`refresh` does, yielding a :class:`SourceDone` as each source
         finishes and the :class:`RefreshReport` last.
 
@@ -143,7 +174,7 @@ class Refresher:
         def progress(done: int, total: int, result: SourceResult) -> None:
             queue.put_nowait(SourceDone(result, done, total))
 
-        task = asyncio.create_task(self.refresh(sources, progress))
+        task = asyncio.create_task(self.refresh(sources, progress, due_only=due_only))
         task.add_done_callback(lambda _: queue.put_nowait(None))
         try:
             while (event := await queue.get()) is not None:
@@ -186,7 +217,7 @@ class Refresher:
         ids = [
             s.id
             for s in targets
-            if s.id is not None and s.kind is SourceKind.FEED and s.settings.full_text != "never"
+            if s.id is not None and s.kind in FETCHED and s.settings.full_text != "never"
         ]
         return self.library.pages_to_retry(ids) if ids else []
 
@@ -209,7 +240,7 @@ class Refresher:
             self._terms[touched.id] = prepared.terms[touched.key]
             # the counts stand for the text from here on: keep the refresh small in memory
             self._touched.append(replace(touched, text=""))
-        if self.fulltext is not None and source.kind is SourceKind.FEED:
+        if self.fulltext is not None and source.kind in FETCHED:
             by_key = {story.key: story for story, _ in items}
             self._pages_todo.extend(
                 t.id
@@ -236,7 +267,8 @@ class Refresher:
             return SourceResult(source, Outcome.WAITING, message=str(exc))
         except SourceError as exc:
             message = one_line_error(exc)
-            self.library.record(source, message, keep_validators=True)
+            status = exc.status if isinstance(exc, HttpStatusError) else None
+            self.library.record(source, message, keep_validators=True, http_status=status)
             return SourceResult(
                 source, Outcome.FAILED, message=message, offline=isinstance(exc, NetworkError)
             )
@@ -247,22 +279,52 @@ class Refresher:
             return SourceResult(source, Outcome.FAILED, message=message)
 
     async def _feed(self, source: Source) -> SourceResult:
+        """A feed fetched over HTTP, or a command feed (``exec:``/``filter:``), with the
+        source's own request settings."""
         now = datetime.now(UTC)
         if source.retry_after is not None and source.retry_after > now:
             message = f"waiting until {source.retry_after:%Y-%m-%d %H:%M} UTC (server asked)"
             return SourceResult(source, Outcome.WAITING, message=message)
-        fetched = self._primed.pop(source.url, None) or await self.fetcher.fetch(
-            source.url, source.etag, source.last_modified
-        )
-        if fetched.moved_to:
-            self.library.move(source, fetched.moved_to)
+        fetched = self._primed.pop(source.url, None)
+        if fetched is None:
+            async with request_options(self.library.settings_for(source)) as options:
+                if source.kind is SourceKind.COMMAND:
+                    fetched = await read_command_feed(source, self.fetcher, options)
+                else:
+                    fetched = await self.fetcher.fetch(
+                        source.url, source.etag, source.last_modified, options
+                    )
+        moved = fetched.moved_to or ""  # kept until the user adopts it (the health view)
         if fetched.status == 304:
-            self.library.record(source, FetchStatus.NOT_MODIFIED, keep_validators=True)
+            self.library.record(
+                source,
+                FetchStatus.NOT_MODIFIED,
+                keep_validators=True,
+                http_status=304,
+                moved_to=moved,
+            )
             return SourceResult(source, Outcome.NOT_MODIFIED)
-        parsed, prepared = await self._parse(fetched.data, source.url)
+        if source.kind is SourceKind.COMMAND:
+            try:
+                parsed, prepared = await self._parse(fetched.data, fetched.url)
+            except NotAFeedError as exc:
+                raise NotAFeedError(
+                    f"the command printed no feed ({one_line_error(exc)})"
+                ) from None
+        else:
+            parsed, prepared = await self._parse(fetched.data, source.url)
         new = self._store(source, prepared, now)
+        http = None if source.kind is SourceKind.COMMAND and not fetched.url else fetched.status
         if parsed.problem:  # what was complete is kept; the old validators make it come again
-            self.library.record(source, parsed.problem, keep_validators=True, title=parsed.title)
+            self.library.record(
+                source,
+                parsed.problem,
+                keep_validators=True,
+                title=parsed.title,
+                http_status=http,
+                new_stories=new,
+                moved_to=moved,
+            )
             return SourceResult(source, Outcome.FAILED, new=new, message=parsed.problem)
         self.library.record(
             source,
@@ -270,6 +332,9 @@ class Refresher:
             etag=fetched.etag,
             last_modified=fetched.last_modified,
             title=parsed.title,
+            http_status=http,
+            new_stories=new,
+            moved_to=moved,
         )
         return SourceResult(source, Outcome.UPDATED, new=new)
 
@@ -300,6 +365,7 @@ class Refresher:
             status,
             fingerprint="" if loaded.degraded or loaded.damaged else stamp,
             title=loaded.title,
+            new_stories=new,
         )
         if (
             loaded.degraded

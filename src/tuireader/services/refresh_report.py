@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from tuireader.domain.command_feed import FILTER
 from tuireader.domain.models import Source, SourceKind
 from tuireader.domain.text import clean_line
 
@@ -48,6 +49,9 @@ class RefreshReport:
     full_text: FullTextReport | None = None
     stopped: str = ""
     """Why the refresh stopped before every source was done (the disk is full)."""
+    not_due: int = 0
+    """Sources left for later: their refresh interval has not passed (``refresh --force``
+    fetches them)."""
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -62,7 +66,7 @@ class RefreshReport:
     @property
     def offline(self) -> bool:
         """Every network source failed to connect: we are probably offline."""
-        net = [r for r in self.results if r.source.kind is SourceKind.FEED]
+        net = [r for r in self.results if _networked(r.source)]
         return bool(net) and all(r.offline for r in net)
 
     def summary(self) -> str:
@@ -82,11 +86,20 @@ class RefreshReport:
         for outcome in (Outcome.NOT_MODIFIED, Outcome.UNCHANGED, Outcome.WAITING, Outcome.FAILED):
             if counts.get(outcome):
                 parts.append(f"{counts[outcome]} {outcome.value}")
+        if self.not_due:
+            parts.append(f"{self.not_due} not due")
         if self.discovery_error:
             parts.append("related lists not updated (internal error, see the log)")
         n = len(self.results)
         line = f"Refreshed {n} source{'s' if n != 1 else ''}: " + ", ".join(parts)
         return f"{line}; stopped: {self.stopped}" if self.stopped else line
+
+
+def _networked(source: Source) -> bool:
+    """A feed fetched over the network: a URL, or a ``filter:`` over one (an ``exec:``
+    command's failure says nothing about the network)."""
+    kind = source.kind
+    return kind is SourceKind.FEED or (kind is SourceKind.COMMAND and source.url.startswith(FILTER))
 
 
 Progress = Callable[[int, int, SourceResult], None]

@@ -27,6 +27,7 @@ from tuireader.domain.text import clean_line, one_line_error
 from tuireader.services.library import Library, source_for
 from tuireader.services.refresh import Refresher
 from tuireader.services.refresh_report import RefreshReport
+from tuireader.services.source_fetch import read_command_feed
 from tuireader.sources.discover_feeds import feed_links, looks_like_html
 from tuireader.sources.feedparse import parse_feed
 from tuireader.sources.http import Fetcher, FetchResult, HttpStatusError
@@ -73,12 +74,17 @@ async def subscribe(
         return Added(existing, new=False)
     if source.kind is SourceKind.LOCAL:
         return await _add_local(library, source, refresher)
+    if source.kind is SourceKind.COMMAND and refresher is not None:
+        return await _add_command(library, source, refresher)
     if refresher is None:
         stored, new = library.add_source(source)
         return Added(stored, new)
     async with refresher() as opened:
         source, fetched, page = await _find_feed(opened.fetcher, source)
-        if page:
+        moved = fetched.moved_to
+        if moved:  # nothing is built on the old address yet: subscribe to where it moved
+            source, fetched = replace(source, url=moved), replace(fetched, moved_to=None)
+        if page or moved:
             existing = library.source_by_url(source.url)
             if existing is not None:
                 return Added(existing, new=False, found_on=page)
@@ -104,6 +110,24 @@ async def _add_local(library: Library, source: Source, refresher: OpenRefresher 
     if refresher is None:
         return Added(stored, new)
     async with refresher() as opened:
+        report = await opened.refresh([stored])
+    return Added(_reread(library, stored), new, report)
+
+
+async def _add_command(library: Library, source: Source, refresher: OpenRefresher) -> Added:
+    """A command feed: its command is run (its feed fetched) once, and it is added only when
+    that prints a feed."""
+    what = clean_line(source.url)
+    async with refresher() as opened:
+        try:
+            fetched = await read_command_feed(source, opened.fetcher)
+        except SourceError as exc:
+            raise FirstFetchError(f"{what}: {one_line_error(exc)}; not added") from None
+        problem = await _not_a_feed(fetched, fetched.url)
+        if problem is not None:
+            raise UsageError(f"{what}: the command's output is {problem}; not added")
+        stored, new = library.add_source(source)
+        opened.prime(stored.url, fetched)
         report = await opened.refresh([stored])
     return Added(_reread(library, stored), new, report)
 

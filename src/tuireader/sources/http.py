@@ -9,6 +9,7 @@ ourselves with a bounded ``zlib`` object, so a gzip bomb is stopped, never infla
 from __future__ import annotations
 
 import asyncio
+import base64
 import email.utils
 import zlib
 from collections import defaultdict
@@ -18,9 +19,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from tuireader.domain.errors import SourceError, TooLargeError
+from tuireader.domain.secret import Secret
 from tuireader.domain.text import one_line_error
 
 if TYPE_CHECKING:  # httpx is imported when a client is made, not when this module loads
+    from http.cookiejar import CookieJar
+
     import httpx
 
 PERMANENT = {301, 308}
@@ -60,6 +64,19 @@ class FetchLimits:
     """Cap on the decompressed body."""
     max_connections: int = 16
     per_host: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOptions:
+    """What one source sends besides the client's defaults."""
+
+    user_agent: str = ""
+    """Empty: the client's."""
+    auth: tuple[str, Secret] | None = None
+    """HTTP basic auth (user, password), sent only to the feed's own server (never over a
+    redirect to another host or port, nor from https down to http)."""
+    cookies: CookieJar | None = None
+    """Cookies to send, updated from the answers (the source's cookies file)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +227,11 @@ class Fetcher:
         """Per host, the requests that ran into the deadline since the last one that did not."""
 
     async def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        options: RequestOptions | None = None,
     ) -> FetchResult:
         """GET ``url`` conditionally; raise :class:`SourceError` with a one-line reason."""
 
@@ -229,21 +250,27 @@ class Fetcher:
                 )
             try:
                 async with asyncio.timeout(self.limits.deadline):
-                    result = await self._guarded(url, etag, last_modified)
+                    result = await self._guarded(url, etag, last_modified, options)
             except TimeoutError:
                 self._timeouts[host] += 1
                 raise SourceError(f"timed out after {self.limits.deadline:g} s") from None
             self._timeouts[host] = 0
             return result
 
-    async def _guarded(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+    async def _guarded(
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        options: RequestOptions | None,
+    ) -> FetchResult:
         """:meth:`_fetch` with httpx's errors in the user's words."""
         import httpx
 
         host = urlsplit(url).hostname or url
 
         try:
-            return await self._fetch(url, etag, last_modified)
+            return await self._fetch(url, etag, last_modified, options or RequestOptions())
         except httpx.TimeoutException as exc:
             kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "reading"
             raise SourceError(f"timed out {kind}") from None
@@ -252,17 +279,31 @@ class Fetcher:
         except httpx.HTTPError as exc:
             raise SourceError(f"network error: {network_reason(exc)}") from None
 
-    async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+    async def _fetch(
+        self, url: str, etag: str | None, last_modified: str | None, options: RequestOptions
+    ) -> FetchResult:
+        import httpx
+
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        if options.user_agent:
+            headers["User-Agent"] = options.user_agent
+        jar = httpx.Cookies(options.cookies) if options.cookies is not None else None
         permanent = True
         current = url
         for _hop in range(MAX_HOPS + 1):
             request = self.client.build_request("GET", current, headers=headers)
+            if options.auth is not None and _same_site(url, current):
+                request.headers["Authorization"] = _basic(*options.auth)
+            if jar is not None:  # the source's own cookies, not what the client collected
+                request.headers.pop("Cookie", None)
+                jar.set_cookie_header(request)
             response = await self.client.send(request, stream=True)
+            if jar is not None:
+                jar.extract_cookies(response)
             try:
                 if response.status_code in REDIRECTS and "location" in response.headers:
                     permanent = permanent and response.status_code in PERMANENT
@@ -308,6 +349,29 @@ class Fetcher:
             content_type=response.headers.get("content-type", ""),
             url=current,
         )
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _same_site(origin: str, current: str) -> bool:
+    """Whether credentials for ``origin`` may go to ``current``: the same scheme, host and
+    port, or the same host moving from http up to https on the default ports."""
+    first, now = urlsplit(origin), urlsplit(current)
+    if (first.hostname or "").lower() != (now.hostname or "").lower():
+        return False
+    ports = (
+        first.port or _DEFAULT_PORTS.get(first.scheme),
+        now.port or _DEFAULT_PORTS.get(now.scheme),
+    )
+    if first.scheme == now.scheme:
+        return ports[0] == ports[1]
+    return (first.scheme, now.scheme) == ("http", "https") and ports == (80, 443)
+
+
+def _basic(user: str, password: Secret) -> str:
+    token = base64.b64encode(f"{user}:{password.reveal()}".encode()).decode("ascii")
+    return f"Basic {token}"
 
 
 def network_reason(exc: BaseException) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
-from tuireader.domain.command_feeds import command_source
+from tuireader.domain.command_feed import command_source
 from tuireader.domain.errors import NotOpmlError
 from tuireader.domain.models import Source, SourceKind
 from tuireader.domain.text import clean_line, safe_link

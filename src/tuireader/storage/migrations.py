@@ -307,7 +307,24 @@ CREATE TABLE downloads (
 CREATE INDEX downloads_by_story ON downloads (story_id);
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14)
+# Sources beyond plain feeds (issue 13): each fetch's outcome, a bounded log per source (the
+# feed health view reads it), and where a feed now permanently redirects, kept until the
+# user adopts the new URL.
+V15 = """
+CREATE TABLE fetch_log (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    at INTEGER NOT NULL,
+    status INTEGER,
+    not_modified INTEGER NOT NULL DEFAULT 0,
+    new_stories INTEGER NOT NULL DEFAULT 0,
+    error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX fetch_log_by_source ON fetch_log (source_id, id);
+ALTER TABLE sources ADD COLUMN moved_to TEXT NOT NULL DEFAULT '';
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15)
 SCHEMA_VERSION = len(STEPS)
 
 _TAGS = re.compile(r"<[^>]*>")

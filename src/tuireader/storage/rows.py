@@ -12,21 +12,23 @@ from tuireader.domain.models import (
     Enclosure,
     Source,
     SourceKind,
-    SourceSettings,
+    SourceOptions,
     Story,
 )
+from tuireader.domain.source_options import options_dict, options_from_dict
 
 SOURCE_COLUMNS = (
     "id, url, kind, title, folder, tags, settings, etag, last_modified, fingerprint, "
-    "fetched_at, status, retry_after, account, remote_id"
+    "fetched_at, status, retry_after, account, remote_id, moved_to"
 )
+SOURCE_COUNT = 16
+"""How many columns :data:`SOURCE_COLUMNS` selects."""
 
 
 def source_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Source:
     """A :class:`Source` from a row selected with :data:`SOURCE_COLUMNS`."""
     (sid, url, kind, title, folder, tags, settings, etag, lm, fp, fetched, status, retry) = row[:13]
-    account, remote_id = row[13:15]
-    raw = json.loads(settings or "{}")
+    account, remote_id, moved_to = row[13:16]
     return Source(
         id=sid,
         url=url,
@@ -34,7 +36,7 @@ def source_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Source:
         title=title,
         folder=folder,
         tags=tuple(json.loads(tags or "[]")),
-        settings=SourceSettings(**{k: v for k, v in raw.items() if k in _SETTING_KEYS}),
+        options=options_from_dict(json.loads(settings or "{}")),
         etag=etag,
         last_modified=lm,
         fingerprint=fp,
@@ -43,23 +45,13 @@ def source_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Source:
         retry_after=from_timestamp(retry),
         account=account,
         remote_id=remote_id,
+        moved_to=moved_to or "",
     )
 
 
-_SETTING_KEYS = set(SourceSettings.__dataclass_fields__)
-
-
-def settings_json(settings: SourceSettings) -> str:
-    """Only the settings that differ from the defaults, as JSON."""
-    default = SourceSettings()
-    return json.dumps(
-        {
-            k: getattr(settings, k)
-            for k in _SETTING_KEYS
-            if getattr(settings, k) != getattr(default, k)
-        },
-        sort_keys=True,
-    )
+def options_json(options: SourceOptions) -> str:
+    """Only the options that are set, as JSON."""
+    return json.dumps(options_dict(options), sort_keys=True, ensure_ascii=False)
 
 
 HEADLINE_COLUMNS = (

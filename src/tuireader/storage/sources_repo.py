@@ -7,9 +7,10 @@ import sqlite3
 import time
 from dataclasses import replace
 
-from tuireader.domain.models import Source
+from tuireader.domain.health import FETCH_LOG_KEEP
+from tuireader.domain.models import FetchStatus, Source, SourceOptions, fetch_failed
 from tuireader.storage.database import write
-from tuireader.storage.rows import SOURCE_COLUMNS, settings_json, source_from_row
+from tuireader.storage.rows import SOURCE_COLUMNS, SOURCE_COUNT, options_json, source_from_row
 from tuireader.storage.stories_repo import HIDDEN
 
 
@@ -40,7 +41,7 @@ class SourceRepo:
                     source.title,
                     source.folder,
                     json.dumps(list(source.tags)),
-                    settings_json(source.settings),
+                    options_json(source.options),
                     int(time.time()),
                 ),
             )
@@ -61,7 +62,7 @@ class SourceRepo:
         out = []
         for row in rows:
             source = source_from_row(row)
-            source.unread, source.total = row[15], row[16]
+            source.unread, source.total = row[SOURCE_COUNT], row[SOURCE_COUNT + 1]
             out.append(source)
         return out
 
@@ -107,10 +108,17 @@ class SourceRepo:
         title: str | None = None,
         retry_after: int | None = None,
         keep_validators: bool = False,
+        http_status: int | None = None,
+        new_stories: int = 0,
+        moved_to: str | None = None,
     ) -> None:
-        """Remember how the last fetch went (and the validators for the next one)."""
+        """Remember how the last fetch went (and the validators for the next one), and log
+        it in the source's fetch log (its last :data:`FETCH_LOG_KEEP` fetches are kept).
+        ``moved_to``: where it now permanently redirects (``""``: nowhere; ``None``: as
+        before)."""
+        now = int(time.time())
         sets = ["status = ?", "fetched_at = ?", "retry_after = ?"]
-        args: list[object] = [status, int(time.time()), retry_after]
+        args: list[object] = [status, now, retry_after]
         if not keep_validators:
             sets += ["etag = ?", "last_modified = ?"]
             args += [etag, last_modified]
@@ -120,9 +128,45 @@ class SourceRepo:
         if title:
             sets.append("title = CASE WHEN title = '' THEN ? ELSE title END")
             args.append(title)
+        if moved_to is not None:
+            sets.append("moved_to = ?")
+            args.append(moved_to)
         args.append(source_id)
+        unchanged = status in (FetchStatus.NOT_MODIFIED, FetchStatus.UNCHANGED)
+        error = status if fetch_failed(status) else ""
         with write(self.conn):
             self.conn.execute(f"UPDATE sources SET {', '.join(sets)} WHERE id = ?", args)
+            self.conn.execute(
+                "INSERT INTO fetch_log (source_id, at, status, not_modified, new_stories, error)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (source_id, now, http_status, int(unchanged), new_stories, error),
+            )
+            self.conn.execute(
+                "DELETE FROM fetch_log WHERE source_id = ? AND id < (SELECT id FROM fetch_log"
+                " WHERE source_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                (source_id, source_id, FETCH_LOG_KEEP - 1),
+            )
+
+    def set_options(self, source_id: int, options: SourceOptions) -> None:
+        """Store what the user set on a source."""
+        with write(self.conn):
+            self.conn.execute(
+                "UPDATE sources SET settings = ? WHERE id = ?", (options_json(options), source_id)
+            )
+
+    def adopt_url(self, source_id: int, new_url: str) -> bool:
+        """Give a source a new URL (a permanent redirect's target, its https:// address),
+        forgetting the old one's validators; False if another source has that URL."""
+        try:
+            with write(self.conn):
+                self.conn.execute(
+                    "UPDATE sources SET url = ?, moved_to = '', etag = NULL,"
+                    " last_modified = NULL WHERE id = ?",
+                    (new_url, source_id),
+                )
+        except sqlite3.IntegrityError:
+            return False
+        return True
 
     def move(self, source_id: int, new_url: str) -> bool:
         """Change a source's URL after a permanent redirect; False if the URL is taken."""
@@ -143,7 +187,7 @@ class SourceRepo:
                     source.title,
                     source.folder,
                     json.dumps(list(source.tags)),
-                    settings_json(source.settings),
+                    options_json(source.options),
                     source.id,
                 ),
             )

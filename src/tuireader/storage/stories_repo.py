@@ -456,6 +456,14 @@ class StoryRepo:
                     self.conn.execute("DELETE FROM stories WHERE id = ?", (sid,))
         return len(victims)
 
+    def last_seen(self, source_id: int) -> int:
+        """When the source's latest fetch saw its stories (what it still lists was seen
+        then; 0 when it has none)."""
+        row = self.conn.execute(
+            "SELECT coalesce(max(last_seen), 0) FROM stories WHERE source_id = ?", (source_id,)
+        ).fetchone()
+        return int(row[0])
+
     def vacuum(self) -> None:
         """Compact the search index and the file."""
         self.conn.execute("INSERT INTO story_search (story_search) VALUES ('optimize')")

@@ -411,6 +411,25 @@ COMMANDS: tuple[Command, ...] = (
         needs=Needs.SOURCE,
     ),
     Command(
+        "source_settings",
+        "C",
+        "source_settings",
+        "Source settings",
+        "Change the highlighted source's settings (the sidebar's, else the current story's):"
+        " refresh interval, user agent, basic auth, cookies file, retention, full text",
+        "Sources",
+        needs=Needs.SOURCE,
+    ),
+    Command(
+        "feed_health",
+        "H",
+        "feed_health",
+        "Feed health",
+        "Each source's last success and error, error streak, 304s and stories per week,"
+        " dead feeds first; fixes a URL that moved",
+        "Sources",
+    ),
+    Command(
         "import_opml",
         "I",
         "import_opml",

@@ -26,7 +26,7 @@ from textual.worker import Worker
 from tuireader.domain.accounts import Account, AccountStatus
 from tuireader.domain.errors import UsageError
 from tuireader.domain.filter_lang import looks_like_expression
-from tuireader.domain.models import Source, Story
+from tuireader.domain.models import Source, SourceOptions, Story
 from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line, plural
 from tuireader.services.account_status import account_statuses
@@ -700,10 +700,15 @@ class MainScreen(Screen[None]):
 
     # sources ----------------------------------------------------------------------------
     def _current_source(self) -> Source | None:
-        """The current story's source, else the one source the view shows (a source with
-        no stories yet, say a feed that never answered, can still be refreshed or removed)."""
+        """The source the sidebar highlights when it has focus, else the current story's
+        source, else the one source the view shows (a source with no stories yet, say a feed
+        that never answered, can still be refreshed or removed)."""
         story = self._target()
-        if story is not None and story.source_id is not None:
+        sidebar = self.query_one(Sidebar)
+        highlighted = sidebar.current if self.focused is sidebar else None
+        if highlighted is not None and len(highlighted.query.source_ids) == 1:
+            wanted = highlighted.query.source_ids[0]
+        elif story is not None and story.source_id is not None:
             wanted = story.source_id
         elif len(self.view_query.source_ids) == 1:
             wanted = self.view_query.source_ids[0]
@@ -741,6 +746,32 @@ class MainScreen(Screen[None]):
         if source is not None and source.id is not None:
             count = self.library.count(StoryQuery(source_ids=(source.id,)))
             self.tasks.remove_source(source, count)
+
+    def action_source_settings(self) -> None:
+        source = self._current_source()
+        if source is None:
+            return
+        from tuireader.ui.source_settings_modal import SourceSettingsModal
+
+        def chosen(options: SourceOptions | None) -> None:
+            if options is not None:
+                name = clean_line(source.name)
+                self.changes.write(
+                    lambda lib: lib.set_options(source, options),
+                    lambda _: self.notify(f"Settings of {name} saved.", markup=False),
+                    reload=True,
+                )
+
+        self.app.push_screen(SourceSettingsModal(source), chosen)
+
+    def action_feed_health(self) -> None:
+        from tuireader.ui.health_screen import HealthScreen  # loads the fetch machinery
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self._stored(reload=True)
+
+        self.app.push_screen(HealthScreen(self.session), closed)
 
     def action_import_opml(self) -> None:
         self.tasks.import_opml()

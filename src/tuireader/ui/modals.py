@@ -24,8 +24,10 @@ class AddSourceModal(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Add a feed URL, or a local file or folder")
-            yield Input(placeholder="https://example.org/feed.xml or ~/news", id="ref")
+            yield Label("Add a feed URL, a command feed (exec:CMD, filter:CMD:URL), or a path")
+            yield Input(
+                placeholder="https://example.org/feed.xml, exec:~/bin/feed or ~/news", id="ref"
+            )
             yield Input(placeholder="folder (optional)", id="folder")
             yield Label("enter adds · tab to give a folder first · escape cancels", classes="hint")
 

@@ -175,7 +175,8 @@ class SourceTasks(Widget):
             mark = await self._new_stories_mark()
             if sources is None or sources:
                 async with self.session.refresher() as refresher:
-                    async for event in refresher.events(sources):
+                    # a refresh of everything leaves sources that are not due for later
+                    async for event in refresher.events(sources, due_only=sources is None):
                         if isinstance(event, SourceDone):
                             fetched = event.total
                             self._progress(event, len(accounts))
