@@ -56,3 +56,49 @@ def test_an_empty_recommendation_says_why(isolated_env: dict[str, str], tmp_path
     after = run(isolated_env, "recommend")  # starred, but nothing unread is left to offer
     assert "star stories" not in after.stdout
     assert "no unread story of the library's last 14 days is like" in after.stdout
+
+
+def test_a_story_a_killfile_rule_hides_is_in_no_discovery_list(
+    isolated_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The hidden story is the closest match for every list, and none of them shows it."""
+    from datetime import UTC, datetime, timedelta
+
+    when = (datetime.now(UTC) - timedelta(hours=2)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    event = "Ferry crews strike and the harbour is closed to all traffic until Friday."
+    outlets = {
+        "coast": [
+            ("c1", "Ferry strike closes the harbour", event),
+            ("c2", "Sponsored: ferry strike closes the harbour", event),
+            ("c3", "Apple harvest is the best in a decade", "Orchards report record apples."),
+        ],
+        "bay": [("b1", "Harbour shut as ferry crews strike", event)],
+        "port": [("p1", "Ferry strike shuts the harbour", event)],
+    }
+    for name, items in outlets.items():
+        body = "".join(
+            f"<item><title>{t}</title><guid>{g}</guid><description>{d}</description>"
+            f"<pubDate>{when}</pubDate></item>"
+            for g, t, d in items
+        )
+        path = tmp_path / f"{name}.xml"
+        path.write_text(f"<rss version='2.0'><channel><title>{name}</title>{body}</channel></rss>")
+        assert run(isolated_env, "add", str(path)).returncode == 0
+    _quiet_config(tmp_path, "[[ignore]]\nquery = 'title =~ \"^Sponsored\"'\n")
+    assert "Sponsored" not in run(isolated_env, "list").stdout  # the rule is in force
+    stories = {s["title"]: s["id"] for s in json.loads(run(isolated_env, "list", "--json").stdout)}
+    apple = stories["Apple harvest is the best in a decade"]
+    starred = run(isolated_env, "mark", str(stories["Ferry strike closes the harbour"]), "--star")
+    assert starred.returncode == 0, starred.stderr
+    outputs = {
+        "related": run(isolated_env, "related", str(apple), "--json"),
+        "also in": run(isolated_env, "related", str(stories["Harbour shut as ferry crews strike"])),
+        "trending": run(isolated_env, "trending", "--json"),
+        "recommend": run(isolated_env, "recommend", "--json"),
+    }
+    for name, result in outputs.items():
+        assert result.returncode == 0, (name, result.stderr)
+        assert "Sponsored" not in result.stdout, (name, result.stdout)
+    # and the lists are not empty for another reason
+    assert "Ferry strike shuts the harbour" in outputs["trending"].stdout
+    assert "Ferry strike shuts the harbour" in outputs["also in"].stdout

@@ -292,7 +292,7 @@ class Discovery:
             candidates += [i for i in meaning if i not in known]
             missing = [i for i in candidates if i not in meaning]
             meaning.update(self.semantic.similarities(vector, missing))
-        rows = self.repo.rows(candidates)
+        rows = self.repo.rows(candidates, shown=True)
         scored: list[tuple[float, int, list[str]]] = []
         for cid in candidates:
             other = rows.get(cid)

@@ -18,6 +18,10 @@ _COLUMNS = (
 LIVE = "source_id NOT IN (SELECT id FROM sources WHERE removed_at IS NOT NULL)"
 """Stories of removed (recoverable) sources take no part in discovery."""
 
+SHOWN = LIVE + " AND id NOT IN (SELECT story_id FROM story_ignored WHERE action = 'hide')"
+"""What discovery may show: a story a killfile rule hides is in no list, as in no view
+(it may still be what a list is computed for, or cluster with others)."""
+
 
 def _row(r: Sequence[object]) -> SignedStory:
     return SignedStory(
@@ -142,17 +146,15 @@ class DiscoveryRepo:
         return self.conn.execute(
             "SELECT id, source_id, sort_time, cluster_id, popularity,"
             " published IS NOT NULL OR updated IS NOT NULL FROM stories"
-            f" WHERE sort_time BETWEEN ? AND ? AND sig != '' AND {LIVE}",
+            f" WHERE sort_time BETWEEN ? AND ? AND sig != '' AND {SHOWN}",
             (since, until),
         ).fetchall()
 
-    def rows(self, ids: Sequence[int]) -> dict[int, SignedStory]:
-        """Discovery rows by id."""
+    def rows(self, ids: Sequence[int], shown: bool = False) -> dict[int, SignedStory]:
+        """Discovery rows by id (``shown``: only those a list may show, see :data:`SHOWN`)."""
+        sql = f"SELECT {_COLUMNS} FROM stories WHERE id IN ({{marks}}) AND "
         return {
-            int(r[0]): _row(r)
-            for r in select_in(
-                self.conn, f"SELECT {_COLUMNS} FROM stories WHERE id IN ({{marks}}) AND {LIVE}", ids
-            )
+            int(r[0]): _row(r) for r in select_in(self.conn, sql + (SHOWN if shown else LIVE), ids)
         }
 
     def search_candidates(self, match: str, limit: int) -> list[int]:
@@ -173,7 +175,7 @@ class DiscoveryRepo:
         return [
             int(r[0])
             for r in self.conn.execute(
-                f"SELECT id FROM stories WHERE cluster_id = ? AND {LIVE} ORDER BY sort_time",
+                f"SELECT id FROM stories WHERE cluster_id = ? AND {SHOWN} ORDER BY sort_time",
                 (cluster_id,),
             )
         ]
@@ -197,7 +199,7 @@ class DiscoveryRepo:
             _row(r)
             for r in self.conn.execute(
                 f"SELECT {_COLUMNS} FROM stories WHERE read = 0 AND dismissed = 0 AND sig != ''"
-                f" AND sort_time >= ? AND {LIVE} ORDER BY sort_time DESC LIMIT ?",
+                f" AND sort_time >= ? AND {SHOWN} ORDER BY sort_time DESC LIMIT ?",
                 (since, limit),
             )
         ]
