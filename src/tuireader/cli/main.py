@@ -29,9 +29,9 @@ OK, FAILED, USAGE = 0, 1, 2
 NO_DB = {"locate", "config", "doctor", "account"}
 DISCOVERY = {"related", "trending", "recommend", "clusters"}
 OWN_SOURCE = {"add", "import", "save", "samples"}
+"""Commands that bring a source of the user's own: a first run seeds no samples for them."""
 SOURCE_COMMANDS = {"source", "health"}
 """Per-source settings and feed health (``cli/source_cmd.py``)."""
-"""Commands that bring a source of the user's own: a first run seeds no samples for them."""
 
 
 def _error(message: str) -> None:
