@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tuireader.domain.accounts import Account, AccountStatus
-from tuireader.services.account_sync import status_of
-from tuireader.services.folder_sync import folder_status
 from tuireader.services.library import Library
 
 
@@ -18,8 +16,14 @@ def account_statuses(library: Library, accounts: Iterable[Account]) -> dict[str,
     conn = library.connection
     out: dict[str, AccountStatus] = {}
     for account in accounts:
+        # imported only for an account: the sync modules (and what they import: full text,
+        # the servers' APIs) are a third of the app's start-up imports
         if account.is_server:
+            from tuireader.services.account_sync import status_of
+
             out[account.name] = status_of(conn, account)
         elif account.path is not None:
+            from tuireader.services.folder_sync import folder_status
+
             out[account.name] = folder_status(conn, account.path)
     return out
