@@ -799,6 +799,7 @@ def bench(a: argparse.Namespace) -> int:
     work.mkdir(parents=True, exist_ok=True)
     tuireader = str(Path(a.tuireader).resolve()) if os.sep in a.tuireader else a.tuireader
     tuireader = shutil.which(tuireader) or tuireader
+    make_library.compile_bytecode(tuireader)
     quiet = a.quiet_ms / 1000
     feeds = -(-a.stories // make_library.ITEMS_PER_FEED)
     corpus = work / f"corpus-{feeds}x{make_library.ITEMS_PER_FEED}"

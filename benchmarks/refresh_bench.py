@@ -56,6 +56,9 @@ TARGET_STORE = 1.5
 RUN_TIMEOUT = 900.0
 MARK_START, MARK_END = "<!-- refresh-bench -->", "<!-- /refresh-bench -->"
 
+sys.path.insert(0, str(Path(__file__).parent))
+from make_library import compile_bytecode  # noqa: E402
+
 _live: list[subprocess.Popen[bytes]] = []
 _sessions: set[int] = set()  # pids of launchers started in their own session
 
@@ -704,6 +707,7 @@ def bench(a: argparse.Namespace, tmp: Path) -> int:
     for exe in (a.tuireader, a.newsboat):
         if not shutil.which(exe):
             raise BenchError(f"{exe}: not found or not executable")
+    compile_bytecode(a.tuireader)
     configs = parse_configs(a.configs, a.hosts)
     if not configs:
         raise BenchError("--configs: nothing to run")
