@@ -1,5 +1,5 @@
-"""``tuireader refresh`` answers once the stories are stored, searchable and clustered; a
-detached ``tuireader index`` embeds them by meaning after it, one indexer at a time."""
+"""``tuireader refresh`` answers once the stories are stored and searchable; a detached
+``tuireader index`` signs, clusters and embeds them after it, one indexer at a time."""
 
 from __future__ import annotations
 
@@ -52,3 +52,56 @@ def test_refresh_leaves_the_embedding_to_a_detached_indexer(
             break
         time.sleep(0.2)
     assert stories > 0 and vectors == stories
+
+
+def _rss(path: Path, items: list[tuple[str, str]]) -> None:
+    body = "".join(
+        f"<item><title>{t}</title><guid>{g}</guid><description>{t}, in detail.</description>"
+        "</item>"
+        for g, t in items
+    )
+    path.write_text(f"<rss version='2.0'><channel><title>Desk</title>{body}</channel></rss>")
+
+
+def unsigned(data_dir: Path) -> int:
+    with contextlib.closing(sqlite3.connect(data_dir / "tuireader.db")) as conn:
+        return int(conn.execute("SELECT count(*) FROM stories WHERE sig = ''").fetchone()[0])
+
+
+def test_refresh_leaves_signing_and_clustering_to_the_indexer_but_not_search(
+    isolated_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A refresh command stores and indexes for search; what discovery needs (signatures,
+    clusters) the indexer does after it, and a discovery command does it itself when the
+    indexer has not yet."""
+    env = {k: v for k, v in isolated_env.items() if k != "TUIREADER_INDEX"}
+    data = tmp_path / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    feed = tmp_path / "desk.xml"
+    _rss(feed, [("a", "Harbour crane toppled by storm")])
+    assert run(env, "add", str(feed)).returncode == 0
+    _rss(
+        feed,
+        [
+            ("a", "Harbour crane toppled by storm"),
+            ("b", "Lighthouse keeper retires after forty years"),
+            ("c", "Lighthouse keeper retires after forty years at sea"),
+        ],
+    )
+    with indexer_lock(data) as mine:  # an indexer already running: the new one leaves
+        assert mine
+        done = run(env, "refresh")
+        assert done.returncode == 0, done.stderr
+        assert "2 new" in done.stdout
+        assert unsigned(data) == 2  # left for the indexer
+        found = run(env, "list", "--search", "lighthouse", "--json")
+        assert found.stdout.count('"id"') == 2  # and searchable at once
+        clusters = run(env, "clusters")  # a discovery command signs what is missing
+        assert clusters.returncode == 0, clusters.stderr
+        assert unsigned(data) == 0
+    _rss(feed, [("d", "Ferry strike ends after talks")])
+    assert run(env, "refresh").returncode == 0
+    deadline = time.monotonic() + 60  # nothing holds the lock: the detached one signs it
+    while unsigned(data) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert unsigned(data) == 0

@@ -75,6 +75,7 @@ def _refresh(
 
     async def go() -> RefreshReport:
         async with context.refresher() as refresher:
+            refresher.defer_discovery = not wait_for_index()
             return await refresher.refresh(
                 sources,
                 lambda done, total, result: bar.update(done, result.source.name),
@@ -91,12 +92,15 @@ def _refresh(
 
 
 def _index_later(context: Context, report: RefreshReport) -> None:
-    """The rest of indexing (meaning), after the report is out: by a detached process, so
-    that the command (and cron) is done once the stories are stored and searchable."""
-    if report.stopped or report.discovery is None or not report.discovery.signed:
+    """The rest of indexing (signing and clustering the new stories, then meaning), after
+    the report is out: by a detached process, so that the command (and cron) is done once
+    the stories are stored and searchable."""
+    signed = report.discovery.signed if report.discovery is not None else 0
+    if report.stopped or not (signed or report.to_index):
         return
     paths = context.paths
     if wait_for_index() or not start_indexer(paths.data_dir, paths.config_dir):
+        context.discovery.index_backlog()
         _index_meaning(context)
 
 

@@ -1,6 +1,7 @@
-"""The background half of indexing a refresh (embedding by meaning), in a process of its
-own when the refresh is a command: ``tuireader refresh`` answers as soon as the stories are
-stored, searchable and clustered, and a detached ``tuireader index`` embeds them.
+"""The background half of indexing a refresh (signing and clustering the new stories for
+discovery, then embedding them by meaning), in a process of its own when the refresh is a
+command: ``tuireader refresh`` answers as soon as the stories are stored and searchable, and a
+detached ``tuireader index`` does the rest.
 
 One indexer at a time: a second one (cron every few minutes on a slow machine) sees the
 lock taken and leaves the work to the first.

@@ -45,6 +45,8 @@ class RefreshReport:
 
     results: list[SourceResult] = field(default_factory=list)
     discovery: IndexReport | None = None
+    to_index: int = 0
+    """Stories stored and left unsigned for the indexer (see ``Refresher.defer_discovery``)."""
     discovery_error: str = ""
     full_text: FullTextReport | None = None
     stopped: str = ""
