@@ -56,8 +56,7 @@ def test_refresh_leaves_the_embedding_to_a_detached_indexer(
 
 def _rss(path: Path, items: list[tuple[str, str]]) -> None:
     body = "".join(
-        f"<item><title>{t}</title><guid>{g}</guid><description>{t}, in detail.</description>"
-        "</item>"
+        f"<item><title>{t}</title><guid>{g}</guid><description>{t}, in detail.</description></item>"
         for g, t in items
     )
     path.write_text(f"<rss version='2.0'><channel><title>Desk</title>{body}</channel></rss>")
