@@ -61,6 +61,8 @@ def test_titles_lose_control_characters_and_the_line_is_short() -> None:
         "Ferry strike",
         "help",
     )
+    # no argument may start with "-", however the dashes and spaces are mixed
+    assert clean_titles(["- -x", "- - -y", "-\u2003-z", "-"]) == ("x", "y", "z")
     line = NewStories(30, tuple("x" * 50 for _ in range(20))).line(100)
     assert line.startswith("30 new stories: xxx") and len(line) == 100 and line.endswith("…")
     assert NewStories(1, ("One",)).line() == "1 new story: One"
