@@ -48,6 +48,18 @@ def red_png() -> bytes:
     return buffer.getvalue()
 
 
+def red_pngs(sent: dict[str, bytes]) -> list[Image.Image]:
+    """The pictures sent (by image id), each checked to be a PNG of the red square; at
+    least one must have been sent."""
+    assert sent
+    pictures = [Image.open(io.BytesIO(data)) for data in sent.values()]
+    for picture in pictures:
+        assert picture.format == "PNG"
+        middle = (picture.width // 2, picture.height // 2)
+        assert picture.convert("RGB").getpixel(middle) == (255, 0, 0)
+    return pictures
+
+
 def picture_feed(server: FeedServer, pictures: list[tuple[str, bytes, str]]) -> str:
     """A feed with one story showing ``pictures`` (path, bytes, alt) from the server."""
     images = "".join(
@@ -110,12 +122,7 @@ def test_opening_a_story_transmits_its_image_to_a_kitty_terminal(
     # which timing decides): every copy must be the same right picture, and each placement
     # must name a picture that was sent
     sent = transmitted_images(output)
-    assert sent
-    for data in sent.values():
-        picture = Image.open(io.BytesIO(data))
-        assert picture.format == "PNG"
-        middle = (picture.width // 2, picture.height // 2)
-        assert picture.convert("RGB").getpixel(middle) == (255, 0, 0)
+    for picture in red_pngs(sent):
         # scaled to the cells it fills, with the cell size we reported: 16 rows of CELL_HEIGHT px
         assert picture.height == 16 * CELL_HEIGHT
     placements = [c.keys for c in graphics_commands(output) if c.keys.get("a") == "p"]
@@ -245,13 +252,7 @@ def test_a_broken_image_keeps_its_placeholder_and_the_next_one_is_drawn(
     assert feed_server.hits["/garbage.png"] == feed_server.hits["/cut.png"] == 1
     # textual-image sends the picture again, under a new id, when the widget is drawn again
     # (a repaint that timing decides): every copy sent must be the good picture, none the broken
-    sent = transmitted_images(output)
-    assert sent
-    for data in sent.values():
-        picture = Image.open(io.BytesIO(data))
-        assert picture.format == "PNG"
-        middle = (picture.width // 2, picture.height // 2)
-        assert picture.convert("RGB").getpixel(middle) == (255, 0, 0)
+    red_pngs(transmitted_images(output))
     text = screen_text(output)
     assert "[image 1: garbage]" in text and "[image 2: cut short]" in text
     assert "Traceback" not in text
