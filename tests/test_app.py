@@ -14,7 +14,7 @@ from textual.app import App
 from textual.widgets import Input, Static
 from textual.worker import WorkerState
 
-from apphelpers import HOSTILE, build_library, database, make_app, workers_done
+from apphelpers import HOSTILE, build_library, database, make_app, notes_of, workers_done
 from feedserver import FeedServer
 from tuireader.domain.query import StoryQuery
 from tuireader.ui import commands
@@ -361,8 +361,7 @@ async def test_discovery_lists_also_in_collapse_and_why(tmp_path: Path) -> None:
         ranking = app.screen.query_one("#ranking", Lists)
         assert ranking.items
         ranking.focus()
-        notes: list[str] = []
-        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign,assignment,misc]
+        notes = notes_of(app)
         await pilot.press("w")
         assert notes and "recency" in notes[-1]
         also.focus()

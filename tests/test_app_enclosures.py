@@ -11,7 +11,7 @@ from pathlib import Path
 
 from textual.widgets import ProgressBar
 
-from apphelpers import build_library, make_app, root_at, workers_done
+from apphelpers import build_library, make_app, notes_of, root_at, workers_done
 from fileserver import FileServer, serving
 from tuireader.domain.models import Enclosure, Source, SourceKind, Story
 from tuireader.domain.query import StoryQuery
@@ -154,8 +154,7 @@ async def test_a_missing_player_is_a_one_line_notice(tmp_path: Path) -> None:
         )
         async with app.run_test(size=SIZE) as pilot:
             await open_podcast(pilot)
-            notes: list[str] = []
-            app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[method-assign]
+            notes = notes_of(app)
             await pilot.press("P")
             await pilot.pause()
             await pilot.press("enter")

@@ -13,7 +13,7 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import Static
 
-from apphelpers import make_app, workers_done
+from apphelpers import make_app, notes_of, workers_done
 from test_cli import run
 from tuireader.domain.errors import ConfigError
 from tuireader.domain.query import StoryQuery
@@ -129,8 +129,7 @@ async def test_the_pipe_key_sends_the_story_to_a_command(tmp_path: Path) -> None
     )
     async with app.run_test(size=SIZE) as pilot:
         await highlight(pilot, FERRY)
-        notes: list[str] = []
-        app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[method-assign]
+        notes = notes_of(app)
         await pilot.press("vertical_line")
         await pilot.pause()
         await pilot.press("enter")  # the configured command, as offered
@@ -150,8 +149,7 @@ async def test_a_failing_pipe_is_one_line(tmp_path: Path, monkeypatch: pytest.Mo
     )
     async with app.run_test(size=SIZE) as pilot:
         await highlight(pilot, FERRY)
-        notes: list[str] = []
-        app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[method-assign]
+        notes = notes_of(app)
         await pilot.press("vertical_line")
         await pilot.pause()
         await pilot.press("enter")
