@@ -229,6 +229,12 @@ async def workers_done(app: App[object]) -> None:
             return
 
 
+async def settle(pilot: object) -> None:
+    """Every worker done, then the screen brought up to date."""
+    await workers_done(pilot.app)  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
 def notes_of(app: object) -> list[str]:
     """What the app notifies from now on, in order (instead of showing it)."""
     notes: list[str] = []

@@ -14,7 +14,7 @@ from textual.app import App
 from textual.widgets import Input, Static
 from textual.worker import WorkerState
 
-from apphelpers import HOSTILE, build_library, database, make_app, notes_of, workers_done
+from apphelpers import HOSTILE, build_library, database, make_app, notes_of, settle
 from feedserver import FeedServer
 from tuireader.domain.query import StoryQuery
 from tuireader.ui import commands
@@ -45,11 +45,6 @@ def help_lines(app: App[object]) -> list[str]:
 
 def headlines(app: object) -> HeadlineList:
     return app.screen.query_one(HeadlineList)  # type: ignore[attr-defined,no-any-return]
-
-
-async def settle(pilot: object) -> None:
-    await workers_done(pilot.app)  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def test_navigation_moves_the_cursor(tmp_path: Path) -> None:

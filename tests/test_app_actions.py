@@ -7,18 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from apphelpers import NOW, build_library, make_app, notes_of, workers_done
+from apphelpers import NOW, build_library, make_app, notes_of, settle
 from tuireader.domain.models import Story
 from tuireader.domain.query import StoryQuery
 from tuireader.ui.confirm_modal import ConfirmModal
 from tuireader.ui.main_screen import MainScreen
 
 SIZE = (140, 40)
-
-
-async def settle(pilot: object) -> None:
-    await workers_done(pilot.app)  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def open_titled(pilot: object, title: str) -> MainScreen:

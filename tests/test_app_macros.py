@@ -13,7 +13,7 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import Static
 
-from apphelpers import make_app, notes_of, workers_done
+from apphelpers import make_app, notes_of, settle
 from test_cli import run
 from tuireader.domain.errors import ConfigError
 from tuireader.domain.query import StoryQuery
@@ -23,11 +23,6 @@ from tuireader.ui.modals import HelpScreen
 SIZE = (140, 40)
 RECORDER = str(Path(__file__).with_name("recorder.py"))
 FERRY = "Ferry timetable changes next week"
-
-
-async def settle(pilot: object) -> None:
-    await workers_done(pilot.app)  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def highlight(pilot: object, title: str) -> MainScreen:

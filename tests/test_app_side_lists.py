@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.app import App, ComposeResult
 from textual.widgets import Input
 
-from apphelpers import NOW, build_library, database, make_app, notes_of, workers_done
+from apphelpers import NOW, build_library, database, make_app, notes_of, settle, workers_done
 from tuireader.domain.models import Story
 from tuireader.services.discovery import Discovery
 from tuireader.storage.database import connect
@@ -18,11 +18,6 @@ from tuireader.ui.main_screen import MainScreen
 from tuireader.ui.widgets.story_list import ListLine, StoryList, merged
 
 SIZE = (140, 40)
-
-
-async def settle(pilot: object) -> None:
-    await workers_done(pilot.app)  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 def add_story(home: Path, story: Story, source_name: str = "Harbor Gazette") -> None:
