@@ -45,7 +45,6 @@ import fcntl
 import json
 import os
 import pty
-import re
 import select
 import shutil
 import signal
@@ -63,6 +62,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import make_library
+from readme_block import BenchError, write_block
 
 COLS, ROWS = 120, 40
 TARGETS = {
@@ -82,10 +82,6 @@ KEY_ENTER = b"\r"
 KEY_BACK = b"h"
 KEY_PAGE_DOWN = b"\x1b[6~"
 KEY_LAST = b"G"
-
-
-class BenchError(Exception):
-    """Something did not show up or a step failed."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -699,16 +695,6 @@ def report(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_readme(path: Path, text: str) -> None:
-    body = path.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(MARK_START) + ".*?" + re.escape(MARK_END), re.S)
-    if not pattern.search(body):
-        raise BenchError(f"{path} has no {MARK_START} … {MARK_END} markers")
-    path.write_text(
-        pattern.sub(lambda _m: f"{MARK_START}\n{text}\n{MARK_END}", body), encoding="utf-8"
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # main
 # --------------------------------------------------------------------------------------------
@@ -900,7 +886,7 @@ def bench(a: argparse.Namespace) -> int:
         print(f"tmux {key}: " + ", ".join(ms(x) for x in xs))
     print(f"\napp_bench: total {time.perf_counter() - began:.0f} s")
     if a.readme:
-        write_readme(a.readme, text)
+        write_block(a.readme, MARK_START, MARK_END, text)
         print(f"wrote the table into {a.readme}")
     if a.json:
         a.json.write_text(json.dumps(res, indent=1))

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -41,6 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import make_library
+from readme_block import BenchError, write_block
 
 from tuireader.config.settings import Settings
 from tuireader.domain.query import StoryQuery
@@ -66,10 +66,6 @@ QUERIES: list[tuple[str, str]] = [
     ),
     ("content, a word", 'content =~ "quantum"'),
 ]
-
-
-class BenchError(Exception):
-    """A step failed; the message says which."""
 
 
 def store(work: Path, stories: int) -> Path:
@@ -232,14 +228,6 @@ def bench(args: argparse.Namespace) -> str:
     return "\n".join(rows)
 
 
-def write_readme(path: Path, text: str) -> None:
-    body = path.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(MARK_START) + ".*?" + re.escape(MARK_END), re.S)
-    if not pattern.search(body):
-        raise BenchError(f"{path} has no {MARK_START} … {MARK_END} markers")
-    path.write_text(pattern.sub(f"{MARK_START}\n{text}\n{MARK_END}", body, count=1), "utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--work", type=Path, default=Path("/tmp/query-bench"))
@@ -256,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(text)
     if args.readme:
-        write_readme(args.readme, text)
+        write_block(args.readme, MARK_START, MARK_END, text)
     return 0
 
 

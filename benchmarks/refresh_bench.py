@@ -58,13 +58,10 @@ MARK_START, MARK_END = "<!-- refresh-bench -->", "<!-- /refresh-bench -->"
 
 sys.path.insert(0, str(Path(__file__).parent))
 from make_library import compile_bytecode  # noqa: E402
+from readme_block import BenchError, write_block  # noqa: E402
 
 _live: list[subprocess.Popen[bytes]] = []
 _sessions: set[int] = set()  # pids of launchers started in their own session
-
-
-class BenchError(Exception):
-    """A setup step failed; the message says which."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -571,16 +568,6 @@ def details(results: Results) -> str:
     return "\n".join(out)
 
 
-def write_readme(path: Path, text: str) -> None:
-    body = path.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(MARK_START) + ".*?" + re.escape(MARK_END), re.S)
-    if not pattern.search(body):
-        raise BenchError(f"{path} has no {MARK_START} … {MARK_END} markers")
-    path.write_text(
-        pattern.sub(lambda _m: f"{MARK_START}\n{text}\n{MARK_END}", body), encoding="utf-8"
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # profile
 # --------------------------------------------------------------------------------------------
@@ -816,7 +803,7 @@ def bench(a: argparse.Namespace, tmp: Path) -> int:
     print(details(results))
     print(f"\nrefresh_bench: total {elapsed:.0f} s", flush=True)
     if a.readme:
-        write_readme(a.readme, out)
+        write_block(a.readme, MARK_START, MARK_END, out)
         print(f"wrote the table into {a.readme}")
     if a.json:
         raw = {

@@ -36,6 +36,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from readme_block import BenchError, write_block
+
 REPO = Path(__file__).resolve().parents[1]
 SETUP = REPO / "benchmarks" / "ttrss_setup.py"
 STATE = Path(os.environ.get("TUIREADER_TTRSS_STATE", "/var/tmp/tuireader-ttrss"))
@@ -55,10 +58,6 @@ class Run:
     wall: float
     rss_mb: float
     requests: int
-
-
-class BenchError(Exception):
-    pass
 
 
 def api_calls() -> int:
@@ -202,14 +201,6 @@ def table(results: dict[tuple[str, str], list[Run]], repeat: int) -> str:
     return "\n".join(rows)
 
 
-def write_readme(path: Path, text: str) -> None:
-    body = path.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(MARK_START) + ".*?" + re.escape(MARK_END), re.S)
-    if not pattern.search(body):
-        raise BenchError(f"{path} has no {MARK_START} … {MARK_END} markers")
-    path.write_text(pattern.sub(f"{MARK_START}\n{text}\n{MARK_END}", body), encoding="utf-8")
-
-
 def bench(args: argparse.Namespace, tmp: Path) -> int:
     url = os.environ.get("TUIREADER_TTRSS_URL", "")
     user = os.environ.get("TUIREADER_TTRSS_USER", "")
@@ -255,7 +246,7 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
     text = table(results, args.repeat)
     print(text)
     if args.readme:
-        write_readme(args.readme, text)
+        write_block(args.readme, MARK_START, MARK_END, text)
     return 0
 
 

@@ -227,3 +227,16 @@ async def workers_done(app: App[object]) -> None:
         await asyncio.sleep(0.01)  # let the messages a worker's end posted be handled
         if not any(w.is_running or w.state.name == "PENDING" for w in app.workers):
             return
+
+
+async def settle(pilot: object) -> None:
+    """Every worker done, then the screen brought up to date."""
+    await workers_done(pilot.app)  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+def notes_of(app: object) -> list[str]:
+    """What the app notifies from now on, in order (instead of showing it)."""
+    notes: list[str] = []
+    app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[attr-defined]
+    return notes

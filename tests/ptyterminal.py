@@ -13,18 +13,24 @@ Everything the app writes is kept in :attr:`output`; nothing is interpreted beyo
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import os
 import re
 import select
+import shutil
 import signal
 import struct
 import subprocess
+import sys
 import termios
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
 
 CELL_HEIGHT, CELL_WIDTH = 18, 9
 """The cell size in pixels this terminal reports."""
@@ -204,3 +210,55 @@ ANSWERS: list[Answer] = [
     (re.compile(rb"\x1b\[\?2026\$p"), lambda _: b"\x1b[?2026;2$y"),
     (re.compile(rb"\x1b\[\?2048\$p"), lambda _: b"\x1b[?2048;0$y"),
 ]
+
+
+# the installed app ----------------------------------------------------------------------
+def installed_command() -> str:
+    """The ``tuireader`` script installed beside this interpreter, else the one on PATH."""
+    beside = Path(sys.executable).with_name("tuireader")
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("tuireader")
+    if found is None:
+        pytest.fail("the tuireader command is not installed (pip install -e .)")
+    return found
+
+
+def app_env(home: Path) -> dict[str, str]:
+    """This process's environment for the app, with data, config and cache dirs under
+    ``home``: without what would say which terminal it runs in (tmux, screen, kitty,
+    WezTerm, iTerm2) or send its requests through a proxy; a test sets those it wants."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TMUX", "TUIREADER_", "KITTY_", "TERM_PROGRAM", "WEZTERM", "LC_TERM"))
+        and k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "sty")
+    }
+    env.update(
+        TUIREADER_DATA_DIR=str(home / "data"),
+        TUIREADER_CONFIG_DIR=str(home / "config"),
+        TUIREADER_CACHE_DIR=str(home / "cache"),
+        TERM="xterm-256color",
+        LANG="C.UTF-8",
+        LC_ALL="C.UTF-8",
+    )
+    return env
+
+
+def add_feed(env: dict[str, str], url: str) -> None:
+    """``tuireader add URL`` in that environment; it must succeed."""
+    done = subprocess.run(
+        [installed_command(), "add", url], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@contextlib.contextmanager
+def app_in_pty(env: dict[str, str], *, answer: bool) -> Iterator[PtyTerminal]:
+    """The installed app running in a pty, stopped on the way out."""
+    terminal = PtyTerminal([installed_command()], env, answer=answer)
+    terminal.start()
+    try:
+        yield terminal
+    finally:
+        terminal.stop()

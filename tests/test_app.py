@@ -14,7 +14,7 @@ from textual.app import App
 from textual.widgets import Input, Static
 from textual.worker import WorkerState
 
-from apphelpers import HOSTILE, build_library, database, make_app, workers_done
+from apphelpers import HOSTILE, build_library, database, make_app, notes_of, settle
 from feedserver import FeedServer
 from tuireader.domain.query import StoryQuery
 from tuireader.ui import commands
@@ -45,11 +45,6 @@ def help_lines(app: App[object]) -> list[str]:
 
 def headlines(app: object) -> HeadlineList:
     return app.screen.query_one(HeadlineList)  # type: ignore[attr-defined,no-any-return]
-
-
-async def settle(pilot: object) -> None:
-    await workers_done(pilot.app)  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def test_navigation_moves_the_cursor(tmp_path: Path) -> None:
@@ -361,8 +356,7 @@ async def test_discovery_lists_also_in_collapse_and_why(tmp_path: Path) -> None:
         ranking = app.screen.query_one("#ranking", Lists)
         assert ranking.items
         ranking.focus()
-        notes: list[str] = []
-        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign,assignment,misc]
+        notes = notes_of(app)
         await pilot.press("w")
         assert notes and "recency" in notes[-1]
         also.focus()

@@ -7,24 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from apphelpers import NOW, build_library, make_app, workers_done
+from apphelpers import NOW, build_library, make_app, notes_of, settle
 from tuireader.domain.models import Story
 from tuireader.domain.query import StoryQuery
 from tuireader.ui.confirm_modal import ConfirmModal
 from tuireader.ui.main_screen import MainScreen
 
 SIZE = (140, 40)
-
-
-async def settle(pilot: object) -> None:
-    await workers_done(pilot.app)  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
-
-
-def spy(app: object) -> list[str]:
-    notes: list[str] = []
-    app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[attr-defined]
-    return notes
 
 
 async def open_titled(pilot: object, title: str) -> MainScreen:
@@ -44,7 +33,7 @@ async def test_export_says_the_full_path(tmp_path: Path, monkeypatch: pytest.Mon
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_titled(pilot, "Ferry timetable changes next week")
-        notes = spy(app)
+        notes = notes_of(app)
         await pilot.press("e")
         await pilot.pause()
         box = app.screen.query_one("#path")
@@ -73,7 +62,7 @@ async def test_export_asks_before_replacing_and_wants_a_known_suffix(
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_titled(pilot, "Ferry timetable changes next week")
-        notes = spy(app)
+        notes = notes_of(app)
         await _export_to(pilot, app, "kept.md")
         assert isinstance(app.screen, ConfirmModal)
         await pilot.press("n")
@@ -93,11 +82,11 @@ async def test_export_asks_before_replacing_and_wants_a_known_suffix(
 async def test_link_keys_on_a_story_without_links_say_so(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        notes = spy(app)
+        notes = notes_of(app)
         await pilot.press("1")
         assert notes[-1] == "Open a story first: its links are numbered in the article."
         screen = await open_titled(pilot, "Compiler release adds faster builds")
-        notes = spy(app)
+        notes = notes_of(app)
         assert not screen.article.links
         await pilot.press("1")
         assert notes[-1] == "This story has no links."
@@ -108,7 +97,7 @@ async def test_link_keys_on_a_story_without_links_say_so(tmp_path: Path) -> None
         assert "Links" not in titles  # the palette offers only what can run
         await pilot.press("escape")
         screen = await open_titled(pilot, "Ferry timetable changes next week")
-        notes = spy(app)
+        notes = notes_of(app)
         assert len(screen.article.links) == 1
         await pilot.press("5")
         assert notes[-1] == "This story has only 1 link."

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from textual.widgets import ProgressBar
 
-from apphelpers import build_library, make_app, root_at, workers_done
+from apphelpers import build_library, make_app, notes_of, root_at, settle
 from fileserver import FileServer, serving
 from tuireader.domain.models import Enclosure, Source, SourceKind, Story
 from tuireader.domain.query import StoryQuery
@@ -51,11 +51,6 @@ def add_podcast(home: Path, server: FileServer) -> None:
 
 def app_for(home: Path, **actions: str) -> object:
     return make_app(home, config={"actions": actions})  # type: ignore[dict-item]
-
-
-async def settle(pilot: object) -> None:
-    await workers_done(pilot.app)  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def open_podcast(pilot: object) -> MainScreen:
@@ -154,8 +149,7 @@ async def test_a_missing_player_is_a_one_line_notice(tmp_path: Path) -> None:
         )
         async with app.run_test(size=SIZE) as pilot:
             await open_podcast(pilot)
-            notes: list[str] = []
-            app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[method-assign]
+            notes = notes_of(app)
             await pilot.press("P")
             await pilot.pause()
             await pilot.press("enter")

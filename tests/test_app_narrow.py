@@ -10,7 +10,7 @@ from textual.geometry import Region
 from textual.widgets import OptionList, Static
 from textual.widgets._footer import FooterKey
 
-from apphelpers import make_app, workers_done
+from apphelpers import make_app, settle
 from tuireader.ui.commands import COMMANDS
 from tuireader.ui.main_screen import MainScreen
 from tuireader.ui.modals import HelpScreen
@@ -19,11 +19,6 @@ from tuireader.ui.widgets.fitted_footer import FittedFooter
 from tuireader.ui.widgets.sidebar import Sidebar
 
 NARROW = (70, 24)
-
-
-async def settle(pilot: object) -> None:
-    await workers_done(pilot.app)  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def test_b_shows_the_sidebar_over_the_list_when_narrow(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.app import App, ComposeResult
 from textual.widgets import Input
 
-from apphelpers import NOW, build_library, database, make_app, workers_done
+from apphelpers import NOW, build_library, database, make_app, notes_of, settle, workers_done
 from tuireader.domain.models import Story
 from tuireader.services.discovery import Discovery
 from tuireader.storage.database import connect
@@ -20,11 +20,6 @@ from tuireader.ui.widgets.story_list import ListLine, StoryList, merged
 SIZE = (140, 40)
 
 
-async def settle(pilot: object) -> None:
-    await workers_done(pilot.app)  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
-
-
 def add_story(home: Path, story: Story, source_name: str = "Harbor Gazette") -> None:
     library = build_library(home)
     source = next(s for s in library.sources() if s.name == source_name)
@@ -32,12 +27,6 @@ def add_story(home: Path, story: Story, source_name: str = "Harbor Gazette") -> 
     with contextlib.closing(connect(database(home))) as conn:
         Discovery(DiscoveryRepo(conn)).index(counts.touched)
     library.close()
-
-
-def notes_of(app: object) -> list[str]:
-    notes: list[str] = []
-    app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[attr-defined]
-    return notes
 
 
 async def open_titled(pilot: object, title: str) -> MainScreen:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 from textual.widgets import DataTable, Input, Static
 
@@ -28,18 +29,25 @@ def highlight(screen: MainScreen, source_id: int) -> None:
     sidebar.cursor = index
 
 
+async def settings_dialog(pilot: Any, title: str) -> tuple[Source, SourceSettingsModal]:
+    """The settings dialog opened (C) on the sidebar's line of the source with ``title``."""
+    app = pilot.app
+    await workers_done(app)
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    source = next(s for s in app.session.library.sources() if s.title == title)
+    assert source.id is not None
+    highlight(screen, source.id)
+    await pilot.press("C")
+    modal = app.screen
+    assert isinstance(modal, SourceSettingsModal) and modal.source.id == source.id
+    return source, modal
+
+
 async def test_the_sidebars_source_gets_its_settings_from_a_dialog(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await workers_done(app)
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        valley = next(s for s in app.session.library.sources() if s.title == "Valley Tech")
-        assert valley.id is not None
-        highlight(screen, valley.id)
-        await pilot.press("C")
-        modal = app.screen
-        assert isinstance(modal, SourceSettingsModal) and modal.source.id == valley.id
+        valley, modal = await settings_dialog(pilot, "Valley Tech")
         await pilot.press(*"soon", "enter")  # refused in a line; the dialog stays
         await pilot.pause()
         assert app.screen is modal
@@ -63,13 +71,10 @@ async def test_the_sidebars_source_gets_its_settings_from_a_dialog(tmp_path: Pat
 async def test_escape_leaves_the_settings_as_they_were(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await workers_done(app)
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        harbor = next(s for s in app.session.library.sources() if s.title == "Harbor Gazette")
-        assert harbor.id is not None
-        highlight(screen, harbor.id)
-        await pilot.press("C", *"3h", "escape")
+        harbor, modal = await settings_dialog(pilot, "Harbor Gazette")
+        await pilot.press(*"3h")
+        assert modal.query_one("#opt-refresh_interval", Input).value == "3h"  # typed in
+        await pilot.press("escape")
         await workers_done(app)
         assert isinstance(app.screen, MainScreen)
     [stored] = build_library(tmp_path).find_sources([str(harbor.id)])

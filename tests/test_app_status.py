@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apphelpers import build_library, make_app, workers_done
+from apphelpers import build_library, make_app, settle, workers_done
 from feedserver import FeedServer
 from tuireader.domain.models import Source, SourceKind
 from tuireader.ui.main_screen import MainScreen
 from tuireader.ui.widgets.sidebar import Sidebar
 
 SIZE = (140, 40)
-
-
-async def settle(pilot: object) -> None:
-    await workers_done(pilot.app)  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def go_to(pilot: object, view_id: str) -> MainScreen:

@@ -20,6 +20,14 @@ def run(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.Comp
     return subprocess.run([EXE, *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
+def add_source(env: dict[str, str], url: str, *more: str) -> int:
+    """``tuireader add URL`` (it must succeed), and the new source's id."""
+    added = run(env, "add", url, *more)
+    assert added.returncode == 0, added.stderr
+    [source] = [s for s in json.loads(run(env, "sources", "--json").stdout) if s["url"] == url]
+    return int(source["id"])
+
+
 def test_help_for_every_command(isolated_env: dict[str, str]) -> None:
     for command in (
         "sync",

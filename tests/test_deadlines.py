@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,20 +19,28 @@ from tuireader.sources.http import Fetcher, FetchLimits, make_client
 FEED = (Path(__file__).parent / "fixtures" / "feeds" / "rss2.xml").read_bytes()
 
 
+async def fetch_together(
+    handler: Callable[[socket.socket], None], limits: FetchLimits, count: int
+) -> tuple[list[object], float]:
+    """``count`` feeds fetched at once from one raw server: each result (or the error it
+    raised), and the seconds all of them took."""
+    with raw_server(handler, path="") as base:
+        async with make_client("tuireader-test", limits) as client:
+            fetcher = Fetcher(client, limits)
+            start = time.monotonic()
+            results = await asyncio.gather(
+                *(fetcher.fetch(f"{base}/feed{i}.xml") for i in range(count)),
+                return_exceptions=True,
+            )
+            return list(results), time.monotonic() - start
+
+
 async def test_nine_hanging_feeds_on_one_host_take_two_deadlines_not_three() -> None:
     """Four hang a deadline. Whether the one that got the first freed slot starts its own
     before the other three have timed out is up to the event loop's order, so four or five
     run into the deadline; by then the host is given up and the rest fail at once."""
     limits = FetchLimits(deadline=1.5, read_timeout=30, per_host=4)
-    with raw_server(hanging, path="") as base:
-        async with make_client("tuireader-test", limits) as client:
-            fetcher = Fetcher(client, limits)
-            start = time.monotonic()
-            results = await asyncio.gather(
-                *(fetcher.fetch(f"{base}/feed{i}.xml") for i in range(9)),
-                return_exceptions=True,
-            )
-            elapsed = time.monotonic() - start
+    results, elapsed = await fetch_together(hanging, limits, 9)
     assert all(isinstance(r, SourceError) for r in results), results
     messages = sorted(str(r) for r in results)
     timed_out = messages.count("timed out after 1.5 s")
@@ -57,15 +66,7 @@ async def test_feeds_waiting_their_turn_on_a_busy_host_are_not_timed_out() -> No
         reply(conn)
 
     limits = FetchLimits(deadline=1.5, read_timeout=30, per_host=1)
-    with raw_server(slow, path="") as base:
-        async with make_client("tuireader-test", limits) as client:
-            fetcher = Fetcher(client, limits)
-            start = time.monotonic()
-            results = await asyncio.gather(
-                *(fetcher.fetch(f"{base}/feed{i}.xml") for i in range(8)),
-                return_exceptions=True,
-            )
-            elapsed = time.monotonic() - start
+    results, elapsed = await fetch_together(slow, limits, 8)
     assert elapsed > 1.5  # longer than one deadline in all
     assert not [r for r in results if isinstance(r, BaseException)], results
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from pathlib import Path
 
 from fileserver import FileServer, serving
@@ -150,3 +151,33 @@ def test_file_names_are_safe() -> None:
     assert file_name("http://x.example/", "Ep: one/two\x1b[31m") == "Ep_ one_two"
     assert file_name("http://x.example/..", "") == "enclosure"
     assert file_name("http://x.example/.hidden") == "hidden"
+
+
+def test_a_file_waiting_for_its_host_leaves_the_slot_to_another_host(tmp_path: Path) -> None:
+    """Two at once in all, one a host: with two files on a slow host and one on another,
+    the other host's file does not wait behind the slow host's second one."""
+    busy = FileServer({"/a1.mp3": AUDIO, "/a2.mp3": AUDIO}).start()
+    other = FileServer({"/b.mp3": AUDIO}).start()
+    busy.gate = threading.Event()  # each of the busy host's files stalls half-way
+    try:
+        elsewhere = other.url("/b.mp3").replace("127.0.0.1", "localhost")  # another host
+        queue, story = story_with(tmp_path, busy.url("/a1.mp3"), busy.url("/a2.mp3"), elsewhere)
+        for n in (1, 2, 3):
+            queue.enqueue(story, n)
+        finished: list[str] = []
+
+        def moved(download: Download) -> None:
+            if download.state is DownloadState.DONE:
+                finished.append(download.url)
+                busy.gate.set()  # type: ignore[union-attr]
+
+        async def go() -> list[Download]:
+            async with make_download_client("test", 2, 2) as client:
+                return await queue.run(client, moved)
+
+        ended = asyncio.run(go())
+    finally:
+        busy.stop()
+        other.stop()
+    assert [d.state for d in ended] == [DownloadState.DONE] * 3, [(d.url, d.error) for d in ended]
+    assert finished[0] == elsewhere, finished

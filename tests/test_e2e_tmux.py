@@ -14,13 +14,14 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from ptyterminal import installed_command
 
 TMUX = shutil.which("tmux")
 pytestmark = [
@@ -33,17 +34,6 @@ DEADLINE = 15.0
 """Seconds any one screen state may take to appear."""
 POLL = 0.05
 UNREAD = "●"
-
-
-def installed_command() -> str:
-    """The ``tuireader`` script installed beside this interpreter, else the one on PATH."""
-    beside = Path(sys.executable).with_name("tuireader")
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    found = shutil.which("tuireader")
-    if found is None:
-        pytest.fail("the tuireader command is not installed (pip install -e .)")
-    return found
 
 
 class Terminal:

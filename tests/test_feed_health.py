@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from feedserver import FeedServer
-from test_cli import run
+from test_cli import add_source, run
 from tuireader.domain.health import (
     FetchSummary,
     HealthState,
@@ -28,13 +28,6 @@ from tuireader.domain.models import Source, SourceKind
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
-def add(env: dict[str, str], url: str, *more: str) -> int:
-    added = run(env, "add", url, *more)
-    assert added.returncode == 0, added.stderr
-    [source] = [s for s in json.loads(run(env, "sources", "--json").stdout) if s["url"] == url]
-    return int(source["id"])
-
-
 def health(env: dict[str, str]) -> list[dict[str, object]]:
     shown = run(env, "health", "--json")
     assert shown.returncode == 0, shown.stderr
@@ -45,9 +38,9 @@ def health(env: dict[str, str]) -> list[dict[str, object]]:
 def test_dead_feeds_come_first_with_their_streak_and_last_error(
     isolated_env: dict[str, str], feed_server: FeedServer
 ) -> None:
-    good = add(isolated_env, feed_server.url("/rss2.xml"))
-    dead = add(isolated_env, feed_server.url("/404"), "--no-fetch", "--title", "Gone feed")
-    moved = add(isolated_env, feed_server.url("/moved/atom.xml"), "--no-fetch")
+    good = add_source(isolated_env, feed_server.url("/rss2.xml"))
+    dead = add_source(isolated_env, feed_server.url("/404"), "--no-fetch", "--title", "Gone feed")
+    moved = add_source(isolated_env, feed_server.url("/moved/atom.xml"), "--no-fetch")
     for _ in range(3):
         run(isolated_env, "refresh")
     rows = health(isolated_env)
@@ -75,7 +68,7 @@ def test_dead_feeds_come_first_with_their_streak_and_last_error(
 
 def test_a_success_ends_the_streak(isolated_env: dict[str, str], feed_server: FeedServer) -> None:
     url = feed_server.url("/flaky.xml")
-    source = add(isolated_env, url, "--no-fetch")
+    source = add_source(isolated_env, url, "--no-fetch")
     run(isolated_env, "refresh")
     run(isolated_env, "refresh")
     assert health(isolated_env)[0]["error_streak"] == 2
@@ -91,7 +84,7 @@ def test_fix_adopts_a_permanent_redirect(
     isolated_env: dict[str, str], feed_server: FeedServer
 ) -> None:
     old = feed_server.url("/moved/atom.xml")
-    source = add(isolated_env, old, "--no-fetch")
+    source = add_source(isolated_env, old, "--no-fetch")
     assert run(isolated_env, "refresh").returncode == 0  # follows the 301, remembers it
     fixed = run(isolated_env, "source", "fix", str(source))
     assert fixed.returncode == 0, fixed.stderr
@@ -139,7 +132,7 @@ def test_fix_moves_an_http_feed_to_https_when_https_serves_it(
     server, cert = tls
     env = {**isolated_env, "SSL_CERT_FILE": str(cert)}
     url = server.url("/rss2.xml")
-    source = add(env, url)
+    source = add_source(env, url)
     fixed = run(env, "source", "fix", str(source))
     assert fixed.returncode == 0, fixed.stderr
     assert "moved to https" in fixed.stdout
@@ -149,7 +142,7 @@ def test_fix_moves_an_http_feed_to_https_when_https_serves_it(
     assert refreshed.returncode == 0, refreshed.stderr
     # without trusting the certificate, the https address is refused and the URL kept
     other = server.url("/atom.xml")
-    second = add(env, other)
+    second = add_source(env, other)
     refused = run(isolated_env, "source", "fix", str(second))
     assert refused.returncode == 2 and f"kept {other}" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
@@ -159,7 +152,7 @@ def test_fix_keeps_the_url_when_https_does_not_answer(
     isolated_env: dict[str, str], feed_server: FeedServer
 ) -> None:
     url = feed_server.url("/rss2.xml")  # this server speaks no TLS
-    source = add(isolated_env, url)
+    source = add_source(isolated_env, url)
     refused = run(isolated_env, "source", "fix", str(source))
     assert refused.returncode == 2 and f"kept {url}" in refused.stderr
     assert health(isolated_env)[0]["url"] == url

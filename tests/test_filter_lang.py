@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from filter_library import filter_library
+from tuireader.config.settings import Settings
 from tuireader.domain.filter_lang import (
     ATTRIBUTES,
     And,
@@ -293,7 +294,7 @@ def test_the_fast_paths_give_the_regexs_answer(tmp_path: Path) -> None:
     from tuireader.storage.database import open_database
 
     conn, _ = open_database(tmp_path / "titles.db")
-    library = Library(conn, __import__("tuireader.config.settings").config.settings.Settings())
+    library = Library(conn, Settings())
     source, _ = library.add_source(Source(url="http://t.example/", kind=SourceKind.FEED))
     stories = [Story(key=str(n), title=t) for n, t in enumerate(TITLES)]
     library.store(source, [(s, story_text(s.title, "", s.content_type)) for s in stories], 0)

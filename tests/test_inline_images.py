@@ -7,14 +7,10 @@ graphics commands the app sends are read back from the pty.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import re
-import shutil
-import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +21,11 @@ from ptyterminal import (
     ANSWERS,
     CELL_HEIGHT,
     PtyTerminal,
+    add_feed,
+    app_env,
+    app_in_pty,
     graphics_commands,
+    installed_command,
     screen_text,
     transmitted_images,
 )
@@ -42,20 +42,22 @@ PLACEHOLDER = "\U0010eeee"
 """The cell character a Kitty graphics virtual placement is drawn with."""
 
 
-def installed_command() -> str:
-    beside = Path(sys.executable).with_name("tuireader")
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    found = shutil.which("tuireader")
-    if found is None:
-        pytest.fail("the tuireader command is not installed (pip install -e .)")
-    return found
-
-
 def red_png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (255, 0, 0)).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def red_pngs(sent: dict[str, bytes]) -> list[Image.Image]:
+    """The pictures sent (by image id), each checked to be a PNG of the red square; at
+    least one must have been sent."""
+    assert sent
+    pictures = [Image.open(io.BytesIO(data)) for data in sent.values()]
+    for picture in pictures:
+        assert picture.format == "PNG"
+        middle = (picture.width // 2, picture.height // 2)
+        assert picture.convert("RGB").getpixel(middle) == (255, 0, 0)
+    return pictures
 
 
 def picture_feed(server: FeedServer, pictures: list[tuple[str, bytes, str]]) -> str:
@@ -81,28 +83,8 @@ def make_library(
     tmp_path: Path, server: FeedServer, pictures: list[tuple[str, bytes, str]]
 ) -> dict[str, str]:
     """The environment of a data dir holding one feed with one story with ``pictures``."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TMUX", "TUIREADER_", "KITTY_", "TERM_PROGRAM", "WEZTERM"))
-        and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")
-    }
-    env.update(
-        TUIREADER_DATA_DIR=str(tmp_path / "data"),
-        TUIREADER_CONFIG_DIR=str(tmp_path / "config"),
-        TUIREADER_CACHE_DIR=str(tmp_path / "cache"),
-        TERM="xterm-256color",
-        LANG="C.UTF-8",
-        LC_ALL="C.UTF-8",
-    )
-    done = subprocess.run(
-        [installed_command(), "add", picture_feed(server, pictures)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    env = app_env(tmp_path)
+    add_feed(env, picture_feed(server, pictures))
     return env
 
 
@@ -110,16 +92,6 @@ def make_library(
 def library_env(tmp_path: Path, feed_server: FeedServer) -> dict[str, str]:
     """A data dir holding one feed with one story with one image on the loopback server."""
     return make_library(tmp_path, feed_server, [("/pic.png", red_png(), ALT)])
-
-
-@contextlib.contextmanager
-def run_in_pty(env: dict[str, str], *, answer: bool) -> Iterator[PtyTerminal]:
-    terminal = PtyTerminal([installed_command()], env, answer=answer)
-    terminal.start()
-    try:
-        yield terminal
-    finally:
-        terminal.stop()
 
 
 def open_the_story(terminal: PtyTerminal) -> bytes:
@@ -135,7 +107,7 @@ def test_opening_a_story_transmits_its_image_to_a_kitty_terminal(
     """kitty's answers: the image is downloaded, sent with the Kitty graphics protocol (PNG
     chunks, then a virtual placement) and drawn as placeholder cells."""
     library_env["KITTY_WINDOW_ID"] = "1"
-    with run_in_pty(library_env, answer=True) as terminal:
+    with app_in_pty(library_env, answer=True) as terminal:
         open_the_story(terminal)
         output = terminal.wait_for(
             "image transmitted", lambda out: bool(transmitted_images(out)), deadline=20
@@ -150,12 +122,7 @@ def test_opening_a_story_transmits_its_image_to_a_kitty_terminal(
     # which timing decides): every copy must be the same right picture, and each placement
     # must name a picture that was sent
     sent = transmitted_images(output)
-    assert sent
-    for data in sent.values():
-        picture = Image.open(io.BytesIO(data))
-        assert picture.format == "PNG"
-        middle = (picture.width // 2, picture.height // 2)
-        assert picture.convert("RGB").getpixel(middle) == (255, 0, 0)
+    for picture in red_pngs(sent):
         # scaled to the cells it fills, with the cell size we reported: 16 rows of CELL_HEIGHT px
         assert picture.height == 16 * CELL_HEIGHT
     placements = [c.keys for c in graphics_commands(output) if c.keys.get("a") == "p"]
@@ -170,7 +137,7 @@ def test_a_terminal_that_does_not_answer_gets_placeholders_and_no_noise(
     screen (no warning, no traceback), the [image N] placeholder stays, nothing is sent,
     and the app says why once."""
     library_env["TUIREADER_INLINE_IMAGES"] = "1"
-    with run_in_pty(library_env, answer=False) as terminal:
+    with app_in_pty(library_env, answer=False) as terminal:
         output = open_the_story(terminal)
         assert f"[image 1: {ALT}]" in screen_text(output)
         output = terminal.wait_for("notice", lambda out: "placeholders" in screen_text(out))
@@ -186,7 +153,7 @@ def test_inside_tmux_an_inherited_kitty_hint_asks_nothing(library_env: dict[str,
     """tmux in kitty inherits KITTY_WINDOW_ID; tmux does not pass Kitty graphics on, so the
     terminal is not asked at all (no 0.3 s of timeouts) and images stay placeholders."""
     library_env.update(KITTY_WINDOW_ID="1", TMUX="/tmp/tmux-0/s,1,0")
-    with run_in_pty(library_env, answer=True) as terminal:
+    with app_in_pty(library_env, answer=True) as terminal:
         output = open_the_story(terminal)
     assert f"[image 1: {ALT}]" in screen_text(output)
     assert b"\x1b_G" not in output and b"\x1b[16t" not in output
@@ -276,7 +243,7 @@ def test_a_broken_image_keeps_its_placeholder_and_the_next_one_is_drawn(
         ],
     )
     env["KITTY_WINDOW_ID"] = "1"
-    with run_in_pty(env, answer=True) as terminal:
+    with app_in_pty(env, answer=True) as terminal:
         open_the_story(terminal)
         output = terminal.wait_for(
             "image transmitted", lambda out: bool(transmitted_images(out)), deadline=20
@@ -285,13 +252,7 @@ def test_a_broken_image_keeps_its_placeholder_and_the_next_one_is_drawn(
     assert feed_server.hits["/garbage.png"] == feed_server.hits["/cut.png"] == 1
     # textual-image sends the picture again, under a new id, when the widget is drawn again
     # (a repaint that timing decides): every copy sent must be the good picture, none the broken
-    sent = transmitted_images(output)
-    assert sent
-    for data in sent.values():
-        picture = Image.open(io.BytesIO(data))
-        assert picture.format == "PNG"
-        middle = (picture.width // 2, picture.height // 2)
-        assert picture.convert("RGB").getpixel(middle) == (255, 0, 0)
+    red_pngs(transmitted_images(output))
     text = screen_text(output)
     assert "[image 1: garbage]" in text and "[image 2: cut short]" in text
     assert "Traceback" not in text

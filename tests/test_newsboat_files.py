@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tuireader.domain.command_feed import CommandFeed, parse_command_url
 from tuireader.domain.errors import NotOpmlError
 from tuireader.domain.models import Source, SourceKind
 from tuireader.sources.newsboat.config import operation_sequence, read_config, read_macro
@@ -86,7 +87,10 @@ def test_url_writer_quotes_exec_and_filter_urls_as_newsboat_does() -> None:
         r'"filter:sed \"s/foo/bar\":https://example.com/feed.xml" "tag1" "tag 2"',
     ]
     back = read_urls(text)
-    assert back[1].filter_parts == ('sed "s/foo/bar"', "https://example.com/feed.xml")
+    assert back[1].kind is UrlKind.FILTER
+    assert parse_command_url(back[1].url) == CommandFeed(
+        'sed "s/foo/bar"', "https://example.com/feed.xml"
+    )
 
 
 # test/opml.cpp, test/opmlurlreader.cpp ------------------------------------------------------

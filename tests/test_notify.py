@@ -3,18 +3,13 @@ decided from the environment, and the bell; the real app in a pty writes their b
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from feedserver import FeedServer
-from ptyterminal import OSC, PtyTerminal, screen_text
-from test_inline_images import installed_command
+from ptyterminal import OSC, add_feed, app_env, app_in_pty, screen_text
 from tuireader.services.notify import (
     NewStories,
     clean_titles,
@@ -66,6 +61,8 @@ def test_titles_lose_control_characters_and_the_line_is_short() -> None:
         "Ferry strike",
         "help",
     )
+    # no argument may start with "-", however the dashes and spaces are mixed
+    assert clean_titles(["- -x", "- - -y", "-\u2003-z", "-"]) == ("x", "y", "z")
     line = NewStories(30, tuple("x" * 50 for _ in range(20))).line(100)
     assert line.startswith("30 new stories: xxx") and len(line) == 100 and line.endswith("…")
     assert NewStories(1, ("One",)).line() == "1 new story: One"
@@ -85,39 +82,12 @@ def feed(*titles: str) -> bytes:
 
 
 def library(tmp_path: Path, server: FeedServer, config: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TMUX", "TUIREADER_", "KITTY_", "TERM_PROGRAM", "WEZTERM", "LC_TERM"))
-        and k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "sty")
-    }
-    env.update(
-        TUIREADER_DATA_DIR=str(tmp_path / "data"),
-        TUIREADER_CONFIG_DIR=str(tmp_path / "config"),
-        TUIREADER_CACHE_DIR=str(tmp_path / "cache"),
-        TERM="xterm-256color",
-        LANG="C.UTF-8",
-        LC_ALL="C.UTF-8",
-    )
+    env = app_env(tmp_path)
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "config.toml").write_text(config, encoding="utf-8")
-    url = server.add("/news.xml", feed("First story"))
-    done = subprocess.run(
-        [installed_command(), "add", url], env=env, capture_output=True, text=True, timeout=30
-    )
-    assert done.returncode == 0, done.stderr
+    add_feed(env, server.add("/news.xml", feed("First story")))
     server.add("/news.xml", feed("First story", "Seals \x1b[31mreturn"))  # new at the next start
     return env
-
-
-@contextlib.contextmanager
-def app_in_pty(env: dict[str, str]) -> Iterator[PtyTerminal]:
-    terminal = PtyTerminal([installed_command()], env, answer=False)
-    terminal.start()
-    try:
-        yield terminal
-    finally:
-        terminal.stop()
 
 
 NOTIFY = "[actions]\nnotify_bell = true\nnotify_desktop = true\n"
@@ -132,7 +102,7 @@ def test_a_refresh_with_new_stories_rings_and_notifies_the_terminal(
 ) -> None:
     env = library(tmp_path, feed_server, NOTIFY)
     env["TERM_PROGRAM"] = "WezTerm"
-    with app_in_pty(env) as terminal:
+    with app_in_pty(env, answer=False) as terminal:
         out = terminal.wait_for("the refresh", lambda o: b"\x1b]9;" in o and bells(o) > 0)
         assert b"\x1b]9;tuireader: 1 new story: Seals return\x1b\\" in out
         assert "1 new story" in screen_text(
@@ -145,7 +115,7 @@ def test_inside_tmux_without_passthrough_only_the_bell(
 ) -> None:
     env = library(tmp_path, feed_server, NOTIFY)
     env.update(TERM="tmux-256color", TMUX=f"{tmp_path}/no-tmux-here,1,0", WEZTERM_PANE="0")
-    with app_in_pty(env) as terminal:
+    with app_in_pty(env, answer=False) as terminal:
         out = terminal.wait_for("the bell", lambda o: bells(o) > 0)
         terminal.wait_for("summary", lambda o: b"1 new story" in o)
         out = terminal.snapshot()
@@ -155,6 +125,6 @@ def test_inside_tmux_without_passthrough_only_the_bell(
 def test_nothing_is_rung_when_not_asked(tmp_path: Path, feed_server: FeedServer) -> None:
     env = library(tmp_path, feed_server, "")
     env["TERM_PROGRAM"] = "WezTerm"
-    with app_in_pty(env) as terminal:
+    with app_in_pty(env, answer=False) as terminal:
         out = terminal.wait_for("summary", lambda o: re.search(rb"1 new\s+story", o) is not None)
     assert bells(out) == 0 and b"\x1b]9;" not in out

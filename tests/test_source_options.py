@@ -13,20 +13,13 @@ from pathlib import Path
 import pytest
 
 from feedserver import FeedServer
-from test_cli import run
+from test_cli import add_source, run
 from tuireader.domain.errors import UsageError
 from tuireader.domain.models import SourceOptions
 from tuireader.domain.source_options import duration_words, parse_assignments, parse_duration
 
 SECRET = "open-sesame"
 PY = shlex.quote(sys.executable)
-
-
-def add(env: dict[str, str], url: str, *more: str) -> int:
-    added = run(env, "add", url, *more)
-    assert added.returncode == 0, added.stderr
-    [source] = [s for s in json.loads(run(env, "sources", "--json").stdout) if s["url"] == url]
-    return int(source["id"])
 
 
 def set_(env: dict[str, str], source: int, *assignments: str) -> str:
@@ -79,8 +72,8 @@ def test_a_source_is_skipped_until_due_and_force_fetches_it(
     isolated_env: dict[str, str], feed_server: FeedServer
 ) -> None:
     url = feed_server.url("/rss2.xml")
-    source = add(isolated_env, url)
-    other = add(isolated_env, feed_server.url("/atom.xml"))
+    source = add_source(isolated_env, url)
+    add_source(isolated_env, feed_server.url("/atom.xml"))  # no interval
     assert feed_server.hits["/rss2.xml"] == 1
     assert "refresh_interval  2h  (set here)" in set_(isolated_env, source, "refresh_interval=2h")
     refreshed = run(isolated_env, "refresh")
@@ -96,13 +89,12 @@ def test_a_source_is_skipped_until_due_and_force_fetches_it(
     set_(isolated_env, source, "refresh_interval=")  # cleared: every refresh again
     run(isolated_env, "refresh")
     assert feed_server.hits["/rss2.xml"] == 4
-    assert other
 
 
 def test_a_source_sends_its_own_user_agent(
     isolated_env: dict[str, str], feed_server: FeedServer
 ) -> None:
-    source = add(isolated_env, feed_server.url("/rss2.xml"))
+    source = add_source(isolated_env, feed_server.url("/rss2.xml"))
     set_(isolated_env, source, "user_agent=FeedFetcher/9 (+https://example.org)")
     run(isolated_env, "refresh", str(source))
     assert feed_server.user_agents[0].startswith("tuireader/")
@@ -115,7 +107,7 @@ def test_basic_auth_takes_the_password_from_its_command_and_never_shows_it(
     url = feed_server.url("/private/rss2.xml")
     refused = run(isolated_env, "add", url)
     assert refused.returncode == 1 and "HTTP 401" in refused.stderr
-    source = add(isolated_env, url, "--no-fetch")
+    source = add_source(isolated_env, url, "--no-fetch")
     # the password is printed by a script whose text does not hold it
     (tmp_path / "pw.py").write_text("print('open' + '-sesame')\n")
     printer = f"{PY} {shlex.quote(str(tmp_path / 'pw.py'))}"
@@ -146,7 +138,9 @@ def test_auth_is_not_sent_to_another_server(
     other = FeedServer().start()
     try:
         feed_server.elsewhere = other.url("")  # a 302 to another port: another origin
-        source = add(isolated_env, feed_server.url("/elsewhere/private/rss2.xml"), "--no-fetch")
+        source = add_source(
+            isolated_env, feed_server.url("/elsewhere/private/rss2.xml"), "--no-fetch"
+        )
         set_(isolated_env, source, "auth_user=reader", f"password_command={PY} -c 'print(1)'")
         failed = run(isolated_env, "refresh", str(source))
         assert failed.returncode == 1 and "HTTP 401" in failed.stderr
@@ -162,7 +156,7 @@ def test_a_cookies_file_is_sent_and_updated(
     jar = tmp_path / "cookies.txt"
     jar.write_text("# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tabc\n")
     url = feed_server.url("/cookie/rss2.xml")
-    source = add(isolated_env, url, "--no-fetch")
+    source = add_source(isolated_env, url, "--no-fetch")
     refused = run(isolated_env, "refresh", str(source))
     assert refused.returncode == 1 and "HTTP 403" in refused.stderr  # no cookie, no feed
     set_(isolated_env, source, f"cookies_file={jar}")
@@ -195,7 +189,7 @@ def test_retention_keeps_starred_and_unread_stories(
     isolated_env: dict[str, str], feed_server: FeedServer
 ) -> None:
     url = feed_server.add("/rolling.xml", _feed(range(0, 6)))
-    source = add(isolated_env, url)
+    source = add_source(isolated_env, url)
     stories = json.loads(run(isolated_env, "list", "--json").stdout)
     ids = {s["title"]: s["id"] for s in stories}
     read = [str(ids[f"Story {i}"]) for i in range(0, 5)]
@@ -217,7 +211,7 @@ def test_source_show_says_where_each_setting_comes_from(
     (tmp_path / "config" / "config.toml").write_text(
         '[general]\nfull_text = "never"\n[retention]\nmax_age_days = 30\n'
     )
-    source = add(isolated_env, feed_server.url("/rss2.xml"))
+    source = add_source(isolated_env, feed_server.url("/rss2.xml"))
     set_(isolated_env, source, "max_age_days=0", "full_text=always")
     data = show(isolated_env, source)
     assert data["options"] == {"max_age_days": 0, "full_text": "always"}

@@ -10,19 +10,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tuireader.config.toml_text import toml_key, toml_string
 from tuireader.domain.accounts import Account, AccountType
 from tuireader.domain.errors import ConfigError, UsageError
 from tuireader.domain.secret import Secret
 
-_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 _KEYS = ("type", "url", "path", "user", "password_command", "password")
 
 
 def key_of(name: str) -> str:
     """``accounts.NAME`` as TOML spells it (quoted when not a bare key)."""
-    if _BARE.match(name):
-        return f"accounts.{name}"
-    return f"accounts.{_toml_string(name)}"
+    return f"accounts.{toml_key(name)}"
 
 
 def parse_account(name: str, table: Any) -> Account:
@@ -108,19 +106,6 @@ def parse_accounts(raw: Any) -> dict[str, Account]:
     return {name: parse_account(name, table) for name, table in raw.items()}
 
 
-def _toml_string(value: str) -> str:
-    out = ['"']
-    for char in value:
-        if char in '"\\':
-            out.append("\\" + char)
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
 def _raw(text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
@@ -135,7 +120,7 @@ def with_account(text: str, name: str, fields: dict[str, str]) -> str:
     config plus this account.
     """
     lines = [f"[{key_of(name)}]"]
-    lines += [f"{key} = {_toml_string(value)}" for key, value in fields.items() if value]
+    lines += [f"{key} = {toml_string(value)}" for key, value in fields.items() if value]
     if text and not text.endswith("\n"):
         text += "\n"
     new = text + ("\n" if text.strip() else "") + "\n".join(lines) + "\n"

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
+from tuireader.config.toml_text import toml_key, toml_string
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,25 +53,6 @@ class Merged:
 class CannotMerge(Exception):
     """The additions cannot be written into this config cleanly (an inline ``views = {..}``
     table, say); the message says why, and :func:`snippet` gives the text to add by hand."""
-
-
-def toml_string(value: str) -> str:
-    """A TOML basic string for any text."""
-    out = ['"']
-    for char in value:
-        if char in '"\\':
-            out.append("\\" + char)
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
-def toml_key(name: str) -> str:
-    """A key as TOML spells it: bare when it can be, else quoted."""
-    return name if _BARE.match(name) else toml_string(name)
 
 
 def _list(values: list[str] | tuple[str, ...]) -> str:

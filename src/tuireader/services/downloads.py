@@ -108,7 +108,8 @@ class DownloadQueue:
 
         async def one(download: Download) -> None:
             host = urlsplit(download.url).hostname or ""
-            async with slots, hosts.setdefault(host, asyncio.Lock()):
+            # the host's turn first: a file waiting for its host holds no slot
+            async with hosts.setdefault(host, asyncio.Lock()), slots:
                 ended.append(await self.fetch(client, download, progress, step))
 
         while True:

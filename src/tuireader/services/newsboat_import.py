@@ -97,7 +97,7 @@ class ImportReport:
 
 
 def _folder_and_tags(tags: Iterable[str]) -> tuple[str, tuple[str, ...]]:
-    tags = [clean_line(t) for t in tags if clean_line(t)]
+    tags = [c for c in (clean_line(t) for t in tags) if c]
     return (tags[0], tuple(tags[1:])) if tags else ("", ())
 
 
@@ -128,6 +128,7 @@ def cached_story(item: CachedItem) -> Story:
     same way (so the next refresh finds it): newsboat's guid is the feed's guid when it
     has one, else link + date text, else the link, else the title."""
     link = safe_link(item.link)
+    title = clean_line(item.title)
     guid = item.guid.strip()
     published = datetime.fromtimestamp(item.published, UTC) if item.published > 0 else None
     keyed_on = published
@@ -139,11 +140,11 @@ def cached_story(item: CachedItem) -> Story:
         # dated one is then matched by title and date when the feed is next refreshed)
         guid, keyed_on = "", None
     enclosures: tuple[Enclosure, ...] = ()
-    if safe_link(item.enclosure_url):
-        enclosures = (Enclosure(safe_link(item.enclosure_url), clean_line(item.enclosure_type)),)
+    if enclosure := safe_link(item.enclosure_url):
+        enclosures = (Enclosure(enclosure, clean_line(item.enclosure_type)),)
     return Story(
-        key=story_key(guid, link, clean_line(item.title), keyed_on),
-        title=clean_line(item.title),
+        key=story_key(guid, link, title, keyed_on),
+        title=title,
         link=link,
         author=clean_line(item.author),
         published=published,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from tuireader.services.library import Library
 
 logger = logging.getLogger(__name__)
+
+_LEADING_DASHES = re.compile(r"^[-\s]+")
+"""Dashes and spaces before a title's first word, in any mix ("- -x" must not be "-x")."""
 
 TITLES = 20
 """At most this many titles are handed to the command (the count says how many in all)."""
@@ -51,7 +55,7 @@ def new_stories(library: Library, mark: int) -> NewStories:
 def clean_titles(titles: Sequence[str]) -> tuple[str, ...]:
     """Titles as command arguments: control characters (and escapes) gone, one line each,
     and no leading ``-`` (a feed's "--help" must not read as an option of the command)."""
-    cleaned = (clean_line(t).lstrip("-").strip()[:300] for t in titles[:TITLES])
+    cleaned = (_LEADING_DASHES.sub("", clean_line(t))[:300] for t in titles[:TITLES])
     return tuple(t for t in cleaned if t)
 
 

@@ -76,27 +76,17 @@ class SearchTexts:
         """Forget what was not taken (rows the write did not change)."""
         self._pending.clear()
 
-    def body(
-        self,
-        story_id: int,
-        title: str | None,
-        content: str | None,
-        summary: str | None,
-        content_type: str | None,
-        categories: str | None,
-        page_text: str | None,
-    ) -> str:
-        """What :func:`search_body` would make of these columns."""
+    def body(self, story_id: int, *columns: str | None) -> str:
+        """What :func:`search_body` would make of these columns (its six, in its order)."""
         offered = self._pending.pop(story_id, None)
+        story_columns, page_text = columns[:5], columns[5]
         if offered is not None and not page_text:
-            columns, text = offered
-            if columns == (title, content, summary, content_type, categories):
-                if self.check:
-                    made = search_body(title, content, summary, content_type, categories, None)
-                    if made != text:
-                        raise ValueError(f"story {story_id}: the search text offered differs")
+            made_from, text = offered
+            if made_from == story_columns:
+                if self.check and search_body(*columns) != text:
+                    raise ValueError(f"story {story_id}: the search text offered differs")
                 return text
-        return search_body(title, content, summary, content_type, categories, page_text)
+        return search_body(*columns)
 
 
 class Connection(sqlite3.Connection):

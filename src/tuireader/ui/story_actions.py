@@ -13,6 +13,7 @@ import os
 import shlex
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import work
 from textual.message import Message
@@ -29,6 +30,11 @@ from tuireader.services.session import Session
 from tuireader.services.user_commands import pipe, play, split_command, story_payload
 from tuireader.ui.failures import forward_failure
 from tuireader.ui.modals import LinkPickerModal, PathModal
+
+if TYPE_CHECKING:
+    from tuireader.services.downloads import DownloadQueue
+
+T = TypeVar("T")
 
 
 class StoryActions(Widget):
@@ -122,43 +128,33 @@ class StoryActions(Widget):
         self.app.call_from_thread(self._say, f"Playing with {argv[0]}: {target}")
 
     # downloading ------------------------------------------------------------------------
-    @work(thread=True, group="downloads-shown", exclusive=True, exit_on_error=False)
-    def show_downloads(self, story_id: int) -> None:
-        """Post the story's downloads (the article's rows show them)."""
+    def _on_queue(self, use: Callable[[DownloadQueue], T]) -> T:
+        """``use`` on the download queue, opened for it (on a worker thread)."""
         opener = self.session.downloads
         assert opener is not None
 
-        async def read() -> list[Download]:
+        async def run() -> T:
             async with opener() as (downloads, _client):
-                return downloads.for_story(story_id)
+                return use(downloads)
 
-        for download in asyncio.run(read()):
+        return asyncio.run(run())
+
+    @work(thread=True, group="downloads-shown", exclusive=True, exit_on_error=False)
+    def show_downloads(self, story_id: int) -> None:
+        """Post the story's downloads (the article's rows show them)."""
+        for download in self._on_queue(lambda queue: queue.for_story(story_id)):
             self.app.call_from_thread(self.post_message, self.DownloadMoved(download))
 
     @work(thread=True, group="downloads-queue", exit_on_error=False)
     def download(self, story: Story, n: int) -> None:
         """Queue the ``n``-th enclosure and make sure the queue runs."""
-        opener = self.session.downloads
-        assert opener is not None
-
-        async def queue() -> Download:
-            async with opener() as (downloads, _client):
-                return downloads.enqueue(story, n)
-
-        queued = asyncio.run(queue())
+        queued = self._on_queue(lambda queue: queue.enqueue(story, n))
         self.app.call_from_thread(self._queued, queued)
 
     @work(thread=True, group="downloads-list", exclusive=True, exit_on_error=False)
     def list_downloads(self, then: Callable[[list[Download], str], object]) -> None:
         """Read the whole queue, then hand it (and the folder) to ``then``."""
-        opener = self.session.downloads
-        assert opener is not None
-
-        async def read() -> tuple[list[Download], str]:
-            async with opener() as (downloads, _client):
-                return downloads.every(), str(downloads.folder)
-
-        every, folder = asyncio.run(read())
+        every, folder = self._on_queue(lambda queue: (queue.every(), str(queue.folder)))
         self.app.call_from_thread(then, every, folder)
 
     def _queued(self, download: Download) -> None:

@@ -75,15 +75,6 @@ class UrlEntry:
         _, name, expression = [*self.url.split(":", 2), "", ""][:3]
         return name, expression
 
-    @property
-    def filter_parts(self) -> tuple[str, str]:
-        """A filter feed's (command, url): split at the first colon after ``filter:``, as
-        newsboat's ``extract_filter`` does."""
-        if self.kind is not UrlKind.FILTER:
-            return "", ""
-        command, _, url = self.url.removeprefix("filter:").partition(":")
-        return command, url
-
 
 def read_urls(text: str) -> list[UrlEntry]:
     """Every subscription in a ``urls`` file, in order.
