@@ -71,6 +71,11 @@ def test_a_story_a_killfile_rule_hides_is_in_no_discovery_list(
             ("c1", "Ferry strike closes the harbour", event),
             ("c2", "Sponsored: ferry strike closes the harbour", event),
             ("c3", "Apple harvest is the best in a decade", "Orchards report record apples."),
+            (
+                "c4",
+                "Ferry company orders two electric ferries for the harbour",
+                "The ferry crews will train on the new electric ferries at the harbour.",
+            ),
         ],
         "bay": [("b1", "Harbour shut as ferry crews strike", event)],
         "port": [("p1", "Ferry strike shuts the harbour", event)],
@@ -87,11 +92,11 @@ def test_a_story_a_killfile_rule_hides_is_in_no_discovery_list(
     _quiet_config(tmp_path, "[[ignore]]\nquery = 'title =~ \"^Sponsored\"'\n")
     assert "Sponsored" not in run(isolated_env, "list").stdout  # the rule is in force
     stories = {s["title"]: s["id"] for s in json.loads(run(isolated_env, "list", "--json").stdout)}
-    apple = stories["Apple harvest is the best in a decade"]
+    electric = stories["Ferry company orders two electric ferries for the harbour"]
     starred = run(isolated_env, "mark", str(stories["Ferry strike closes the harbour"]), "--star")
     assert starred.returncode == 0, starred.stderr
     outputs = {
-        "related": run(isolated_env, "related", str(apple), "--json"),
+        "related": run(isolated_env, "related", str(electric), "--json"),
         "also in": run(isolated_env, "related", str(stories["Harbour shut as ferry crews strike"])),
         "trending": run(isolated_env, "trending", "--json"),
         "recommend": run(isolated_env, "recommend", "--json"),
@@ -100,5 +105,7 @@ def test_a_story_a_killfile_rule_hides_is_in_no_discovery_list(
         assert result.returncode == 0, (name, result.stderr)
         assert "Sponsored" not in result.stdout, (name, result.stdout)
     # and the lists are not empty for another reason
+    assert json.loads(outputs["related"].stdout)["related"], outputs["related"].stdout
+    assert json.loads(outputs["recommend"].stdout), outputs["recommend"].stdout
     assert "Ferry strike shuts the harbour" in outputs["trending"].stdout
     assert "Ferry strike shuts the harbour" in outputs["also in"].stdout
