@@ -386,7 +386,7 @@ COMMANDS: tuple[Command, ...] = (
         "b",
         "toggle_sidebar",
         "Sidebar",
-        "Show or hide the sidebar (under 80 columns: over the headlines)",
+        "Show or hide the sidebar (under 100 columns: over the headlines)",
         "Views",
     ),
     Command(

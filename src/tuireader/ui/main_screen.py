@@ -65,8 +65,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-NARROW = 80
-"""Under this many columns the sidebar is shown only on request, over the headlines."""
+NARROW = 100
+"""Under this many columns the sidebar is shown only on request, over the headlines: at 80
+(the classic terminal) the headlines take the whole width, as in newsboat."""
 BULK_CONFIRM = 50
 """Marking more stories than this read at once asks first."""
 SORTS = (SortKey.DATE, SortKey.SOURCE, SortKey.TITLE)
@@ -117,7 +118,7 @@ class MainScreen(Screen[None]):
         self._count_again = False
         self._sidebar_wanted = session.settings.general.show_sidebar
         self._sidebar_overlay = False
-        """Under 80 columns: the sidebar is shown over the headlines."""
+        """Under :data:`NARROW` columns: the sidebar is shown over the headlines."""
         self._failed_accounts: set[str] = set()
         """Accounts whose last sync in this session failed (the sidebar shows them so)."""
         self.macros = macro_commands(session.settings.macros)
