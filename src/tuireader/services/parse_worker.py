@@ -33,20 +33,22 @@ class Prepared:
     """Words in each story's feed text, by key (is it summary-only?)."""
 
 
-def prepare(stories: Sequence[Story]) -> Prepared:
-    """Search text, word counts and discovery term counts: CPU work for a worker thread."""
+def prepare(stories: Sequence[Story], terms: bool = True) -> Prepared:
+    """Search text, word counts and (unless ``terms`` is false: the indexer will count them)
+    discovery term counts: CPU work for a worker thread."""
     prepared = Prepared()
     for story in stories:
         text, words = text_and_words(story)
         prepared.items.append((story, text))
-        prepared.terms[story.key] = heaviest_counts(
-            term_counts(story.title, text, story.categories)
-        )
+        if terms:
+            prepared.terms[story.key] = heaviest_counts(
+                term_counts(story.title, text, story.categories)
+            )
         prepared.words[story.key] = words
     return prepared
 
 
-def parse_and_prepare(data: bytes, url: str) -> tuple[ParsedFeed, Prepared]:
+def parse_and_prepare(data: bytes, url: str, terms: bool = True) -> tuple[ParsedFeed, Prepared]:
     """A feed document parsed and its stories prepared (what a worker process runs)."""
     parsed = parse_feed(data, url)
-    return parsed, prepare(parsed.stories)
+    return parsed, prepare(parsed.stories, terms)

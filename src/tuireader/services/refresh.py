@@ -230,13 +230,14 @@ class Refresher:
 
     async def _parse(self, data: bytes, url: str) -> tuple[ParsedFeed, Prepared]:
         """Parse in the process pool when there is one (a big refresh), else in a thread."""
+        terms = not self.defer_discovery  # else the indexer counts them
         if self._pool is not None:
             try:
                 loop = asyncio.get_running_loop()
-                return await loop.run_in_executor(self._pool, parse_and_prepare, data, url)
+                return await loop.run_in_executor(self._pool, parse_and_prepare, data, url, terms)
             except BrokenProcessPool:
                 self._pool = None  # carry on in threads
-        return await asyncio.to_thread(parse_and_prepare, data, url)
+        return await asyncio.to_thread(parse_and_prepare, data, url, terms)
 
     def _store(self, source: Source, prepared: Prepared, now: datetime) -> int:
         items = prepared.items
@@ -244,7 +245,8 @@ class Refresher:
             source, items, seen_since=to_timestamp(now) or 0, exact_texts=True
         )
         for touched in counts.touched:
-            self._terms[touched.id] = prepared.terms[touched.key]
+            if touched.key in prepared.terms:
+                self._terms[touched.id] = prepared.terms[touched.key]
             # the counts stand for the text from here on: keep the refresh small in memory
             self._touched.append(replace(touched, text=""))
         if self.fulltext is not None and source.kind in FETCHED:
