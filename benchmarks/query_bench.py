@@ -168,7 +168,7 @@ def time_ours(lib: Library, expr: str, runs: int) -> tuple[float, float, int]:
     for _ in range(runs):
         # a view's count and pages share one scan, kept until the store changes: forget it,
         # so each run is a first answer (as after a refresh or a mark), not a kept one
-        lib._stories._filtered.forget()
+        lib._stories.views.filtered.forget()
         t0 = time.perf_counter()
         total = lib.count(query)
         lib.page(query, 100, total=total)

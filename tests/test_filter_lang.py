@@ -268,6 +268,9 @@ TITLES = [
     "100% sure_thing",
     "Über café",
     "plain",
+    "the Thin line",
+    "\u212aiosk news with the Kelvin sign",
+    "sure thing\nthe second line",
 ]
 PATTERNS = [
     "linux",
@@ -283,6 +286,19 @@ PATTERNS = [
     "(?:x|)plain$",
     "^[[:upper:]]",
     "n(?=ux)",
+    # anchored: a prefix test first, which must never drop a match
+    "^the",
+    "^(the|a) ",
+    "^[lL]",
+    "^(?:x|)plain",
+    "^ki",  # k matches the Kelvin sign: no prefix past it
+    "^l.nux",
+    "^ba[sz]",
+    "(?m)^the second",  # multi-line: ^ is any line's start
+    "^100%",
+    "^sure_",
+    "\\Aplain",
+    "^(the|a|über) ",
 ]
 
 
@@ -320,6 +336,29 @@ def test_required_pieces() -> None:
     assert required_pieces("(ab)*c") == [frozenset({"c"})]
     assert required_pieces("(?:foo|)bar") == [frozenset({"bar"})]
     assert required_pieces("x?") == []
+
+
+def test_prefixes_and_telling() -> None:
+    from tuireader.domain.regex_hints import prefixes, telling
+
+    assert prefixes("^(the|a) .*x") == {"the ", "a "}
+    assert prefixes("^[ab]c") == {"ac", "bc"}
+    assert prefixes("^(?:x|)plain") == {"xpla", "pla"}  # stops at i
+    assert prefixes("^ab?c") == {"a"}
+    assert prefixes("^linux") == {"l"}  # stops at i, which matches the dotted capital
+    assert prefixes("^ki") == frozenset()  # k matches the Kelvin sign
+    assert prefixes("(?m)^the") == frozenset()  # any line's start
+    assert prefixes("the") == frozenset()  # not anchored
+    assert prefixes("^a|b") == frozenset()  # only one branch is anchored
+    assert prefixes("^(a|.)") == frozenset()  # one branch begins with anything
+    assert prefixes("^[a-z]x") == frozenset()
+    assert prefixes("^[^a]x") == frozenset()
+    assert prefixes("^(" + "|".join("abcdefghj") + ")x") == frozenset()  # too many
+    assert prefixes("^(") == frozenset()  # not a regex: no test, the regex says so
+    clauses = [frozenset({" "}), frozenset({"ban", "reject"}), frozenset({"the", "a"})]
+    assert telling(clauses) == [frozenset({"ban", "reject"})]  # "a" and " " tell nothing
+    assert telling([frozenset({" "}), frozenset({"a"})]) == [frozenset({" "})]
+    assert telling([]) == []
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,9 @@
 """What text a regex cannot match without: the literal pieces every match contains.
 
 ``^(the|a) .*(ban|reject)`` matches only a text holding ("the" or "a") and " " and ("ban" or
-"reject"). The store tests those pieces in SQL first (a substring test in C, no Python per
-row) and runs the regex only on the texts that hold them: the same answer, sooner.
+"reject"), and since it is anchored, begins with "the " or "a ". The store tests those in
+SQL first (a substring or prefix test in C, no Python per row), the most telling first, and
+runs the regex only on the texts that pass: the same answer, sooner.
 
 Pieces are ASCII and leave out the letters that a case-insensitive Python regex matches
 beyond ASCII (``i`` matches ``İ`` and ``ı``, ``k`` the Kelvin sign, ``s`` the long s), so a
@@ -84,3 +85,76 @@ def required_pieces(pattern: str) -> list[Clause]:
     except (re.error, RecursionError, OverflowError):
         return []
     return _sequence(list(parsed))
+
+
+_MAX_PREFIXES = 8
+"""An anchored regex with more alternative beginnings than this gets no prefix test."""
+
+
+def _begin(items: Any, starts: set[str]) -> tuple[set[str], bool]:
+    """The texts a match of ``items`` may begin with, each after one of ``starts``, and
+    whether ``items`` were literal to their end (so what follows extends them)."""
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            char = chr(arg)
+            if _UNSAFE.match(char):
+                return starts, False
+            starts = {start + char for start in starts}
+            continue
+        if name == "SUBPATTERN":
+            starts, whole = _begin(arg[-1], starts)
+        elif name == "IN":  # [xy], or (x|y) as the parser writes it
+            chars = [chr(a) for o, a in arg if str(o) == "LITERAL"]
+            if len(chars) != len(arg) or any(_UNSAFE.match(c) for c in chars):
+                return starts, False
+            if len(starts) * len(chars) > _MAX_PREFIXES:
+                return starts, False
+            starts = {start + char for start in starts for char in chars}
+            whole = True
+        elif name == "BRANCH":
+            found: set[str] = set()
+            whole = True
+            for branch in arg[1]:
+                begun, literal = _begin(branch, starts)
+                found |= begun
+                whole = whole and literal
+            if len(found) > _MAX_PREFIXES:
+                return {""}, False
+            starts = found
+        else:
+            return starts, False
+        if not whole:
+            return starts, False
+    return starts, True
+
+
+def prefixes(pattern: str) -> frozenset[str]:
+    """For a regex anchored at the text's start (``^…``, not multi-line), the ASCII texts
+    one of which every match begins with, case aside; empty when it cannot tell."""
+    if _sre is None:
+        return frozenset()
+    try:
+        parsed = _sre.parse(pattern, re.IGNORECASE)
+    except (re.error, RecursionError, OverflowError):
+        return frozenset()
+    items = list(parsed)
+    if parsed.state.flags & re.MULTILINE or not items or str(items[0][0]) != "AT":
+        return frozenset()
+    if str(items[0][1]) not in ("AT_BEGINNING", "AT_BEGINNING_STRING"):
+        return frozenset()
+    begun, _ = _begin(items[1:], {""})
+    if "" in begun:
+        return frozenset()
+    return frozenset(begun)
+
+
+def telling(clauses: list[Clause], most: int = 3) -> list[Clause]:
+    """The clauses worth testing, most telling first: those whose shortest piece is longest.
+
+    A clause of one-character pieces (" ", "a") holds for nearly every text, so it is only
+    kept when nothing better is there.
+    """
+    ranked = sorted(clauses, key=lambda c: (-min(len(p) for p in c), len(c), sorted(c)))
+    strong = [c for c in ranked if min(len(p) for p in c) >= 2]
+    return (strong or ranked[:1])[:most]

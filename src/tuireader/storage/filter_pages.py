@@ -1,11 +1,17 @@
 """Pages of a filter expression's view: ids first, then those stories' rows.
 
-The ids come from the ``stories_filter`` index, sorted (the ``+`` before each ORDER BY term
-keeps SQLite from walking the time index and reading every story's whole row to test it).
-Where the test is costly (a regex runs in Python for each story), a view's count and its
-pages come from one scan: every matching id, in the view's order, kept until the store
-changes (this connection's writes or another's commit). A cheap test is asked again each
-time: counting 100,000 matches costs less than sorting them.
+Two ways to a page, chosen by how many stories match (the view's count comes first):
+
+- Many match: walk the time index, newest first, testing each story, and stop at the page's
+  end. The first page of a view that half the stories match reads about 200 rows.
+- Few match: test every story in the ``stories_filter`` index, then sort the matches (the
+  ``+`` before each ORDER BY term keeps SQLite from walking the time index, reading every
+  story's whole row to find a few).
+
+Where the test is costly (a regex runs in Python for each story, or every body is read), a
+view's count and its pages come from one scan: every matching id, in the view's order, kept
+until the store changes (this connection's writes or another's commit). A cheap test is
+asked again each time: counting 100,000 matches costs less than sorting them.
 """
 
 from __future__ import annotations
@@ -15,6 +21,16 @@ from typing import Any
 
 from tuireader.storage.rows import HEADLINE_COLUMNS
 
+_WALK_ROWS = 20_000
+"""A page is found by walking the time index when about this many stories or fewer are
+tested on the way (the page's end times the share of stories that match)."""
+
+_BY_TIME = "s.sort_time DESC, s.id DESC"
+"""The order the time index walks (``stories_by_time``)."""
+
+_BODIES = (" REGEXP ", "s.content", "s.summary", "story_pages p")
+"""What makes a test costly: Python run for each story, or every story's body read."""
+
 
 class FilterPages:
     """The ordered ids of the last filtered view asked for, on one connection."""
@@ -22,6 +38,7 @@ class FilterPages:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._last: tuple[tuple[object, ...], list[int]] | None = None
+        self._counted: tuple[tuple[object, ...], int, int] | None = None
 
     def _generation(self) -> tuple[int, int]:
         """Changes when anything is written: by another connection, or by this one."""
@@ -31,21 +48,23 @@ class FilterPages:
     def forget(self) -> None:
         """Drop what is kept (benchmarks time the first answer)."""
         self._last = None
+        self._counted = None
 
     @staticmethod
     def costly(where: str) -> bool:
-        """Whether the test runs Python for each story (a regex)."""
-        return " REGEXP " in where
+        """Whether the test runs Python for each story (a regex) or reads every body."""
+        return any(part in where for part in _BODIES)
 
     def count(self, where: str, args: list[object], order: str) -> int:
         """How many stories match."""
         if self.costly(where):
             return len(self.ids(where, args, order))
-        row = self.conn.execute(
-            f"SELECT count(*) FROM stories s JOIN sources src ON src.id = s.source_id{where}",
-            args,
-        ).fetchone()
-        return int(row[0])
+        join = " JOIN sources src ON src.id = s.source_id" if "src." in where else ""
+        row = self.conn.execute(f"SELECT count(*) FROM stories s{join}{where}", args).fetchone()
+        matched = int(row[0])
+        stored = int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+        self._counted = ((where, tuple(args), self._generation()), matched, stored)
+        return matched
 
     def page(
         self, where: str, args: list[object], order: str, limit: int, offset: int
@@ -53,7 +72,19 @@ class FilterPages:
         """The ids of one page, in ``order``."""
         if self.costly(where):
             return self.ids(where, args, order)[offset : offset + limit]
-        return self._select(where, args, order, " LIMIT ? OFFSET ?", [limit, offset])
+        more: list[object] = [limit, offset]
+        if order == _BY_TIME and self._walk(where, args, limit + offset):
+            return self._select(where, args, order, " LIMIT ? OFFSET ?", more, walk=True)
+        return self._select(where, args, order, " LIMIT ? OFFSET ?", more)
+
+    def _walk(self, where: str, args: list[object], end: int) -> bool:
+        """Whether walking the time index to the ``end``th match tests few enough stories
+        (known from this view's count, when it was the last asked on an unchanged store)."""
+        counted = self._counted
+        if counted is None or counted[0] != (where, tuple(args), self._generation()):
+            return False
+        matched, stored = counted[1], counted[2]
+        return matched > 0 and end * stored <= _WALK_ROWS * matched
 
     def ids(self, where: str, args: list[object], order: str) -> list[int]:
         """Every matching id, in ``order`` (ORDER BY terms, comma-separated)."""
@@ -66,14 +97,23 @@ class FilterPages:
         return ids
 
     def _select(
-        self, where: str, args: list[object], order: str, limit: str, more: list[object]
+        self,
+        where: str,
+        args: list[object],
+        order: str,
+        limit: str,
+        more: list[object],
+        walk: bool = False,
     ) -> list[int]:
-        unindexed = ", ".join("+" + term for term in order.split(", "))
+        if walk:
+            stories, terms = "stories s INDEXED BY stories_by_time", order
+        else:
+            stories, terms = "stories s", ", ".join("+" + term for term in order.split(", "))
+        join = " JOIN sources src ON src.id = s.source_id" if "src." in where + order else ""
         return [
             int(r[0])
             for r in self.conn.execute(
-                f"SELECT s.id FROM stories s JOIN sources src ON src.id = s.source_id{where}"
-                f" ORDER BY {unindexed}{limit}",
+                f"SELECT s.id FROM {stories}{join}{where} ORDER BY {terms}{limit}",
                 [*args, *more],
             )
         ]

@@ -29,7 +29,7 @@ from tuireader.domain.filter_lang import (
     compile_regex,
     parse,
 )
-from tuireader.domain.regex_hints import required_pieces
+from tuireader.domain.regex_hints import prefixes, required_pieces, telling
 
 NOW = object()
 """Stands in the parameters for the time the query runs (Unix seconds), which the caller
@@ -203,21 +203,28 @@ class _Compiler:
         op = "<" if c.op in (Op.LT, Op.LE) else ">="
         return f"(s.sort_time {op} {self.bind(start)})"
 
-    def like(self, expr: str, piece: str) -> str:
-        """``expr`` holds ``piece``, ASCII case aside (SQLite's LIKE, in C)."""
+    def like(self, expr: str, piece: str, begins: bool = False) -> str:
+        """``expr`` holds ``piece`` (``begins``: begins with it), ASCII case aside (SQLite's
+        LIKE, in C)."""
         escaped = piece.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return f"{expr} LIKE {self.bind('%' + escaped + '%')} ESCAPE '\\'"
+        pattern = ("" if begins else "%") + escaped + "%"
+        return f"{expr} LIKE {self.bind(pattern)} ESCAPE '\\'"
 
     def regex(self, c: Comparison, expr: str) -> str:
         if c.literal and not (_META & set(c.literal)) and not _UNSAFE.search(c.literal):
             return f"({self.like(expr, c.literal)})"  # a plain word: the same answer
-        # the pieces every match holds, tested first: the regex runs on those rows only
-        # (not for age, whose expression takes the time: it is written once)
-        clauses = required_pieces(compile_regex(c.literal).pattern) if "?" not in expr else []
-        tests = [
-            "(" + " OR ".join(self.like(expr, piece) for piece in sorted(clause)) + ")"
-            for clause in clauses
-        ]
+        # what every match begins with and the pieces it holds, tested first: the regex runs
+        # on those rows only (not for age, whose expression takes the time: it is written once)
+        tests: list[str] = []
+        if "?" not in expr:
+            pattern = compile_regex(c.literal).pattern
+            starts = sorted(prefixes(pattern))
+            if starts:
+                tests.append("(" + " OR ".join(self.like(expr, p, True) for p in starts) + ")")
+            tests += [
+                "(" + " OR ".join(self.like(expr, piece) for piece in sorted(clause)) + ")"
+                for clause in telling(required_pieces(pattern))
+            ]
         tests.append(f"{expr} REGEXP {self.bind(c.literal)}")
         return "(" + " AND ".join(tests) + ")"
 

@@ -11,7 +11,7 @@ from tuireader.domain.health import FETCH_LOG_KEEP
 from tuireader.domain.models import FetchStatus, Source, SourceOptions, fetch_failed
 from tuireader.storage.database import write
 from tuireader.storage.rows import SOURCE_COLUMNS, SOURCE_COUNT, options_json, source_from_row
-from tuireader.storage.stories_repo import HIDDEN
+from tuireader.storage.story_views import HIDDEN
 
 
 class SourceRepo:

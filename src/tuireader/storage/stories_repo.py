@@ -8,45 +8,20 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
 from tuireader.domain.dates import to_timestamp
 from tuireader.domain.models import StoreCounts, Story, StoryText
-from tuireader.domain.query import SortKey, StoryQuery, fts_query
+from tuireader.domain.query import StoryQuery
 from tuireader.domain.titles import fold as normalize_title
 from tuireader.storage import search_index
 from tuireader.storage.database import write
-from tuireader.storage.filter_pages import FilterPages
-from tuireader.storage.filter_sql import compile_filter
 from tuireader.storage.rows import (
     FULL_COLUMNS,
-    HEADLINE_COLUMNS,
-    HEADLINE_COUNT,
     enclosures_json,
     extras_json,
     story_from_row,
 )
-
-_ORDER: dict[SortKey, tuple[str, ...]] = {
-    SortKey.DATE: ("s.sort_time DESC", "s.id DESC"),
-    SortKey.SOURCE: (
-        "coalesce(nullif(src.title, ''), src.url) COLLATE NOCASE ASC",
-        "s.sort_time DESC",
-        "s.id DESC",
-    ),
-    SortKey.TITLE: ("s.title COLLATE NOCASE ASC", "s.sort_time DESC", "s.id DESC"),
-}
-
-
-HIDDEN = "s.id NOT IN (SELECT story_id FROM story_ignored WHERE action = 'hide')"
-"""Leaves out the stories a killfile rule hides."""
-
-
-def _flip(term: str) -> str:
-    """One ORDER BY term (always written with ASC or DESC) in the opposite direction."""
-    if term.endswith(" DESC"):
-        return term[: -len(" DESC")] + " ASC"
-    return term[: -len(" ASC")] + " DESC"
+from tuireader.storage.story_views import StoryViews
 
 
 def _hash(story: Story, extras: str, enclosures: str) -> str:
@@ -75,7 +50,21 @@ class StoryRepo:
     def __init__(self, conn: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
         self.conn = conn
         self.clock = clock
-        self._filtered = FilterPages(conn)
+        self.views = StoryViews(conn, clock)
+
+    def page(
+        self, query: StoryQuery, limit: int, offset: int = 0, total: int | None = None
+    ) -> list[Story]:
+        """Headline rows (no bodies) for a view, in its order (see :class:`StoryViews`)."""
+        return self.views.page(query, limit, offset, total)
+
+    def count(self, query: StoryQuery) -> int:
+        """How many stories a view holds."""
+        return self.views.count(query)
+
+    def ids(self, query: StoryQuery) -> list[int]:
+        """Ids of every story in a view, in its order."""
+        return self.views.ids(query)
 
     def upsert(
         self,
@@ -218,130 +207,6 @@ class StoryRepo:
             " coalesce((SELECT max(id) FROM stories), 0))"
         ).fetchone()
         return int(row[0]) + 1
-
-    def _where(self, query: StoryQuery) -> tuple[str, list[object]]:
-        # not "src.removed_at IS NULL": this form lets a count skip the join to sources
-        clauses: list[str] = [
-            "s.source_id NOT IN (SELECT id FROM sources WHERE removed_at IS NOT NULL)"
-        ]
-        args: list[object] = []
-        if query.ignored:
-            clauses.append("s.id IN (SELECT story_id FROM story_ignored)")
-        else:
-            clauses.append(HIDDEN)
-        for expr in (query.expr, query.filter):
-            if expr:
-                condition, bound = compile_filter(expr, self.clock())
-                clauses.append(condition)
-                args.extend(bound)
-        if query.unread:
-            # with an expression, the stories_filter index answers (see filter_sql._FLAGS)
-            clauses.append("+s.read = 0" if query.expr or query.filter else "s.read = 0")
-        if query.starred:
-            clauses.append("s.starred = 1")
-        if query.saved:
-            clauses.append("src.kind = 'saved'")
-        if query.source_ids:
-            clauses.append(f"s.source_id IN ({','.join('?' * len(query.source_ids))})")
-            args.extend(query.source_ids)
-        if query.folder is not None:
-            clauses.append("src.folder = ?")
-            args.append(query.folder)
-        if query.account is not None:
-            clauses.append("src.account = ?")
-            args.append(query.account)
-        if query.since is not None:
-            clauses.append("s.sort_time >= ?")
-            args.append(to_timestamp(query.since))
-        if query.text:
-            clauses.append("instr(lower(s.title), ?) > 0")
-            args.append(query.text.lower())
-        if query.collapse:
-            clauses.append(
-                "(s.cluster_id IS NULL OR NOT EXISTS (SELECT 1 FROM stories o"
-                " WHERE o.cluster_id = s.cluster_id AND (o.sort_time > s.sort_time"
-                " OR (o.sort_time = s.sort_time AND o.id > s.id))))"
-            )
-        match = fts_query(query.search) if query.search else ""
-        if query.search:
-            clauses.append("s.id IN (SELECT rowid FROM story_search WHERE story_search MATCH ?)")
-            args.append(match or '""')
-        return " WHERE " + " AND ".join(clauses), args
-
-    def page(
-        self, query: StoryQuery, limit: int, offset: int = 0, total: int | None = None
-    ) -> list[Story]:
-        """Headline rows (no bodies) for a view, in its order.
-
-        Given the view's ``total``, a page in the far half is read from the other end (the
-        order reversed), so jumping to the last story never walks the whole table.
-        """
-        where, args = self._where(query)
-        terms = (("s.read ASC",) if query.unread_first else ()) + _ORDER[query.sort]
-        if query.expr or query.filter:
-            ids = self._filtered.page(where, args, ", ".join(terms), limit, offset)
-            return self._stories(query, self._filtered.rows(ids, self._extra(query)))
-        if total is not None and offset > total // 2:
-            back = max(0, total - offset - limit)
-            count = min(limit, total - offset)
-            reverse = ", ".join(_flip(term) for term in terms)
-            rows = self._select(query, where, args, reverse, count, back)
-            return list(reversed(rows))
-        return self._select(query, where, args, ", ".join(terms), limit, offset)
-
-    def _select(
-        self, query: StoryQuery, where: str, args: list[object], order: str, limit: int, offset: int
-    ) -> list[Story]:
-        rows = self.conn.execute(
-            f"SELECT {HEADLINE_COLUMNS}{self._extra(query)} FROM stories s JOIN sources src"
-            f" ON src.id = s.source_id{where} ORDER BY {order} LIMIT ? OFFSET ?",
-            (*args, limit, offset),
-        ).fetchall()
-        return self._stories(query, rows)
-
-    @staticmethod
-    def _extra(query: StoryQuery) -> str:
-        """In a collapsed view, how many other sources carry each story's event."""
-        if not query.collapse:
-            return ""
-        return (
-            ", (SELECT count(DISTINCT o.source_id) - 1 FROM stories o"
-            " WHERE o.cluster_id = s.cluster_id)"
-        )
-
-    @staticmethod
-    def _stories(query: StoryQuery, rows: list[Any]) -> list[Story]:
-        stories = [story_from_row(r[:HEADLINE_COUNT]) for r in rows]
-        if query.collapse:
-            for story, row in zip(stories, rows, strict=True):
-                story.cluster_sources = max(0, int(row[HEADLINE_COUNT] or 0))
-        return stories
-
-    def ids(self, query: StoryQuery) -> list[int]:
-        """Ids of every story in a view, in its order."""
-        where, args = self._where(query)
-        rows = self.conn.execute(
-            f"SELECT s.id FROM stories s JOIN sources src ON src.id = s.source_id{where}"
-            f" ORDER BY {', '.join(_ORDER[query.sort])}",
-            args,
-        ).fetchall()
-        return [r[0] for r in rows]
-
-    def count(self, query: StoryQuery) -> int:
-        """How many stories a view holds."""
-        where, args = self._where(query)
-        if query.expr or query.filter:
-            terms = (("s.read ASC",) if query.unread_first else ()) + _ORDER[query.sort]
-            return self._filtered.count(where, args, ", ".join(terms))
-        needs_sources = (
-            query.folder is not None
-            or query.account is not None
-            or query.saved
-            or bool(query.expr or query.filter)
-        )
-        join = " JOIN sources src ON src.id = s.source_id" if needs_sources else ""
-        row = self.conn.execute(f"SELECT count(*) FROM stories s{join}{where}", args).fetchone()
-        return int(row[0])
 
     def get(self, story_id: int) -> Story | None:
         """One story with its body and page lists."""
