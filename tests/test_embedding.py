@@ -174,3 +174,15 @@ def test_index_meaning_embeds_what_a_refresh_stored_and_no_more(tmp_path: Path) 
     # a story deleted takes its vector with it
     conn.execute("DELETE FROM stories WHERE id = ?", (ids["s01"],))
     assert conn.execute("SELECT count(*) FROM story_vectors").fetchone()[0] == stories - 1
+
+
+def test_related_before_the_library_is_embedded_finds_stories_by_their_words(
+    tmp_path: Path,
+) -> None:
+    """The app embeds on a thread after stories are stored: until it has, the open story has
+    a vector and the rest do not, and Related must still list the stories sharing words."""
+    library, discovery, ids = _library(tmp_path, None)
+    assert library.connection.execute("SELECT count(*) FROM story_vectors").fetchone()[0] == 0
+    related = discovery.related(ids["s01"])  # type: ignore[attr-defined]
+    assert discovery.semantic.available  # type: ignore[attr-defined]
+    assert related and any(r.why.startswith("shares ") for r in related)

@@ -272,9 +272,7 @@ class Discovery:
             # nearest by meaning and topic are the candidates (a BM25 ranking of every story
             # sharing a word is most of related's time at 100,000 stories, and it adds
             # versions of the same event, which are left out, more than stories on the topic)
-            terms = sorted(sig, key=lambda t: -sig[t])[:RELATED_QUERY_TERMS]
-            match = " OR ".join(f'"{f}"' for t in terms for f in forms(t)[:2])
-            candidates = [i for i in self.repo.search_candidates(match, 60) if i != story_id]
+            candidates = self._sharing_words(story_id, sig)
         if vector is not None and row.cluster_id is not None:
             # the event's other versions say what kind of story it is, in their own words
             versions = self.semantic.vectors(self.repo.cluster_members(row.cluster_id))
@@ -287,6 +285,10 @@ class Discovery:
         meaning: dict[int, tuple[float, float]] = {}
         if vector is not None:
             near = self.semantic.nearest(vector, SEMANTIC_CANDIDATES, story_id, TOPIC_SHARE)
+            if sig and len(near) < SEMANTIC_CANDIDATES:
+                # few stories have meaning yet (it is embedded on a thread after they are
+                # stored, or the library is small): the words find the rest
+                candidates = self._sharing_words(story_id, sig)
             meaning = {i: (sem, topic) for i, sem, topic in near}
             known = set(candidates)
             candidates += [i for i in meaning if i not in known]
@@ -322,6 +324,12 @@ class Discovery:
             close = [] if shared else self._closest_words(cid, vector)
             out.append(Ranked(cid, score, _why([words.get(t, t) for t in shared], close)))
         return out
+
+    def _sharing_words(self, story_id: int, sig: dict[str, float]) -> list[int]:
+        """Stories sharing the most telling words of ``sig``, best first (FTS5's BM25)."""
+        terms = sorted(sig, key=lambda t: -sig[t])[:RELATED_QUERY_TERMS]
+        match = " OR ".join(f'"{f}"' for t in terms for f in forms(t)[:2])
+        return [i for i in self.repo.search_candidates(match, 60) if i != story_id]
 
     def _distinct(self, story_id: int, ordered: Sequence[int], n: int) -> set[int]:
         """The first ``n`` of ``ordered`` that are not one story twice: the same title
