@@ -7,12 +7,13 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from apphelpers import make_app, workers_done
+from apphelpers import make_app, notes_of, workers_done
 from feedserver import FeedServer
 from test_query_cli import rss
 from tuireader.domain.models import Source, SourceKind
 from tuireader.ui.main_screen import MainScreen
 from tuireader.ui.widgets.headline_list import HeadlineList
+from tuireader.ui.widgets.query_box import QueryBox
 from tuireader.ui.widgets.sidebar import Sidebar
 
 SIZE = (140, 40)
@@ -48,11 +49,27 @@ async def test_filter_takes_an_expression_and_saves_it_as_a_view(tmp_path: Path)
         await workers_done(app)
         assert hl.total == 1
         await pilot.press("enter", "F")
-        # a half-typed expression is words, and matches no title
-        await pilot.press("f", *"title =~")
+        # a half-typed or broken expression filters nothing, and says where it is wrong
+        box = app.screen.query_one(QueryBox)
+        notes = notes_of(app)
+        await pilot.press("f", *'title =~ "^(the|a"')
         await workers_done(app)
-        assert hl.total == 0
+        assert hl.total == 7
+        assert box.error.startswith("column 1: bad regex") and "\n" not in box.error
+        await pilot.press("enter")
+        assert box.shown  # still there to be mended
+        assert notes[-1].startswith("column 1: bad regex")
+        await pilot.press("backspace", *')"')
+        await workers_done(app)
+        assert box.error == "" and hl.total < 7
         await pilot.press("enter", "F")
+        # what was typed is told as typed: brackets in it are not markup
+        await pilot.press("f", *"title # [bold]x")
+        await workers_done(app)
+        assert "'[bold]x'" in box.error
+        shown = box._border_subtitle  # what the border draws
+        assert shown is not None and "'[bold]x'" in shown.plain
+        await pilot.press("escape", "F")
     again = make_app(tmp_path)  # the view is kept
     async with again.run_test(size=SIZE) as pilot:
         await workers_done(again)

@@ -380,3 +380,16 @@ def test_a_views_count_and_pages_follow_every_write(tmp_path: Path, expr: str) -
     other.mark([ids["a2"]], read=False)  # another one
     assert library.count(query) == 2
     assert [s.id for s in library.page(query, 1, offset=1)] == [ids["a3"]]
+
+
+def test_an_expression_typed_wrong_is_told_from_plain_words() -> None:
+    from tuireader.domain.filter_lang import expression_error
+
+    assert expression_error("linux kernel") is None  # words
+    assert expression_error("title of the book") is None  # words that begin with a name
+    assert expression_error('title =~ "x"') is None  # an expression
+    half = expression_error('title =~ "x" or')
+    assert half is not None and str(half).startswith("column ")
+    typo = expression_error('titel = "x"')
+    assert typo is not None and "unknown attribute" in str(typo)
+    assert expression_error('(unread = "yes"') is not None

@@ -288,6 +288,20 @@ def looks_like_expression(text: str) -> bool:
     return True
 
 
+_ATTEMPT = re.compile(r"[\s(]*[A-Za-z_]+\s*(?:[=!#<>]|between\b)", re.IGNORECASE)
+"""How an expression begins: a name, then an operator (plain words do not)."""
+
+
+def expression_error(text: str) -> FilterError | None:
+    """Why ``text``, typed as an expression (a name, then an operator), is not one; None
+    when it is one, or is plain words."""
+    try:
+        parse(text)
+    except FilterError as exc:
+        return exc if _ATTEMPT.match(text) else None
+    return None
+
+
 def comparisons(tree: Expr) -> list[Comparison]:
     """Every comparison in a tree, left to right."""
     if isinstance(tree, Comparison):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from enum import Enum
 
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input
+
+from tuireader.domain.text import clean_line
 
 
 class Mode(Enum):
@@ -39,12 +42,24 @@ class QueryBox(Input):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="-hidden")
         self.mode = Mode.SEARCH
+        self._error = ""
+
+    @property
+    def error(self) -> str:
+        """Why the filter typed is not an expression yet ("" when it is, or is words)."""
+        return self._error
+
+    @error.setter
+    def error(self, reason: str) -> None:
+        self._error = reason
+        self.border_subtitle = Content(clean_line(reason)) if reason else None  # plain: no markup
 
     def ask(self, mode: Mode, value: str) -> None:
         """Show the line for ``mode``, holding ``value``, and take focus."""
         self.mode = mode
         self.placeholder = mode.value
         self.value = value
+        self.error = ""
         self.remove_class("-hidden")
         self.screen.set_focus(self)  # at once: the keys typed next, in the same batch, are its
 
@@ -67,4 +82,7 @@ class QueryBox(Input):
         event.stop()
         if self.mode is Mode.SEARCH:
             self.post_message(self.Searched(event.value.strip()))
+        elif self._error:  # said once, and the line stays to be mended
+            self.notify(self._error, title="Not an expression", severity="error", markup=False)
+            return
         self.close()
