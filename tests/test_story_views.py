@@ -56,14 +56,15 @@ def test_removed_and_hidden_stories_stay_out(tmp_path: Path, query: StoryQuery) 
     assert hiding.count(query) == len(hidden)
 
 
-def _corpus(path: Path, stories: int) -> Library:
+def _corpus(path: Path, stories: int, bodies: bool = False) -> Library:
     conn, _ = open_database(path)
     library = Library(conn, Settings(), clock=lambda: 2_000_000_000.0)
     source, _ = library.add_source(Source(url="http://walk.example/", kind=SourceKind.FEED))
     made = []
     for n in range(stories):
         title = f"story {n} " + ("dense " if n % 2 else "") + ("sparse" if n % 97 == 0 else "")
-        made.append(Story(key=str(n), title=title, published=None))
+        content = f"<p>The text of {title}</p>" if bodies else ""
+        made.append(Story(key=str(n), title=title, content=content, published=None))
     library.store(source, [(s, story_text(s.title, "", s.content_type)) for s in made], 0)
     # equal times across many stories: the id breaks the tie the same way on both paths
     conn.execute("UPDATE stories SET sort_time = 1000 + id / 7")
@@ -88,3 +89,23 @@ def test_walking_the_time_index_gives_the_sorted_pages(
     assert pages() == sorted_pages
     flat = [i for page in sorted_pages for i in page]
     assert flat and len(flat) == len(set(flat)) == library.count(query)
+
+
+def test_a_scan_of_every_body_reads_the_store_mapped_with_the_same_answer(
+    tmp_path: Path,
+) -> None:
+    library = _corpus(tmp_path / "mapped.db", 300, bodies=True)
+    conn = library.connection
+
+    def mapped() -> int:
+        return int(conn.execute("PRAGMA mmap_size").fetchone()[0])
+
+    body = StoryQuery(expr='content =~ "sparse"')  # bodies: the stories' text
+    titles = StoryQuery(expr='title =~ "sparse"')
+    library.count(titles)
+    assert mapped() == 0  # a title test reads no body: nothing is mapped
+    unmapped = [s.id for s in library.page(body, 50)]
+    assert mapped() == filter_pages.MAP_BYTES
+    library.connection.execute("PRAGMA mmap_size = 0")
+    assert unmapped == [s.id for s in library.page(body, 50)]  # the answer mapped or not
+    assert len(unmapped) == library.count(titles) == 4  # stories 0, 97, 194, 291
