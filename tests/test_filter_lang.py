@@ -299,6 +299,15 @@ PATTERNS = [
     "^sure_",
     "\\Aplain",
     "^(the|a|über) ",
+    # letters a regex matches beyond ASCII case: a one-character wildcard in SQL
+    "kiosk",
+    "^kiosk",
+    "lİnux",
+    "ba[sſ]",
+    "crisis",
+    "kernel (6|7)",
+    "ÜBER",
+    "with a (dotted|dotless)",
 ]
 
 
@@ -332,7 +341,10 @@ def test_required_pieces() -> None:
         frozenset({" "}),
         frozenset({"ban", "reject"}),
     ]
-    assert required_pieces("linux") == [frozenset({"l"}), frozenset({"nux"})]  # not the i
+    assert required_pieces("linux") == [frozenset({"linux"})]  # the i is wild in SQL
+    assert required_pieces("crisis") == [frozenset({"crisis"})]  # "cr" tells
+    assert required_pieces("sis") == []  # s, i, s: all wild
+    assert required_pieces("ſiſ") == []  # every letter wild: it tells nothing
     assert required_pieces("(ab)*c") == [frozenset({"c"})]
     assert required_pieces("(?:foo|)bar") == [frozenset({"bar"})]
     assert required_pieces("x?") == []
@@ -343,10 +355,10 @@ def test_prefixes_and_telling() -> None:
 
     assert prefixes("^(the|a) .*x") == {"the ", "a "}
     assert prefixes("^[ab]c") == {"ac", "bc"}
-    assert prefixes("^(?:x|)plain") == {"xpla", "pla"}  # stops at i
+    assert prefixes("^(?:x|)plain") == {"xplain", "plain"}
     assert prefixes("^ab?c") == {"a"}
-    assert prefixes("^linux") == {"l"}  # stops at i, which matches the dotted capital
-    assert prefixes("^ki") == frozenset()  # k matches the Kelvin sign
+    assert prefixes("^linux") == {"linux"}  # the i is wild in SQL: it matches İ too
+    assert prefixes("^ki") == frozenset()  # both wild (k matches the Kelvin sign): no test
     assert prefixes("(?m)^the") == frozenset()  # any line's start
     assert prefixes("the") == frozenset()  # not anchored
     assert prefixes("^a|b") == frozenset()  # only one branch is anchored
@@ -359,6 +371,8 @@ def test_prefixes_and_telling() -> None:
     assert telling(clauses) == [frozenset({"ban", "reject"})]  # "a" and " " tell nothing
     assert telling([frozenset({" "}), frozenset({"a"})]) == [frozenset({" "})]
     assert telling([]) == []
+    assert telling([frozenset({"kiss"}), frozenset({"ab"})]) == [frozenset({"ab"})]
+    assert telling([frozenset({"kernel"}), frozenset({"ab"})])[0] == frozenset({"kernel"})
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,12 @@
 SQL first (a substring or prefix test in C, no Python per row), the most telling first, and
 runs the regex only on the texts that pass: the same answer, sooner.
 
-Pieces are ASCII and leave out the letters that a case-insensitive Python regex matches
-beyond ASCII (``i`` matches ``İ`` and ``ı``, ``k`` the Kelvin sign, ``s`` the long s), so a
-case-insensitive ASCII substring test never misses a text the regex matches.
+Pieces are the regex's literal text. A case-insensitive Python regex matches some letters
+beyond their ASCII case (``i`` matches ``İ`` and ``ı``, ``k`` the Kelvin sign, ``s`` the long
+s) and a letter beyond ASCII in its every case; SQL's LIKE folds ASCII case only. So the test
+puts a one-character wildcard where such a letter stands (:func:`is_wild`): it never misses a
+text the regex matches. A piece tells as much as the letters that are not wild in it
+(:func:`weight`).
 """
 
 from __future__ import annotations
@@ -28,8 +31,18 @@ Clause = frozenset[str]
 """Pieces of which a match holds at least one."""
 
 
+def is_wild(char: str) -> bool:
+    """Whether a substring test must take any one character for ``char``."""
+    return _UNSAFE.match(char) is not None
+
+
+def weight(piece: str) -> int:
+    """How telling a piece is: its letters that are not wild."""
+    return len(_UNSAFE.sub("", piece))
+
+
 def _pieces(run: str) -> list[str]:
-    return [p for p in _UNSAFE.split(run) if p]
+    return [run] if weight(run) else []
 
 
 def _sequence(items: Any) -> list[Clause]:
@@ -71,13 +84,14 @@ def _either(alternatives: list[list[Clause]]) -> Clause | None:
     for clauses in alternatives:
         if not clauses:
             return None
-        pieces |= max(clauses, key=lambda c: min(len(p) for p in c))  # its most telling
+        pieces |= max(clauses, key=lambda c: min(weight(p) for p in c))  # its most telling
     return frozenset(pieces)
 
 
 def required_pieces(pattern: str) -> list[Clause]:
-    """Clauses (each a set of ASCII pieces, one of which a match holds) that every match of
-    ``pattern`` satisfies, case aside; ``[]`` when nothing is required or it cannot tell."""
+    """Clauses (each a set of pieces, one of which a match holds) that every match of
+    ``pattern`` satisfies, case and wild letters aside; ``[]`` when nothing is required or
+    it cannot tell."""
     if _sre is None:
         return []
     try:
@@ -98,15 +112,13 @@ def _begin(items: Any, starts: set[str]) -> tuple[set[str], bool]:
         name = str(op)
         if name == "LITERAL":
             char = chr(arg)
-            if _UNSAFE.match(char):
-                return starts, False
             starts = {start + char for start in starts}
             continue
         if name == "SUBPATTERN":
             starts, whole = _begin(arg[-1], starts)
         elif name == "IN":  # [xy], or (x|y) as the parser writes it
             chars = [chr(a) for o, a in arg if str(o) == "LITERAL"]
-            if len(chars) != len(arg) or any(_UNSAFE.match(c) for c in chars):
+            if len(chars) != len(arg):
                 return starts, False
             if len(starts) * len(chars) > _MAX_PREFIXES:
                 return starts, False
@@ -130,8 +142,9 @@ def _begin(items: Any, starts: set[str]) -> tuple[set[str], bool]:
 
 
 def prefixes(pattern: str) -> frozenset[str]:
-    """For a regex anchored at the text's start (``^…``, not multi-line), the ASCII texts
-    one of which every match begins with, case aside; empty when it cannot tell."""
+    """For a regex anchored at the text's start (``^…``, not multi-line), the texts one of
+    which every match begins with, case aside (and wild letters, :func:`is_wild`); empty when
+    it cannot tell, or when one of them tells nothing (every letter wild)."""
     if _sre is None:
         return frozenset()
     try:
@@ -144,7 +157,7 @@ def prefixes(pattern: str) -> frozenset[str]:
     if str(items[0][1]) not in ("AT_BEGINNING", "AT_BEGINNING_STRING"):
         return frozenset()
     begun, _ = _begin(items[1:], {""})
-    if "" in begun:
+    if any(weight(start) == 0 for start in begun):
         return frozenset()
     return frozenset(begun)
 
@@ -153,8 +166,9 @@ def telling(clauses: list[Clause], most: int = 3) -> list[Clause]:
     """The clauses worth testing, most telling first: those whose shortest piece is longest.
 
     A clause of one-character pieces (" ", "a") holds for nearly every text, so it is only
-    kept when nothing better is there.
+    kept when nothing better is there; wild letters count for nothing (:func:`weight`).
     """
-    ranked = sorted(clauses, key=lambda c: (-min(len(p) for p in c), len(c), sorted(c)))
-    strong = [c for c in ranked if min(len(p) for p in c) >= 2]
+    ranked = sorted(clauses, key=lambda c: (-min(weight(p) for p in c), len(c), sorted(c)))
+    ranked = [c for c in ranked if min(weight(p) for p in c) > 0]
+    strong = [c for c in ranked if min(weight(p) for p in c) >= 2]
     return (strong or ranked[:1])[:most]

@@ -29,7 +29,7 @@ from tuireader.domain.filter_lang import (
     compile_regex,
     parse,
 )
-from tuireader.domain.regex_hints import prefixes, required_pieces, telling
+from tuireader.domain.regex_hints import is_wild, prefixes, required_pieces, telling
 
 NOW = object()
 """Stands in the parameters for the time the query runs (Unix seconds), which the caller
@@ -204,9 +204,11 @@ class _Compiler:
         return f"(s.sort_time {op} {self.bind(start)})"
 
     def like(self, expr: str, piece: str, begins: bool = False) -> str:
-        """``expr`` holds ``piece`` (``begins``: begins with it), ASCII case aside (SQLite's
-        LIKE, in C)."""
-        escaped = piece.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        """``expr`` holds ``piece`` (``begins``: begins with it), ASCII case aside and any one
+        character where a letter is wild (SQLite's LIKE, in C)."""
+        escaped = "".join(
+            "_" if is_wild(char) else "\\" + char if char in "\\%_" else char for char in piece
+        )
         pattern = ("" if begins else "%") + escaped + "%"
         return f"{expr} LIKE {self.bind(pattern)} ESCAPE '\\'"
 
