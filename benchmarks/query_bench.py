@@ -65,7 +65,13 @@ QUERIES: list[tuple[str, str]] = [
         '( author =~ "Noah" or author =~ "Müller" ) and'
         ' ( title =~ "broadband" or title =~ "privacy" )',
     ),
+    # a substring test costs as many steps as the bodies hold its rarest letter: q is rare
     ("content, a word", 'content =~ "quantum"'),
+    ("content, a word of common letters", 'content =~ "tornado"'),
+    ("content, a word of i, k and s", 'content =~ "crisis"'),
+    # a regex with words in it is tested by those words first; one with none runs on every body
+    ("content, a regex with words", 'content =~ "broadband (plan|deal)s?"'),
+    ("content, a regex with no word", 'content =~ "[xz]{{3}}"'),
 ]
 
 

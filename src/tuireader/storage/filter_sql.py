@@ -97,6 +97,29 @@ _UNSAFE = re.compile(r"[iksIKS]|[^\x00-\x7f]")
 ``İ`` in a regex, not in LIKE): a literal holding one runs as a regex."""
 
 
+_BY_FREQUENCY = " <>/=\"'.,-\netaoinshrdlcumwfgypbvkjxqz"
+"""Characters of news text and its HTML, the most frequent first; any other is rarer."""
+
+_MIN_SCAN = 3
+"""The shortest part of a piece a substring test begins a scan with."""
+
+
+def _rarity(char: str) -> int:
+    found = _BY_FREQUENCY.find(char.lower())
+    return len(_BY_FREQUENCY) if found < 0 else found
+
+
+def _scan_start(piece: str) -> int:
+    """Where in ``piece`` a substring test should begin: at its rarest letter that is not
+    wild, with at least :data:`_MIN_SCAN` characters from there on. LIKE finds each place
+    the first letter of its text stands and compares from there, so it costs as many
+    steps as the text holds that letter: ``%quantum%`` reads 290 MB of bodies in 90 ms
+    here, ``%election%`` in 430."""
+    ends = range(max(1, len(piece) - _MIN_SCAN + 1))
+    starts = [k for k in ends if not is_wild(piece[k])]
+    return max(starts, key=lambda k: (_rarity(piece[k]), -k)) if starts else 0
+
+
 def _num(text: str) -> int:
     """The number a text begins with, as newsboat reads it (0 when none)."""
     found = re.match(r"-?\d+", text)
@@ -205,12 +228,16 @@ class _Compiler:
 
     def like(self, expr: str, piece: str, begins: bool = False) -> str:
         """``expr`` holds ``piece`` (``begins``: begins with it), ASCII case aside and any one
-        character where a letter is wild (SQLite's LIKE, in C)."""
+        character where a letter is wild (SQLite's LIKE, in C). A piece found anywhere is
+        looked for first from its rarest letter on (:func:`_scan_start`), then whole."""
         escaped = "".join(
             "_" if is_wild(char) else "\\" + char if char in "\\%_" else char for char in piece
         )
+        start = 0 if begins else _scan_start(piece)
+        first = self.like(expr, piece[start:]) + " AND " if start else ""  # bound first
         pattern = ("" if begins else "%") + escaped + "%"
-        return f"{expr} LIKE {self.bind(pattern)} ESCAPE '\\'"
+        test = f"{first}{expr} LIKE {self.bind(pattern)} ESCAPE '\\'"
+        return f"({test})" if first else test
 
     def regex(self, c: Comparison, expr: str) -> str:
         if c.literal and not (_META & set(c.literal)) and not _UNSAFE.search(c.literal):
