@@ -407,3 +407,22 @@ def test_an_expression_typed_wrong_is_told_from_plain_words() -> None:
     typo = expression_error('titel = "x"')
     assert typo is not None and "unknown attribute" in str(typo)
     assert expression_error('(unread = "yes"') is not None
+
+
+def test_what_a_regex_takes_for_an_ascii_letter_beyond_its_case_is_known() -> None:
+    # a word's fast path tests a text for these letters before it runs the regex: a letter
+    # missing here would lose the texts that hold it
+    import re as regex
+    import string
+
+    from tuireader.domain.regex_hints import is_wild
+    from tuireader.storage.filter_sql import _BEYOND_ASCII
+
+    found: dict[str, str] = {}
+    for letter in string.ascii_lowercase + string.digits:
+        one = regex.compile(regex.escape(letter), regex.IGNORECASE)
+        others = "".join(chr(c) for c in range(0x80, 0x10000) if one.fullmatch(chr(c)))
+        if others:
+            found[letter] = others
+    assert found == _BEYOND_ASCII
+    assert all(is_wild(letter) and is_wild(letter.upper()) for letter in found)

@@ -120,6 +120,16 @@ def _scan_start(piece: str) -> int:
     return max(starts, key=lambda k: (_rarity(piece[k]), -k)) if starts else 0
 
 
+_BEYOND_ASCII = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+"""What a case-insensitive Python regex takes for an ASCII letter beyond its two cases (every
+code point tried): the dotted capital I and the dotless i, the Kelvin sign, the long s."""
+
+
+def _escape(text: str) -> str:
+    """``text`` as a LIKE pattern's literal part (ESCAPE '\\')."""
+    return re.sub(r"([\\%_])", r"\\\1", text)
+
+
 def _num(text: str) -> int:
     """The number a text begins with, as newsboat reads it (0 when none)."""
     found = re.match(r"-?\d+", text)
@@ -230,9 +240,7 @@ class _Compiler:
         """``expr`` holds ``piece`` (``begins``: begins with it), ASCII case aside and any one
         character where a letter is wild (SQLite's LIKE, in C). A piece found anywhere is
         looked for first from its rarest letter on (:func:`_scan_start`), then whole."""
-        escaped = "".join(
-            "_" if is_wild(char) else "\\" + char if char in "\\%_" else char for char in piece
-        )
+        escaped = "".join("_" if is_wild(char) else _escape(char) for char in piece)
         start = 0 if begins else _scan_start(piece)
         first = self.like(expr, piece[start:]) + " AND " if start else ""  # bound first
         pattern = ("" if begins else "%") + escaped + "%"
@@ -242,6 +250,8 @@ class _Compiler:
     def regex(self, c: Comparison, expr: str) -> str:
         if c.literal and not (_META & set(c.literal)) and not _UNSAFE.search(c.literal):
             return f"({self.like(expr, c.literal)})"  # a plain word: the same answer
+        if c.literal and not (_META & set(c.literal)) and c.literal.isascii() and "?" not in expr:
+            return self.word(expr, c.literal)
         # what every match begins with and the pieces it holds, tested first: the regex runs
         # on those rows only (not for age, whose expression takes the time: it is written once)
         tests: list[str] = []
@@ -256,6 +266,18 @@ class _Compiler:
             ]
         tests.append(f"{expr} REGEXP {self.bind(c.literal)}")
         return "(" + " AND ".join(tests) + ")"
+
+    def word(self, expr: str, word: str) -> str:
+        """``expr`` holds the ASCII ``word`` in any case, as a case-insensitive regex finds
+        it: in ASCII case (LIKE), or, in a text holding one of the letters the regex also
+        takes for its i, k or s (:data:`_BEYOND_ASCII`), by the regex. Only the texts
+        holding the word with its wild letters taken as any are tested further."""
+        near = self.like(expr, word)
+        exact = f"{expr} LIKE {self.bind('%' + _escape(word) + '%')} ESCAPE '\\'"
+        beyond = sorted({o for letter in word.lower() for o in _BEYOND_ASCII.get(letter, "")})
+        holds = " OR ".join(f"instr({expr}, {self.bind(other)}) > 0" for other in beyond)
+        regex = f"{expr} REGEXP {self.bind(word)}"
+        return f"({near} AND ({exact} OR (({holds}) AND {regex})))"
 
     def contains(self, c: Comparison, expr: str) -> str:
         if c.attribute == "content":
