@@ -12,6 +12,7 @@ from filter_library import filter_library
 from tuireader.config.settings import Settings
 from tuireader.domain.filter_lang import (
     ATTRIBUTES,
+    MAX_GROUPS,
     And,
     Comparison,
     FilterError,
@@ -426,3 +427,33 @@ def test_what_a_regex_takes_for_an_ascii_letter_beyond_its_case_is_known() -> No
             found[letter] = others
     assert found == _BEYOND_ASCII
     assert all(is_wild(letter) and is_wild(letter.upper()) for letter in found)
+
+
+def test_long_runs_and_deep_groups_run_or_are_refused_in_one_line(
+    lib: tuple[Library, dict[str, int]],
+) -> None:
+    every = matching(lib, 'unread = "yes" or unread = "no"')
+    # a run of one kind is one flat group in SQL, however long (SQLite's parser took ~35
+    # nested ones before it overflowed: "internal error")
+    assert matching(lib, " and ".join(['title =~ "."'] * 90)) == every
+    assert matching(lib, " or ".join(['title =~ "^$"'] * 90 + ['unread = "yes"'])) == (
+        matching(lib, 'unread = "yes"')
+    )
+
+    def nested(groups: int) -> str:
+        text = 'title =~ "."'
+        for n in range(groups):
+            word = "or" if n % 2 else "and"
+            text = f'title =~ "." {word} ({text})'
+        return text
+
+    assert matching(lib, nested(MAX_GROUPS)) == every  # as deep as allowed: it runs
+    with pytest.raises(FilterError) as refused:
+        parse(nested(MAX_GROUPS + 1))
+    assert "too deeply nested" in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_an_expression_may_run_over_lines(lib: tuple[Library, dict[str, int]]) -> None:
+    one = 'title =~ "n" and unread = "yes"'
+    assert matching(lib, 'title =~ "n"\n  and unread = "yes"\r\n') == matching(lib, one)
+    assert matching(lib, "\n" + one.replace(" and ", "\nand\n")) == matching(lib, one)

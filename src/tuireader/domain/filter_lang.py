@@ -109,6 +109,46 @@ class Or:
 
 Expr = Comparison | And | Or
 
+MAX_GROUPS = 24
+"""How deep groups of one kind may sit inside groups of the other (``a and (b or (c and
+…))``): the SQL an expression becomes nests as deep, and SQLite's parser takes about 35."""
+
+
+def operands(tree: And | Or) -> list[Expr]:
+    """What a run of one kind joins: ``a and b and (c and d)`` is [a, b, c, d]."""
+    kind = type(tree)
+    found: list[Expr] = []
+    stack: list[Expr] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, kind):
+            stack += [node.right, node.left]
+        else:
+            found.append(node)
+    return found
+
+
+def _first_column(tree: Expr) -> int:
+    while not isinstance(tree, Comparison):
+        tree = tree.left
+    return tree.column
+
+
+def _check_groups(tree: Expr, depth: int = 1) -> None:
+    if isinstance(tree, Comparison):
+        return
+    if depth > MAX_GROUPS:
+        raise FilterError(
+            _first_column(tree),
+            f"too deeply nested: at most {MAX_GROUPS} groups of 'and' and 'or' inside each other",
+        )
+    for part in operands(tree):
+        _check_groups(part, depth + 1)
+
+
+_SPACE = " \t\r\n"
+"""What parts an expression's words: it may be written over several lines."""
+
 
 class _Parser:
     def __init__(self, text: str) -> None:
@@ -119,7 +159,7 @@ class _Parser:
         return FilterError((self.pos if pos is None else pos) + 1, message)
 
     def spaces(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos] in " \t":
+        while self.pos < len(self.text) and self.text[self.pos] in _SPACE:
             self.pos += 1
 
     def at_end(self) -> bool:
@@ -140,7 +180,7 @@ class _Parser:
             if self.text.startswith(word, self.pos):
                 after = self.pos + len(word)
                 rest = self.text[after:]
-                if rest[:1] in (" ", "\t", "(") and rest.strip():
+                if rest[:1] and rest[:1] in _SPACE + "(" and rest.strip():
                     self.pos = after
                     right = self.expression(depth + 1)
                     return node(left, right)
@@ -275,6 +315,7 @@ def parse(text: str) -> Expr:
         if parser.text[parser.pos] == ")":
             raise parser.fail("')' without a matching '('")
         raise parser.fail(f"expected 'and', 'or' or the end, found {parser.found()}")
+    _check_groups(tree)
     return tree
 
 

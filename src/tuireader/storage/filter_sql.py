@@ -27,6 +27,7 @@ from tuireader.domain.filter_lang import (
     Op,
     Or,
     compile_regex,
+    operands,
     parse,
 )
 from tuireader.domain.regex_hints import is_wild, prefixes, required_pieces, telling
@@ -162,10 +163,9 @@ class _Compiler:
         return f"(? - 86400 * {self.bind(days + 1)})"
 
     def node(self, tree: Expr) -> str:
-        if isinstance(tree, And):
-            return f"({self.node(tree.left)} AND {self.node(tree.right)})"
-        if isinstance(tree, Or):
-            return f"({self.node(tree.left)} OR {self.node(tree.right)})"
+        if isinstance(tree, And | Or):  # a run of one kind is one flat group, not nested
+            joiner = " AND " if isinstance(tree, And) else " OR "
+            return "(" + joiner.join(self.node(part) for part in operands(tree)) + ")"
         return self.comparison(tree)
 
     def comparison(self, c: Comparison) -> str:
