@@ -250,3 +250,39 @@ def test_urls_lines_that_do_not_map_are_listed(tmp_path: Path) -> None:
     assert "line 4" in reasons and "no spaces" in reasons
     assert "line 5" in reasons and "no host" in reasons
     assert not config.exists()  # nothing to add: the config is not created
+
+
+def test_expressions_tuireader_cannot_read_are_left_out_and_the_config_still_loads(
+    tmp_path: Path,
+) -> None:
+    from tuireader.config.settings import load_settings
+    from tuireader.services.newsboat_import import NewsboatImport
+
+    conn, _ = open_database(tmp_path / "t.db")
+    library = Library(conn, Settings())
+    urls = tmp_path / "urls"
+    urls.write_text(
+        "https://a.example/feed\n"
+        '"query:Broken:title =~ \\"([\\""\n'
+        '"query:Bad Attr:bogus = \\"x\\""\n'
+        '"query:Fine:unread = \\"yes\\""\n'
+    )
+    newsboat_config = tmp_path / "newsboat-config"
+    newsboat_config.write_text(
+        'ignore-article "*" "title =~ \\"(unclosed\\""\n'
+        'ignore-article "*" "nosuch > 3"\n'
+        'ignore-article "*" "title =~ \\"^Sponsored\\""\n'
+    )
+    config = tmp_path / "config.toml"
+    report = NewsboatImport(library, config, {}).run(
+        NewsboatFiles(urls=urls, config=newsboat_config)
+    )
+    assert report.views == ["Fine"] and report.ignores == 1
+    reasons = "\n".join(report.unmapped)
+    assert "'Broken' left out: column 1: bad regex" in reasons
+    assert "'Bad Attr' left out: column 1: unknown attribute 'bogus'" in reasons
+    assert "newsboat-config:1: ignore-article left out: column 1: bad regex" in reasons
+    assert "ignore-article left out: column 1: unknown attribute 'nosuch'" in reasons
+    settings = load_settings(config)  # the config still loads: every command still runs
+    assert settings is not None and list(settings.views) == ["Fine"]
+    assert [rule.query for rule in settings.ignore] == ['title =~ "^Sponsored"']

@@ -12,6 +12,7 @@ from pathlib import Path
 from tuireader.config.additions import Additions, CannotMerge, IgnoreEntry, merge, snippet
 from tuireader.domain.command_feed import command_source
 from tuireader.domain.errors import NotOpmlError, UsageError
+from tuireader.domain.filter_lang import FilterError, parse
 from tuireader.domain.ids import story_key
 from tuireader.domain.models import ContentType, Enclosure, Source, SourceKind, Story
 from tuireader.domain.text import clean_line, plural, safe_link
@@ -94,6 +95,16 @@ class ImportReport:
     """One line per thing that could not be brought over, saying why."""
     by_hand: str = ""
     """TOML the user has to add themselves (the config could not be merged cleanly)."""
+
+
+def _not_readable(expression: str) -> str:
+    """Why tuireader's filter language does not read a newsboat expression ("" when it
+    does): it goes into the config only if it does, or no command would run after it."""
+    try:
+        parse(expression)
+    except FilterError as exc:
+        return clean_line(str(exc))
+    return ""
 
 
 def _folder_and_tags(tags: Iterable[str]) -> tuple[str, tuple[str, ...]]:
@@ -201,7 +212,13 @@ class NewsboatImport:
                 if entry.kind is UrlKind.QUERY:
                     name, expression = entry.query
                     if name and expression:
-                        additions.views[clean_line(name)] = expression
+                        if unread := _not_readable(expression):
+                            report.unmapped.append(
+                                f"urls line {entry.line}: query {clean_line(name)!r} left out:"
+                                f" {unread}"
+                            )
+                        else:
+                            additions.views[clean_line(name)] = expression
                     else:
                         report.unmapped.append(f"urls line {entry.line}: a query: without a name")
                     continue
@@ -250,6 +267,11 @@ class NewsboatImport:
                     report.unmapped.append(f"config {line.where}: ignore-article needs two values")
                     continue
                 feed, query = line.args[0], line.args[1]
+                if unread := _not_readable(query):
+                    report.unmapped.append(
+                        f"config {line.where}: ignore-article left out: {unread}"
+                    )
+                    continue
                 sources = () if feed == "*" else (feed,)
                 adds.ignores.append(IgnoreEntry(query=query, sources=sources, action="hide"))
             elif line.command not in ("bind-key", "bind", "unbind-key", "macro", "ignore-mode"):
