@@ -286,3 +286,23 @@ def test_expressions_tuireader_cannot_read_are_left_out_and_the_config_still_loa
     settings = load_settings(config)  # the config still loads: every command still runs
     assert settings is not None and list(settings.views) == ["Fine"]
     assert [rule.query for rule in settings.ignore] == ['title =~ "^Sponsored"']
+
+
+def test_views_saved_in_the_app_go_back_to_newsboat_too(tmp_path: Path) -> None:
+    from tuireader.services.newsboat_export import export_newsboat
+    from tuireader.sources.newsboat.urls import read_urls
+
+    conn, _ = open_database(tmp_path / "t.db")
+    library = Library(conn, Settings())
+    library.save_view('age between 0:7 and unread = "yes"')  # as ctrl+s keeps one
+    config = tmp_path / "config.toml"
+    config.write_text('[views.Linux]\nquery = \'title =~ "linux"\'\n')
+    back = tmp_path / "back"
+    back.mkdir()
+    report = export_newsboat(library, config, back)
+    queries = [e.query for e in read_urls((back / "urls").read_text()) if e.query[0]]
+    assert queries == [
+        ("Linux", 'title =~ "linux"'),
+        ('age between 0 7 and unread = "yes"', 'age between 0:7 and unread = "yes"'),
+    ]
+    assert report.views == 2
