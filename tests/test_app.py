@@ -242,7 +242,7 @@ async def test_what_can_run_comes_from_the_declarations(
             "source_settings",
             "mark_source_read",
         }
-        assert refused(screen) == story_commands | {"save_search"}
+        assert refused(screen) == story_commands | {"save_search", "forget_view"}
         # the link and image keys and undo run, to say there is nothing to do; the palette
         # skips them
         assert screen.check_action("undo", ()) is True and not screen.can_run("undo")
@@ -250,7 +250,7 @@ async def test_what_can_run_comes_from_the_declarations(
         assert not screen.can_run("pick_link") and not screen.can_run("open_image")
         await pilot.press("escape", "F")
         assert headlines(app).total == 7
-        assert refused(screen) == {"save_search"}
+        assert refused(screen) == {"save_search", "forget_view"}
         await pilot.press("enter")  # open the first story: it has a link
         await settle(pilot)
         assert screen.can_run("pick_link") and screen.can_run("open_link(1)")

@@ -82,6 +82,16 @@ async def test_filter_takes_an_expression_and_saves_it_as_a_view(tmp_path: Path)
         screen.show_view(row.view)
         await workers_done(again)
         assert again.screen.query_one(HeadlineList).total == 2
+        notes = notes_of(again)
+        await pilot.press("X")  # forget it: out of the sidebar, every story shown again
+        await workers_done(again)
+        assert view_rows(again) == {}
+        assert again.screen.query_one(HeadlineList).total == 7
+        assert notes[-1].startswith("Forgot title =~")
+    third = make_app(tmp_path)  # and it stays forgotten
+    async with third.run_test(size=SIZE) as pilot:
+        await workers_done(third)
+        assert view_rows(third) == {}
 
 
 async def test_a_saved_views_count_follows_a_refresh(

@@ -463,6 +463,17 @@ class Library:
         if all(v.get("query") != query for v in kept):
             self._prefs.set(VIEWS_PREF, [*kept, {"name": name or query, "query": query}])
 
+    def forget_view(self, query: str) -> str:
+        """Take a view saved in the app out: ``"forgot"``; ``"config"`` when the config
+        holds it (it is edited there); ``""`` when no view has that expression."""
+        stored = self._prefs.get(VIEWS_PREF, [])
+        kept = [v for v in stored if isinstance(v, dict)] if isinstance(stored, list) else []
+        left = [v for v in kept if v.get("query") != query]
+        if len(left) < len(kept):
+            self._prefs.set(VIEWS_PREF, left)
+            return "forgot"
+        return "config" if any(v.query == query for v in self.settings.views.values()) else ""
+
     def ignored(self, limit: int) -> list[tuple[Story, str]]:
         """The stories the rules caught, newest first, each with the rule that caught it."""
         why = self._killfile.caught(limit)

@@ -27,6 +27,7 @@ class Needs(Enum):
     IMAGES = "images in the open article"
     UNDO = "a bulk action to undo"
     SEARCH = "a search or a filter expression in the view"
+    SAVED = "a saved view or search shown"
     ACCOUNTS = "a sync account in the config"
     ENCLOSURES = "enclosures (audio, video, images) in the open story"
 
@@ -347,6 +348,15 @@ COMMANDS: tuple[Command, ...] = (
         "Keep the current search, or the filter expression as a view, in the sidebar",
         "Views",
         needs=Needs.SEARCH,
+    ),
+    Command(
+        "forget_view",
+        "X",
+        "forget_view",
+        "Forget view",
+        "Take the saved view or search shown out of the sidebar (a config view: edit the config)",
+        "Views",
+        needs=Needs.SAVED,
     ),
     Command("cycle_sort", "S", "cycle_sort", "Sort", "Sort by date, source or title", "Views"),
     Command(

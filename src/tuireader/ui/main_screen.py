@@ -500,6 +500,36 @@ class MainScreen(Screen[None]):
 
         self.changes.write(save)
 
+    def action_forget_view(self) -> None:
+        expression, search = self.view_query.expr, self.view_query.search
+        if not expression and not search:
+            self.notify("Show a saved view or search (in the sidebar) first, then forget it.")
+            return
+        shown = clean_line(expression or search)[:60]
+
+        def forget(lib: Library) -> str:
+            if expression:
+                return lib.forget_view(expression)
+            saved = lib.pref("saved_searches", [])
+            kept = [s for s in saved if isinstance(s, str)] if isinstance(saved, list) else []
+            if search not in kept:
+                return ""
+            lib.set_pref("saved_searches", [s for s in kept if s != search])
+            return "forgot"
+
+        def said(result: str) -> None:
+            if result == "forgot":
+                self.notify(f"Forgot {shown}", markup=False)
+                self.show_view(View("all", "All", StoryQuery()))
+            elif result == "config":
+                self.notify(
+                    f"{shown} is a [views] table in config.toml: remove it there.", markup=False
+                )
+            else:
+                self.notify(f"{shown} is not a saved view.", markup=False)
+
+        self.changes.write(forget, said)
+
     def action_cycle_sort(self) -> None:
         nxt = SORTS[(SORTS.index(self.view_query.sort) + 1) % len(SORTS)]
         self.view_query = replace(self.view_query, sort=nxt)
@@ -910,6 +940,8 @@ class MainScreen(Screen[None]):
                 return self.library.can_undo()
             case Needs.SEARCH:
                 return bool(self.view_query.search or self.view_query.filter)
+            case Needs.SAVED:
+                return bool(self.view_query.expr or self.view_query.search)
             case Needs.ACCOUNTS:
                 return bool(self.session.accounts)
             case Needs.ENCLOSURES:
