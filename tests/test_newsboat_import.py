@@ -296,7 +296,7 @@ def test_views_saved_in_the_app_go_back_to_newsboat_too(tmp_path: Path) -> None:
     library = Library(conn, Settings())
     library.save_view('age between 0:7 and unread = "yes"')  # as ctrl+s keeps one
     config = tmp_path / "config.toml"
-    config.write_text('[views.Linux]\nquery = \'title =~ "linux"\'\n')
+    config.write_text("[views.Linux]\nquery = 'title =~ \"linux\"'\n")
     back = tmp_path / "back"
     back.mkdir()
     report = export_newsboat(library, config, back)
