@@ -109,3 +109,24 @@ def test_a_scan_of_every_body_reads_the_store_mapped_with_the_same_answer(
     library.connection.execute("PRAGMA mmap_size = 0")
     assert unmapped == [s.id for s in library.page(body, 50)]  # the answer mapped or not
     assert len(unmapped) == library.count(titles) == 4  # stories 0, 97, 194, 291
+
+
+def test_a_story_starred_after_a_rule_hid_it_is_shown(tmp_path: Path) -> None:
+    library, _ = filter_library(tmp_path / "starred.db")
+    rules = (IgnoreRule(query='title =~ "Linux"'),)
+    hiding = Library(
+        library.connection, replace(library.settings, ignore=rules), clock=NOW.timestamp
+    )
+    hiding.apply_killfile()
+    every = StoryQuery()
+    titles = _titles(hiding, every)
+    hidden = [s for s in hiding.ignored(50)]
+    assert hidden and all("Linux" not in t for t in titles)
+    story, _ = hidden[0]
+    assert story.id is not None and not story.starred
+    hiding.mark([story.id], starred=True)  # as `tuireader mark ID --star` does
+    assert story.title in _titles(hiding, every)
+    assert story.title in _titles(hiding, StoryQuery(starred=True))
+    assert hiding.count(every) == len(titles) + 1
+    hiding.apply_killfile()  # the rules asked again: still shown
+    assert story.title in _titles(hiding, every)

@@ -324,7 +324,20 @@ CREATE INDEX fetch_log_by_source ON fetch_log (source_id, id);
 ALTER TABLE sources ADD COLUMN moved_to TEXT NOT NULL DEFAULT '';
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15)
+V16 = """
+DELETE FROM story_ignored WHERE action = 'hide'
+    AND story_id IN (SELECT id FROM stories WHERE starred != 0);
+CREATE TRIGGER story_starred_shown AFTER UPDATE OF starred ON stories
+    WHEN new.starred != 0 BEGIN
+    DELETE FROM story_ignored WHERE story_id = new.id AND action = 'hide';
+END
+"""
+"""A story the user stars is never hidden by a rule (rules skip starred stories as they
+apply; this is for one starred after a rule hid it: by the CLI, a sync, a peer)."""
+
+STEPS: tuple[str, ...] = (
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16
+)  # fmt: skip
 SCHEMA_VERSION = len(STEPS)
 
 _TAGS = re.compile(r"<[^>]*>")
