@@ -68,6 +68,10 @@ def test_list_query(isolated_env: dict[str, str], feed_server: FeedServer, tmp_p
     assert bad.stderr == "tuireader: --query: column 21: 'and' needs an expression after it\n"
     regex = run(isolated_env, "list", "--query", 'title =~ "(a+)+"')
     assert regex.returncode == 2 and "column 1:" in regex.stderr
+    for blank in ("", "   "):  # an expression given empty is said so, not every story
+        empty = run(isolated_env, "list", "--query", blank)
+        assert (empty.returncode, empty.stdout) == (2, "")
+        assert empty.stderr == "tuireader: --query: column 1: the expression is empty\n"
 
 
 def test_killfile_hides_marks_read_and_spares_starred(

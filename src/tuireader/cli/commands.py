@@ -296,7 +296,7 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     source_ids = tuple(s.id for s in context.library.find_sources(args.source) if s.id is not None)
-    if args.query:
+    if args.query is not None:  # given, even empty: "the expression is empty"
         try:
             parse_filter(args.query)
         except FilterError as exc:
@@ -308,7 +308,7 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
         starred=args.starred,
         source_ids=source_ids,
         search=args.search,
-        expr=args.query,
+        expr=args.query or "",
     )
     stories = context.library.page(query, args.limit)
     if args.json:

@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--search", default="", metavar="Q", help="full-text search")
     lst.add_argument(
         "--query",
-        default="",
+        default=None,
         metavar="EXPR",
         help="a filter expression, e.g. 'title =~ \"linux\" and age < 7' (see README)",
     )
