@@ -25,6 +25,14 @@ DATA = Path(__file__).parent / "fixtures" / "newsboat"
 
 
 # where newsboat's files are ---------------------------------------------------------------
+
+
+def _library(tmp_path: Path) -> Library:
+    """An empty library in a real SQLite file."""
+    conn, _ = open_database(tmp_path / "t.db")
+    return Library(conn, Settings())
+
+
 def test_files_are_found_where_newsboat_looks(tmp_path: Path) -> None:
     home = tmp_path / "home"
     (home / ".newsboat").mkdir(parents=True)
@@ -99,8 +107,7 @@ def test_cached_articles_get_the_keys_our_parser_gives_the_same_items() -> None:
 
 
 def test_a_plain_opml_import_never_subscribes_to_a_command(tmp_path: Path) -> None:
-    conn, _ = open_database(tmp_path / "t.db")
-    library = Library(conn, Settings())
+    library = _library(tmp_path)
     added, _ = library.import_opml((DATA / "piped.opml").read_bytes())
     assert [s.url for s in added] == ["https://example.com/feed.atom"]
     assert all(s.kind is SourceKind.FEED for s in library.sources())
@@ -228,8 +235,7 @@ def test_opml_command_line_keeps_category_tags_and_refuses_in_one_line(
 def test_urls_lines_that_do_not_map_are_listed(tmp_path: Path) -> None:
     from tuireader.services.newsboat_import import NewsboatImport
 
-    conn, _ = open_database(tmp_path / "t.db")
-    library = Library(conn, Settings())
+    library = _library(tmp_path)
     urls = tmp_path / "urls"
     urls.write_text(
         "https://a.example/feed !hidden work\n"
@@ -258,8 +264,7 @@ def test_expressions_tuireader_cannot_read_are_left_out_and_the_config_still_loa
     from tuireader.config.settings import load_settings
     from tuireader.services.newsboat_import import NewsboatImport
 
-    conn, _ = open_database(tmp_path / "t.db")
-    library = Library(conn, Settings())
+    library = _library(tmp_path)
     urls = tmp_path / "urls"
     urls.write_text(
         "https://a.example/feed\n"
@@ -292,8 +297,7 @@ def test_views_saved_in_the_app_go_back_to_newsboat_too(tmp_path: Path) -> None:
     from tuireader.services.newsboat_export import export_newsboat
     from tuireader.sources.newsboat.urls import read_urls
 
-    conn, _ = open_database(tmp_path / "t.db")
-    library = Library(conn, Settings())
+    library = _library(tmp_path)
     library.save_view('age between 0:7 and unread = "yes"')  # as ctrl+s keeps one
     config = tmp_path / "config.toml"
     config.write_text("[views.Linux]\nquery = 'title =~ \"linux\"'\n")
