@@ -291,6 +291,11 @@ def test_expressions_tuireader_cannot_read_are_left_out_and_the_config_still_loa
     settings = load_settings(config)  # the config still loads: every command still runs
     assert settings is not None and list(settings.views) == ["Fine"]
     assert [rule.query for rule in settings.ignore] == ['title =~ "^Sponsored"']
+    again = NewsboatImport(library, config, {}).run(
+        NewsboatFiles(urls=urls, config=newsboat_config)
+    )  # the second time, the config has them: nothing is said to be imported
+    assert (again.views, again.ignores) == ([], 0)
+    assert "view 'Fine': the config already has" in "\n".join(again.unmapped)
 
 
 def test_views_saved_in_the_app_go_back_to_newsboat_too(tmp_path: Path) -> None:

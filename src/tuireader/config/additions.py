@@ -48,6 +48,10 @@ class Merged:
     text: str
     kept: list[str] = field(default_factory=list)
     """One line per entry the existing config already has (it wins)."""
+    views: list[str] = field(default_factory=list)
+    """The names of the views written in."""
+    ignores: int = 0
+    """How many ignore rules were written in."""
 
 
 class CannotMerge(Exception):
@@ -183,7 +187,7 @@ def merge(text: str, additions: Additions, header: str = "") -> Merged:
         raise CannotMerge(f"the result would not be valid TOML ({exc})") from None
     if after != expected:
         raise CannotMerge("the result would not read back as the old config plus the import")
-    return Merged(new, kept)
+    return Merged(new, kept, list(views), len(ignores))
 
 
 def _header_line(lines: list[str], name: str) -> int | None:

@@ -309,6 +309,7 @@ class NewsboatImport:
             report.unmapped.append(f"{path}: {exc}; add the lines below by hand")
             return
         report.unmapped += merged.kept
+        report.views, report.ignores = merged.views, merged.ignores  # what it wrote, not kept
         if merged.text == text:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
