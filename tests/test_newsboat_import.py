@@ -304,6 +304,7 @@ def test_views_saved_in_the_app_go_back_to_newsboat_too(tmp_path: Path) -> None:
 
     library = _library(tmp_path)
     library.save_view('age between 0:7 and unread = "yes"')  # as ctrl+s keeps one
+    library.save_view('title =~ "bsd"', name="Linux")  # a name the config has: kept apart
     config = tmp_path / "config.toml"
     config.write_text("[views.Linux]\nquery = 'title =~ \"linux\"'\n")
     back = tmp_path / "back"
@@ -313,5 +314,6 @@ def test_views_saved_in_the_app_go_back_to_newsboat_too(tmp_path: Path) -> None:
     assert queries == [
         ("Linux", 'title =~ "linux"'),
         ('age between 0 7 and unread = "yes"', 'age between 0:7 and unread = "yes"'),
+        ("Linux (2)", 'title =~ "bsd"'),
     ]
-    assert report.views == 2
+    assert report.views == 3

@@ -319,28 +319,31 @@ def parse(text: str) -> Expr:
     return tree
 
 
+_ATTEMPT = re.compile(r"[\s(]*[A-Za-z_]+\s*(?:[=!#<>]|between\b)", re.IGNORECASE)
+"""How an expression begins: a name, then an operator (plain words do not)."""
+
+
+def read_typed(text: str) -> tuple[bool, FilterError | None]:
+    """What was typed into a filter line, read once: whether it is an expression (it
+    parses), and why not when it was meant as one (a name, then an operator); plain words
+    (``linux kernel``) are neither."""
+    try:
+        parse(text)
+    except FilterError as exc:
+        return False, (exc if _ATTEMPT.match(text) else None)
+    return True, None
+
+
 def looks_like_expression(text: str) -> bool:
     """Whether what was typed into a filter line is meant as an expression: it parses and
     has an operator (``linux kernel`` is plain words, ``title =~ "linux"`` is not)."""
-    try:
-        parse(text)
-    except FilterError:
-        return False
-    return True
-
-
-_ATTEMPT = re.compile(r"[\s(]*[A-Za-z_]+\s*(?:[=!#<>]|between\b)", re.IGNORECASE)
-"""How an expression begins: a name, then an operator (plain words do not)."""
+    return read_typed(text)[0]
 
 
 def expression_error(text: str) -> FilterError | None:
     """Why ``text``, typed as an expression (a name, then an operator), is not one; None
     when it is one, or is plain words."""
-    try:
-        parse(text)
-    except FilterError as exc:
-        return exc if _ATTEMPT.match(text) else None
-    return None
+    return read_typed(text)[1]
 
 
 def comparisons(tree: Expr) -> list[Comparison]:

@@ -70,11 +70,15 @@ def export_newsboat(library: Library, config_file: Path, folder: Path) -> Export
             views = read_views(config_file.read_text(encoding="utf-8"))
         except (CannotMerge, OSError, UnicodeDecodeError):
             views = {}
-    kept = set(views.values())
     for view in library.saved_views():  # and those saved in the app (ctrl+s)
-        if view.query not in kept:
-            kept.add(view.query)
-            views.setdefault(clean_line(view.name).replace(":", " ") or view.query, view.query)
+        if view.query in views.values():
+            continue
+        name = base = clean_line(view.name).replace(":", " ") or "view"  # ':' ends a name
+        for n in range(2, len(views) + 3):
+            if name not in views:
+                break
+            name = f"{base} ({n})"
+        views[name] = view.query
     entries += [UrlEntry(f"query:{name}:{query}") for name, query in views.items()]
     guids: list[str] = []
     read = 0

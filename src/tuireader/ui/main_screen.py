@@ -25,7 +25,7 @@ from textual.worker import Worker
 
 from tuireader.domain.accounts import Account, AccountStatus
 from tuireader.domain.errors import UsageError
-from tuireader.domain.filter_lang import expression_error, looks_like_expression
+from tuireader.domain.filter_lang import read_typed
 from tuireader.domain.models import Source, SourceOptions, Story
 from tuireader.domain.query import SortKey, StoryQuery
 from tuireader.domain.text import clean_line, plural
@@ -454,13 +454,11 @@ class MainScreen(Screen[None]):
         """An expression (it parses, with an operator) filters by it; anything else is
         plain words in the title, as before."""
         text = event.text
-        box = self.query_one(QueryBox)
-        error = expression_error(text)
-        box.error = str(error) if error else ""
+        is_expression, error = read_typed(text)
+        self.query_one(QueryBox).error = str(error) if error else ""
         if error:  # half-typed or broken: no filter until it is an expression
             self.view_query = replace(self.view_query, text="", filter="")
-            return
-        if looks_like_expression(text):
+        elif is_expression:
             self.view_query = replace(self.view_query, text="", filter=text)
         else:
             self.view_query = replace(self.view_query, text=text, filter="")
